@@ -1,0 +1,59 @@
+# Tournages: `make run` serves the app, `make test` runs the whole suite. Both set up what is
+# missing first (system packages, Python environment, database, migrations, reference data),
+# and both can be run again at any time.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup system python translations messages database demo bench lint format stop
+
+run: setup database demo
+	$(BIN)/tournages run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: system python translations
+
+system:
+	@bash scripts/install-system-deps.sh
+
+python: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -q -f -d core/translations
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project Tournages \
+		--ignore-dirs='.venv var node_modules tests' -o core/translations/messages.pot .
+	$(BIN)/pybabel update --no-location -i core/translations/messages.pot -d core/translations
+
+database: setup
+	$(BIN)/tournages db upgrade
+	$(BIN)/tournages communes load data/communes/wallonia_communes.geojson
+
+demo: database
+
+bench: setup database
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+stop: $(STAMP)
+	$(BIN)/tournages db stop

@@ -1,0 +1,54 @@
+"""Tournages: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from core import config as configuration
+from core import errors
+from core.db import db
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; CONFIG overrides settings read from the environment (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_mapping(configuration.from_environment(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    configuration.check(app.config)
+
+    db.init_app(app)
+    errors.register(app)
+
+    from core import auth_setup, i18n, shell
+
+    i18n.init_app(app)
+    auth_setup.init_app(app)
+    shell.init_app(app)
+    _register_blueprints(app)
+
+    from core.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from core.auth.api import bp as auth_api
+    from core.auth.views import bp as auth_bp
+    from core.communes.api import bp as communes_api
+    from core.health import bp as health_bp
+    from core.pages import bp as pages_bp
+
+    for blueprint in (pages_bp, health_bp, auth_bp, auth_api, communes_api):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,155 @@
+"""The `tournages` command: Flask's CLI group plus the project's own commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from core import embedded_db
+from core.db import database_url, db
+from core.errors import ApiError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade_database(revision: str = "head") -> None:
+    """Bring the schema to REVISION; safe to run again or from two processes at once."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+
+
+db_cli = click.Group("db", help="The database: migrations and the embedded cluster.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    upgrade_database(revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Generate a migration from the models (review it before committing)."""
+    from alembic import command
+
+    import core.models  # noqa: F401  (registers every table on the metadata)
+
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+@db_cli.command("url")
+def db_url() -> None:
+    """Print the database URL in use (starting the embedded cluster if needed)."""
+    click.echo(database_url(current_app))
+
+
+@db_cli.command("stop")
+def db_stop() -> None:
+    """Stop the embedded cluster."""
+    click.echo("Stopped." if embedded_db.stop() else "Not running.")
+
+
+communes_cli = click.Group("communes", help="The Walloon communes reference layer.")
+
+
+@communes_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def communes_load(path: Path) -> None:
+    """Import a commune boundary set (GeoJSON, EPSG:4326) in one transaction."""
+    from core.communes.operations import CommuneFileError, load_communes
+
+    try:
+        report = load_communes(db.session, path)
+    except CommuneFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(
+        f"Communes: {len(report.created)} created, {len(report.updated)} updated, "
+        f"{report.unchanged} unchanged, {len(report.retired)} retired, "
+        f"{len(report.deleted)} deleted."
+    )
+
+
+users_cli = click.Group("users", help="Accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "coordinator", "scout", "officer"])
+)
+@click.option("--commune", "commune_nis", help="NIS code of an officer's commune.")
+@click.option("--name", "display_name", help="Name shown in the application.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(
+    email: str, role: str, commune_nis: str | None, display_name: str | None, password_stdin: bool
+) -> None:
+    """Create an account (without --password-stdin it can only use API tokens)."""
+    from core.auth.operations import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    _run_and_commit(
+        lambda: create_user(
+            db.session,
+            email,
+            role,
+            password=password,
+            commune_nis=commune_nis,
+            display_name=display_name,
+        )
+    )
+    click.echo(f"Created {role} {email}.")
+
+
+tokens_cli = click.Group("tokens", help="API tokens.")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--label", help="What the token is for.")
+def tokens_create(email: str, label: str | None) -> None:
+    """Create an API token for EMAIL and print it (it is shown only this once)."""
+    from core.auth.operations import create_token, find_user
+
+    user = find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No account with e-mail {email}.")
+    click.echo(_run_and_commit(lambda: create_token(db.session, user, label)))
+
+
+def _run_and_commit(operation):
+    try:
+        result = operation()
+    except ApiError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.detail) from exc
+    db.session.commit()
+    return result
+
+
+def register_commands(app: Flask) -> None:
+    for group in (db_cli, communes_cli, users_cli, tokens_cli):
+        app.cli.add_command(group)
+
+
+def main() -> None:
+    from core import create_app
+
+    FlaskGroup(create_app=create_app, help="Tournages: filming locations in Wallonia.")()

@@ -1,0 +1,1 @@
+"""The Walloon communes reference layer."""

@@ -1,0 +1,56 @@
+"""Configuration from environment variables, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+DEVELOPMENT_SECRET = "dev-only-secret-change-me"
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Settings read from TOURNAGES_* variables (and DATABASE_URL, SECRET_KEY)."""
+    env = os.environ.get("TOURNAGES_ENV", "development")
+    return {
+        "ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET),
+        # None means the embedded default database (core.embedded_db).
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or None,
+        "UPLOAD_FOLDER": os.environ.get(
+            "TOURNAGES_UPLOAD_FOLDER", str(Path(instance_path) / "uploads")
+        ),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("TOURNAGES_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            minutes=int(os.environ.get("TOURNAGES_SESSION_MINUTES", 8 * 60))
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("TOURNAGES_SECURE_COOKIES", env == "production"),
+        "REMEMBER_COOKIE_SECURE": _bool("TOURNAGES_SECURE_COOKIES", env == "production"),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+        "LANGUAGES": ["fr", "en", "de"],
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    }
+
+
+def check(config: dict[str, Any]) -> None:
+    """Refuse to run in production with the development secret."""
+    if config.get("ENV") == "production" and config.get("SECRET_KEY") in (None, DEVELOPMENT_SECRET):
+        raise ConfigurationError(
+            "TOURNAGES_ENV=production needs a SECRET_KEY of its own: "
+            "the development secret is public."
+        )

@@ -1,0 +1,52 @@
+"""Geometry helpers shared by every package: parsing input, EPSG:3812 storage, GeoJSON output."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, literal
+
+from core.db import SRID, WGS84
+from core.errors import InvalidInput
+
+GEOJSON_DECIMALS = 6  # about 0.1 m: RFC 7946 advises against more
+
+
+def parse_float(field: str, raw: Any, *, low: float, high: float) -> float:
+    """A finite number within [LOW, HIGH], or a 400 naming FIELD."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise InvalidInput(field, "is required")
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput(field, f"must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise InvalidInput(field, "must be a finite number")
+    if not low <= value <= high:
+        raise InvalidInput(field, f"must be between {low:g} and {high:g}")
+    return value
+
+
+def parse_lon_lat(lon: Any, lat: Any) -> tuple[float, float]:
+    return (
+        parse_float("lon", lon, low=-180, high=180),
+        parse_float("lat", lat, low=-90, high=90),
+    )
+
+
+def point_3812(lon: float, lat: float) -> ColumnElement[Any]:
+    """A WGS84 lon/lat point as an EPSG:3812 geometry expression."""
+    wgs84 = func.ST_SetSRID(func.ST_MakePoint(literal(lon), literal(lat)), WGS84)
+    return func.ST_Transform(wgs84, SRID)
+
+
+def as_geojson(column: Any) -> ColumnElement[str]:
+    """RFC 7946 geometry text: WGS84, counter-clockwise exterior rings, 6 decimals."""
+    return func.ST_AsGeoJSON(
+        func.ST_ForcePolygonCCW(func.ST_Transform(column, WGS84)), GEOJSON_DECIMALS
+    )
+
+
+def feature(geometry: dict[str, Any] | None, properties: dict[str, Any], fid: Any) -> dict:
+    return {"type": "Feature", "id": fid, "geometry": geometry, "properties": properties}

@@ -1,0 +1,57 @@
+"""The web shell: navigation and helpers every template uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_babel import LazyString, get_locale
+from flask_babel import lazy_gettext as _l
+
+from core.auth.models import Role
+from core.auth.policy import acting_user, allowed
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("administrator"),
+    Role.COORDINATOR: _l("coordinator"),
+    Role.SCOUT: _l("location scout"),
+    Role.OFFICER: _l("municipal officer"),
+}
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: LazyString | str
+    action: str  # the policy action a user needs to see the entry
+
+
+NAVIGATION: list[NavEntry] = []
+
+
+def add_navigation(endpoint: str, label: LazyString | str, action: str) -> None:
+    """Feature packages call this when they register their blueprints."""
+    if all(entry.endpoint != endpoint for entry in NAVIGATION):
+        NAVIGATION.append(NavEntry(endpoint, label, action))
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def shell_helpers() -> dict:
+        def navigation() -> list[dict]:
+            user = acting_user()
+            return [
+                {
+                    "url": url_for(entry.endpoint),
+                    "label": entry.label,
+                    "active": request.endpoint == entry.endpoint,
+                }
+                for entry in NAVIGATION
+                if allowed(user, entry.action)
+            ]
+
+        return {
+            "navigation": navigation,
+            "current_locale": lambda: str(get_locale() or "fr"),
+            "role_label": lambda role: ROLE_LABELS.get(role, role),
+        }

@@ -1,0 +1,175 @@
+"""Fixtures: one real PostGIS database for the session, each test in a rolled-back transaction.
+
+Tests that need committed data and several connections (races) use `committed_app` instead;
+it empties the tables they wrote to afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, text
+
+from core import create_app, embedded_db
+from core.auth.models import Role, User
+from core.auth.operations import create_token, create_user
+from core.cli import upgrade_database
+from core.communes.operations import load_communes
+from core.db import db, engine_for
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+COMMUNES_FILE = PROJECT_ROOT / "data" / "communes" / "wallonia_communes.geojson"
+TEST_DATABASE = "tournages_test"
+REFERENCE_TABLES = {"communes", "alembic_version", "spatial_ref_sys"}
+PASSWORD = "correct horse battery"
+
+
+def _fresh_test_database() -> str:
+    """TEST_DATABASE_URL if given (a disposable database), else a fresh one in the embedded
+    cluster."""
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        return url
+    if os.environ.get("DATABASE_URL"):
+        pytest.exit("DATABASE_URL is set: also set TEST_DATABASE_URL to a disposable database.")
+    cluster = embedded_db.ensure_running()
+    with psycopg.connect(
+        host=str(cluster.socket_dir),
+        port=embedded_db.PORT,
+        user=embedded_db.SUPERUSER,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+    embedded_db.ensure_database(cluster, TEST_DATABASE)
+    return cluster.url(TEST_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def _app() -> Iterator[Flask]:
+    url = _fresh_test_database()
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        upgrade_database()
+        load_communes(db.session, COMMUNES_FILE)
+        db.session.commit()
+    yield app
+    engine_for(url).dispose()
+
+
+@pytest.fixture
+def _connection(_app: Flask) -> Iterator[Connection]:
+    """Bind every session of the test to one connection whose transaction is rolled back."""
+    engine = engine_for(_app.config["DATABASE_URL"])
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        db.factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield connection
+        finally:
+            db.factory.configure(bind=None)
+            transaction.rollback()
+
+
+@pytest.fixture
+def app(_app: Flask, _connection: Connection) -> Iterator[Flask]:
+    with _app.app_context():
+        yield _app
+
+
+class RequestPerContextClient(FlaskClient):
+    """Runs each request in its own application context, as in production.
+
+    Without this the test's context would be reused: one `g`, one Session and one cached locale
+    for every request. The test's pending changes are flushed first (the request's session shares
+    the test's connection) and its objects expired after, so they show what the request did.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.flush()
+        try:
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+        finally:
+            db.session.expire_all()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = RequestPerContextClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def committed_app(_app: Flask) -> Iterator[Flask]:
+    """The app on the real database: data is committed and visible to other connections."""
+    engine = engine_for(_app.config["DATABASE_URL"])
+    try:
+        with _app.app_context():
+            yield _app
+    finally:
+        with engine.begin() as conn:
+            tables = conn.scalars(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ).all()
+            emptied = [t for t in tables if t not in REFERENCE_TABLES]
+            if emptied:
+                conn.execute(text(f"TRUNCATE {', '.join(emptied)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Factory: make_user(role="scout", email=None, commune="92094", password=PASSWORD)."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "scout", **overrides) -> User:
+        role = Role(role)
+        email = overrides.pop("email", None) or f"{role.value}{next(counter)}@example.be"
+        commune = overrides.pop("commune", "92094" if role is Role.OFFICER else None)
+        return create_user(
+            db.session,
+            email,
+            role,
+            password=overrides.pop("password", PASSWORD),
+            commune_nis=commune,
+            **overrides,
+        )
+
+    return make
+
+
+@pytest.fixture
+def token_for(app: Flask) -> Callable[[User], dict[str, str]]:
+    """Factory: the Authorization header of a new API token for a user."""
+
+    def headers(user: User) -> dict[str, str]:
+        return {"Authorization": f"Bearer {create_token(db.session, user)}"}
+
+    return headers
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], None]:
+    def sign_in(user: User) -> None:
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.data
+
+    return sign_in

@@ -1,0 +1,92 @@
+import pytest
+
+from core import create_app
+from core.config import ConfigurationError
+
+
+def test_production_refuses_the_development_secret(monkeypatch):
+    monkeypatch.setenv("TOURNAGES_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_with_own_secret_uses_secure_cookies(monkeypatch):
+    monkeypatch.setenv("TOURNAGES_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-vault")
+    app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@/none"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_settings_come_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db.example/tournages")
+    monkeypatch.setenv("TOURNAGES_UPLOAD_FOLDER", str(tmp_path))
+    app = create_app()
+    assert app.config["DATABASE_URL"] == "postgresql+psycopg://u@db.example/tournages"
+    assert app.config["UPLOAD_FOLDER"] == str(tmp_path)
+
+
+def test_healthz_reports_postgis(client):
+    response = client.get("/healthz")
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["postgis"].startswith("3.")
+
+
+def test_healthz_is_503_when_database_is_down(tmp_path):
+    url = f"postgresql+psycopg://nobody@/none?host={tmp_path}&port=1"
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unavailable"
+
+
+def test_api_errors_are_json(client):
+    missing = client.get("/api/v1/no-such-thing")
+    wrong_method = client.delete("/api/v1/communes")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    assert wrong_method.status_code == 405
+    assert wrong_method.get_json()["error"] == "method_not_allowed"
+
+
+def test_html_errors_are_pages(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize(
+    ("lang", "sign_in", "password"),
+    [
+        ("fr", "Se connecter", "Mot de passe"),
+        ("en", "Sign in", "Password"),
+        ("de", "Anmelden", "Passwort"),
+    ],
+)
+def test_login_page_in_three_languages(client, lang, sign_in, password):
+    page = client.get(f"/login?lang={lang}").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in page
+    assert sign_in in page and password in page
+
+
+def test_french_is_the_default_and_choice_is_remembered(client):
+    assert "Se connecter" in client.get("/login").get_data(as_text=True)
+    client.get("/lang/de")
+    assert "Anmelden" in client.get("/login").get_data(as_text=True)
+
+
+def test_static_css_is_self_hosted(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "/static/vendor/pico/pico.min.css" in page
+    assert "http://" not in page.replace("http://localhost", "")
+    assert "https://" not in page
+    with client.get("/static/vendor/pico/pico.min.css") as css:
+        assert css.status_code == 200
+
+
+def test_db_upgrade_is_idempotent(runner):
+    for _ in range(2):
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert "Database at head" in result.output
