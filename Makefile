@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -q -f -d core/translations
+	@$(BIN)/pybabel compile -f -d core/translations > /dev/null
 
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project Tournages \
