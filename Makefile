@@ -43,6 +43,7 @@ database: setup
 	$(BIN)/tournages communes load data/communes/wallonia_communes.geojson
 
 demo: database
+	$(BIN)/tournages demo load
 
 bench: setup database
 	$(BIN)/python -m bench

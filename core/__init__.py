@@ -43,7 +43,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+FEATURE_PACKAGES = ("locations", "shoots", "permits", "maps")
+
+
 def _register_blueprints(app: Flask) -> None:
+    import importlib
+
     from core.auth.api import bp as auth_api
     from core.auth.views import bp as auth_bp
     from core.communes.api import bp as communes_api
@@ -52,3 +57,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (pages_bp, health_bp, auth_bp, auth_api, communes_api):
         app.register_blueprint(blueprint)
+    # Each feature package registers its own blueprints, navigation entries and demo data.
+    for name in FEATURE_PACKAGES:
+        importlib.import_module(name).init_app(app)

@@ -134,6 +134,18 @@ def tokens_create(email: str, label: str | None) -> None:
     click.echo(_run_and_commit(lambda: create_token(db.session, user, label)))
 
 
+demo_cli = click.Group("demo", help="Demonstration data.")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load (or refresh) the demo data of every feature; safe to run again."""
+    from core.demo import load_all
+
+    for line in _run_and_commit(lambda: load_all(db.session)):
+        click.echo(line)
+
+
 def _run_and_commit(operation):
     try:
         result = operation()
@@ -145,7 +157,7 @@ def _run_and_commit(operation):
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db_cli, communes_cli, users_cli, tokens_cli):
+    for group in (db_cli, communes_cli, users_cli, tokens_cli, demo_cli):
         app.cli.add_command(group)
 
 

@@ -2,5 +2,7 @@
 
 from core.auth.models import ApiToken, User
 from core.communes.models import Commune
+from locations.models import Category, Location
+from shoots.models import Production, Shoot
 
-__all__ = ["ApiToken", "Commune", "User"]
+__all__ = ["ApiToken", "Category", "Commune", "Location", "Production", "Shoot", "User"]

@@ -8,26 +8,36 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from geoalchemy2.shape import from_shape
+from pyproj import Transformer
+from shapely.geometry import MultiPolygon, Point
 from sqlalchemy import Connection, text
+from sqlalchemy.dialects.postgresql import Range
 
 from core import create_app, embedded_db
 from core.auth.models import Role, User
 from core.auth.operations import create_token, create_user
 from core.cli import upgrade_database
-from core.communes.operations import load_communes
-from core.db import db, engine_for
+from core.communes.operations import commune_at, load_communes
+from core.db import SRID, db, engine_for
+from locations.models import Location, LocationStatus
+from shoots.models import Production, ProductionType, Shoot
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COMMUNES_FILE = PROJECT_ROOT / "data" / "communes" / "wallonia_communes.geojson"
 TEST_DATABASE = "tournages_test"
 REFERENCE_TABLES = {"communes", "alembic_version", "spatial_ref_sys"}
 PASSWORD = "correct horse battery"
+BRUSSELS = ZoneInfo("Europe/Brussels")
+to_lambert = Transformer.from_crs(4326, SRID, always_xy=True).transform
 
 
 def _fresh_test_database() -> str:
@@ -173,3 +183,80 @@ def login(client: FlaskClient) -> Callable[[User], None]:
         assert response.status_code == 302, response.data
 
     return sign_in
+
+
+@pytest.fixture
+def create_location(app: Flask, make_user) -> Callable[..., Location]:
+    """Factory: create_location(lon=4.8617, lat=50.4596, **column_overrides), published.
+
+    The commune is derived from the point, as the domain operations do.
+    """
+
+    def create(lon: float = 4.8617, lat: float = 50.4596, **overrides) -> Location:
+        found = commune_at(db.session, lon, lat)
+        assert found is not None, f"({lon}, {lat}) is outside Wallonia"
+        values = {
+            "name": "Citadelle de Namur",
+            "status": LocationStatus.PUBLISHED,
+            "point": from_shape(Point(*to_lambert(lon, lat)), srid=SRID),
+            "commune_nis": found[0].nis,
+        }
+        location = Location(**{**values, **overrides})
+        db.session.add(location)
+        db.session.flush()
+        return location
+
+    return create
+
+
+@pytest.fixture
+def create_production(app: Flask, make_user) -> Callable[..., Production]:
+    """Factory: create_production(coordinators=[...], **column_overrides)."""
+    counter = iter(range(1, 10_000))
+
+    def create(**overrides) -> Production:
+        number = next(counter)
+        values = {
+            "title": f"Production {number}",
+            "type": ProductionType.FEATURE,
+            "company": "Les Films du Fleuve",
+            "file_reference": f"WFC-TEST-{number:04d}",
+            "coordinators": [],
+        }
+        production = Production(**{**values, **overrides})
+        db.session.add(production)
+        db.session.flush()
+        return production
+
+    return create
+
+
+@pytest.fixture
+def create_shoot(app: Flask, create_production) -> Callable[..., Shoot]:
+    """Factory: create_shoot(lon, lat, radius_m=30, start=..., hours=10, **column_overrides).
+
+    The footprint is a RADIUS_M circle around (lon, lat); times are Europe/Brussels.
+    """
+
+    def create(
+        lon: float = 4.8617,
+        lat: float = 50.4596,
+        radius_m: float = 30,
+        start: datetime | None = None,
+        hours: float = 10,
+        **overrides,
+    ) -> Shoot:
+        start = start or datetime(2027, 6, 14, 7, 0, tzinfo=BRUSSELS)
+        circle = Point(*to_lambert(lon, lat)).buffer(radius_m)
+        values = {
+            "production": overrides.pop("production", None) or create_production(),
+            "footprint": from_shape(MultiPolygon([circle]), srid=SRID),
+            # Real hours: aware datetime arithmetic in Python is wall-clock arithmetic.
+            "period": Range(start, (start.astimezone(UTC) + timedelta(hours=hours)), bounds="[)"),
+        }
+        shoot = Shoot(**{**values, **overrides})
+        db.session.add(shoot)
+        db.session.flush()
+        return shoot
+
+    return create

@@ -33,10 +33,36 @@ def _roles(*roles: Role) -> Rule:
     return rule
 
 
-RULES: dict[str, Rule] = {
+CORE_RULES: dict[str, Rule] = {
     "communes.read": _anyone,
     "account.view": _signed_in,
     "users.manage": _roles(Role.ADMIN),
+}
+
+# ---- locations -------------------------------------------------------------------------------
+
+LOCATION_RULES: dict[str, Rule] = {}
+
+# ---- shoots ----------------------------------------------------------------------------------
+
+SHOOT_RULES: dict[str, Rule] = {}
+
+# ---- permits ---------------------------------------------------------------------------------
+
+PERMIT_RULES: dict[str, Rule] = {}
+
+# ---- maps ------------------------------------------------------------------------------------
+
+MAP_RULES: dict[str, Rule] = {}
+
+# ----------------------------------------------------------------------------------------------
+
+RULES: dict[str, Rule] = {
+    **CORE_RULES,
+    **LOCATION_RULES,
+    **SHOOT_RULES,
+    **PERMIT_RULES,
+    **MAP_RULES,
 }
 
 

@@ -126,3 +126,4 @@ def downgrade() -> None:
         column_name="boundary",
     )
     op.drop_geospatial_table("communes")
+    sa.Enum(name="user_role").drop(op.get_bind(), checkfirst=True)

@@ -1,0 +1,117 @@
+"""The location library: places in Wallonia where one can film."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.auth.models import User
+from core.communes.models import Commune
+from core.db import SRID, Base
+
+
+class LocationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class Category(Base):
+    """A managed category (château, abbey, quarry…), editable by admins."""
+
+    __tablename__ = "location_categories"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label_fr: Mapped[str] = mapped_column(String(120))
+    label_en: Mapped[str] = mapped_column(String(120))
+    label_de: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    def label(self, locale: str = "fr") -> str:
+        return {"en": self.label_en, "de": self.label_de}.get(locale, self.label_fr)
+
+
+location_category_links = Table(
+    "location_category_links",
+    Base.metadata,
+    Column("location_id", ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_code", ForeignKey("location_categories.code"), primary_key=True, index=True),
+)
+
+
+class Location(Base):
+    __tablename__ = "locations"
+    __table_args__ = (
+        CheckConstraint("truck_parking_capacity >= 0", name="truck_parking_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(60)), default=list, server_default="{}")
+    point: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=SRID, spatial_index=True))
+    outline: Mapped[WKBElement | None] = mapped_column(
+        Geometry("POLYGON", srid=SRID, spatial_index=True)
+    )
+    address: Mapped[str | None] = mapped_column(String(300))
+    # Derived from the geometry by the domain operations, never typed by hand.
+    commune_nis: Mapped[str] = mapped_column(ForeignKey("communes.nis"), index=True)
+
+    truck_parking_capacity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    has_power: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    has_water: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    has_toilets: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    step_free_access: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    access_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    # Private: coordinators and admins only, never in public or scout-facing output.
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(50))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    owner_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    status: Mapped[LocationStatus] = mapped_column(
+        Enum(
+            LocationStatus,
+            name="location_status",
+            values_callable=lambda values: [v.value for v in values],
+        ),
+        default=LocationStatus.DRAFT,
+        server_default=LocationStatus.DRAFT.value,
+        index=True,
+    )
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    # Optimistic locking: two people saving the same location cannot overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    categories: Mapped[list[Category]] = relationship(
+        secondary=location_category_links, order_by=Category.position
+    )
+    commune: Mapped[Commune] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

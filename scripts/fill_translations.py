@@ -1,0 +1,45 @@
+"""Fill the fr and de catalogues from a JSON file {msgid: {"fr": "...", "de": "..."}}.
+
+After `make messages` has added new msgids to the .po files, a developer writes the
+translations of a feature in one JSON file and runs:
+    .venv/bin/python scripts/fill_translations.py my-strings.json
+It lists the msgids still untranslated. English needs no translation (msgids are English).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+CATALOGUES = Path(__file__).resolve().parent.parent / "core" / "translations"
+
+
+def fill(language: str, translations: dict[str, dict[str, str]]) -> list[str]:
+    path = CATALOGUES / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale=language)
+    missing = []
+    for message in catalogue:
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if not key:
+            continue
+        if language in translations.get(key, {}):
+            message.string = translations[key][language]
+            message.flags.discard("fuzzy")
+        elif not message.string:
+            missing.append(key)
+    with path.open("wb") as handle:
+        write_po(handle, catalogue, width=100, no_location=True)
+    return missing
+
+
+def main(source: str) -> None:
+    translations = json.loads(Path(source).read_text(encoding="utf-8"))
+    for language in ("fr", "de"):
+        for key in fill(language, translations):
+            print(f"{language}: untranslated: {key!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

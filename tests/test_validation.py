@@ -1,0 +1,27 @@
+from typing import Annotated
+
+import pytest
+from pydantic import BaseModel, Field
+
+from core.errors import InvalidInput
+from core.validation import parse, query_data
+
+
+class Search(BaseModel):
+    category: list[str] = []
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+def test_repeatable_parameters_keep_every_value(app):
+    with app.test_request_context("/?category=castle&category=farm&limit=5"):
+        search = parse(Search, query_data(Search))
+    assert search.category == ["castle", "farm"]
+    assert search.limit == 5
+
+
+@pytest.mark.parametrize("raw", ["0", "101", "ten"])
+def test_bad_value_names_the_field(app, raw):
+    with app.test_request_context(f"/?limit={raw}"), pytest.raises(InvalidInput) as error:
+        parse(Search, query_data(Search))
+    assert error.value.field == "limit"
+    assert error.value.detail.startswith("limit: ")
