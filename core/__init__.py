@@ -57,6 +57,10 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (pages_bp, health_bp, auth_bp, auth_api, communes_api):
         app.register_blueprint(blueprint)
+    from core import demo
+    from core.demo_accounts import load_demo_accounts
+
+    demo.register("accounts", load_demo_accounts)
     # Each feature package registers its own blueprints, navigation entries and demo data.
     for name in FEATURE_PACKAGES:
         importlib.import_module(name).init_app(app)
