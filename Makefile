@@ -45,8 +45,8 @@ database: setup
 demo: database
 	$(BIN)/tournages demo load
 
-bench: setup database
-	$(BIN)/python -m bench
+bench: setup
+	$(BIN)/python -m bench $(BENCH)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
