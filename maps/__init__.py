@@ -4,9 +4,16 @@ Other packages build their maps with maps.builder (see docs/maps.md).
 """
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.shell import add_navigation
 
 
 def init_app(app: Flask) -> None:
     from maps.views import bp
 
     app.register_blueprint(bp)
+    add_navigation("maps.locations", _l("Locations map"), "maps.locations")
+    add_navigation("maps.productions", _l("Production maps"), "maps.production")
+    add_navigation("maps.communes", _l("Commune map"), "maps.commune")
+    add_navigation("maps.public", _l("Upcoming shoots"), "maps.public")

@@ -2,6 +2,267 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+from typing import Any
+
+import folium
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, model_validator
+from sqlalchemy import func, select
+
+from core.auth.models import Role
+from core.auth.policy import authorize
+from core.communes.operations import active_communes, commune_with_geojson
+from core.db import db
+from core.errors import InvalidInput, NotFound
+from core.geo import feature
+from core.validation import parse, query_data, validated
+from locations.models import Location, LocationStatus
+from maps import operations
+from maps.builder import (
+    LegendEntry,
+    add_clustered_points,
+    add_legend,
+    add_polygons,
+    base_map,
+    compact_points,
+    feature_bounds,
+    feature_collection,
+    render,
+)
+from maps.operations import ShootShapes
+from shoots.models import Production
 
 bp = Blueprint("maps", __name__, url_prefix="/maps", static_folder="static")
+
+FOOTPRINT = {"color": "#1565c0", "weight": 2, "fillOpacity": 0.25}
+PARKING = {"color": "#ef6c00", "weight": 2, "fillOpacity": 0.25, "dashArray": "4 4"}
+BOUNDARY = {"color": "#37474f", "weight": 2, "fillOpacity": 0.03}
+LOCATION_STATUS = {
+    LocationStatus.DRAFT.value: _l("draft"),
+    LocationStatus.PUBLISHED.value: _l("published"),
+}
+
+
+def _locale() -> str:
+    return str(get_locale() or "fr")
+
+
+# ---- explore map of the location library ------------------------------------------------------
+
+
+class PointsPayload(BaseModel):
+    """Compact points: labels of the popup values, then [lat, lon, *values] per point."""
+
+    fields: list[str]
+    points: list[list[float | str | None]]
+
+
+@bp.get("/locations")
+def locations():
+    authorize("maps.locations")
+    count = db.session.scalar(
+        select(func.count()).where(Location.status == LocationStatus.PUBLISHED)
+    )
+    m = base_map()
+    add_clustered_points(m, None, _("Locations"), url=url_for(".location_points"))
+    return render_template("maps/locations.html", map_html=render(m), count=count)
+
+
+@bp.get("/locations/points.json")
+@validated(response=PointsPayload, summary="Published locations as compact map points.")
+def location_points():
+    authorize("maps.locations")
+    points = operations.published_location_points(db.session, _locale())
+    payload = compact_points(points, [("name", _("Name")), ("commune", _("Commune"))])
+    return jsonify(payload)
+
+
+# ---- shoots as map features -------------------------------------------------------------------
+
+
+def _when(shapes: ShootShapes) -> str:
+    period = shapes.shoot.period
+    return f"{format_datetime(period.lower, 'short')} – {format_datetime(period.upper, 'short')}"
+
+
+def _impacts(shapes: ShootShapes) -> str:
+    shoot = shapes.shoot
+    flags = [
+        (shoot.road_closure, _("road closed")),
+        (shoot.parking_suspension, _("parking suspended")),
+        (shoot.night_shoot, _("night shoot")),
+    ]
+    return ", ".join(label for flag, label in flags if flag)
+
+
+def _public_properties(shapes: ShootShapes) -> dict[str, Any]:
+    """What anyone may read about a shoot: when, and what it changes in the street."""
+    return {"when": _when(shapes), "impacts": _impacts(shapes)}
+
+
+def _planning_properties(shapes: ShootShapes) -> dict[str, Any]:
+    shoot = shapes.shoot
+    location = shoot.location.name if shoot.location else None
+    return {
+        "title": shapes.production.title,
+        **_public_properties(shapes),
+        "location": location,
+        "crew": shoot.crew_size,
+        "vehicles": shoot.vehicle_count,
+    }
+
+
+PUBLIC_POPUP = [("when", _l("When")), ("impacts", _l("Impact"))]
+PLANNING_POPUP = [
+    ("title", _l("Production")),
+    ("when", _l("When")),
+    ("location", _l("Location")),
+    ("crew", _l("Crew")),
+    ("vehicles", _l("Vehicles")),
+    ("impacts", _l("Impact")),
+]
+
+
+def _add_shoots(m: folium.Map, shots: list[ShootShapes], *, public: bool = False) -> None:
+    """Footprints (styled by the extension rules) and parking areas; the public map, seen from
+    afar, also gets a clustered marker per shoot. The public map shows public fields only."""
+    properties, popup = (
+        (_public_properties, PUBLIC_POPUP) if public else (_planning_properties, PLANNING_POPUP)
+    )
+    styles = operations.footprint_styles(db.session, [s.shoot.id for s in shots])
+    footprints, parking, spots = [], [], []
+    for shapes in shots:
+        props = properties(shapes)
+        style = {"style": styles[shapes.shoot.id]} if shapes.shoot.id in styles else {}
+        footprints.append(feature(shapes.footprint, {**props, **style}, shapes.shoot.id))
+        spots.append(feature(shapes.spot, props, shapes.shoot.id))
+        if shapes.parking:
+            parking.append(feature(shapes.parking, props, shapes.shoot.id))
+    add_polygons(m, feature_collection(footprints), _("Shoot footprints"), FOOTPRINT, popup)
+    if parking:
+        add_polygons(m, feature_collection(parking), _("Parking"), PARKING, popup)
+    if public:
+        add_clustered_points(m, spots, _("Shoots"), popup)
+
+
+def _add_overlays(m: folium.Map, page: str, target: Any) -> list[LegendEntry]:
+    legend = []
+    for overlay in operations.overlays_for(db.session, page, target):
+        add_polygons(m, overlay.feature_collection, overlay.name, overlay.style,
+                     overlay.popup_fields)  # fmt: skip
+        if overlay.legend is not None:
+            legend.append(overlay.legend)
+    return legend
+
+
+def _shoot_legend() -> list[LegendEntry]:
+    return [
+        LegendEntry(_("Shoot footprint"), FOOTPRINT["color"]),
+        LegendEntry(_("Parking"), PARKING["color"]),
+    ]
+
+
+# ---- commune dashboard ------------------------------------------------------------------------
+
+
+@bp.get("/communes")
+def communes():
+    """Officers go to their commune's map; admins choose one."""
+    user = authorize("maps.commune")
+    if user.role is Role.OFFICER:
+        return redirect(url_for(".commune", nis=user.commune_nis))
+    return render_template("maps/communes.html", communes=active_communes(db.session))
+
+
+@bp.get("/communes/<nis>")
+def commune(nis: str):
+    found = commune_with_geojson(db.session, nis)
+    if found is None:
+        raise NotFound(f"No commune with NIS code {nis!r}.")
+    authorize("maps.commune", nis)
+    commune, boundary = found
+    shoots = operations.commune_shoots(db.session, nis)
+    points = operations.commune_location_points(db.session, nis)
+    for point in points:
+        point["properties"]["status"] = str(LOCATION_STATUS[point["properties"]["status"]])
+    m = base_map(bounds=feature_bounds([{"geometry": boundary}]))
+    name = commune.name(_locale())
+    add_polygons(m, feature_collection([feature(boundary, {"name": name}, nis)]), name, BOUNDARY)
+    _add_shoots(m, shoots)
+    add_clustered_points(m, points, _("Locations"), [("name", _("Name")), ("status", _("Status"))])
+    legend = [LegendEntry(name, BOUNDARY["color"], "line"), *_shoot_legend()]
+    add_legend(m, legend + _add_overlays(m, "commune", nis))
+    return render_template(
+        "maps/commune.html",
+        map_html=render(m),
+        commune=commune,
+        name=name,
+        shoots=shoots,
+        location_count=len(points),
+        when=_when,
+    )
+
+
+# ---- production planning ---------------------------------------------------------------------
+
+
+class PlanningQuery(BaseModel):
+    """Days to show (inclusive, Europe/Brussels); both optional."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def ordered(self) -> PlanningQuery:
+        if self.start and self.end and self.end < self.start:
+            raise InvalidInput("end", "must not be before start")
+        return self
+
+
+@bp.get("/productions")
+def productions():
+    user = authorize("maps.production")
+    query = select(Production).order_by(Production.title)
+    if user.role is not Role.ADMIN:
+        query = query.where(Production.coordinators.any(id=user.id))
+    return render_template("maps/productions.html", productions=db.session.scalars(query).all())
+
+
+@bp.get("/productions/<int:production_id>")
+def production(production_id: int):
+    found = db.session.get(Production, production_id)
+    authorize("maps.production", found, hide=True)
+    if found is None:
+        raise NotFound(f"No production {production_id}.")
+    period = parse(PlanningQuery, query_data(PlanningQuery))
+    shoots = operations.production_shoots(
+        db.session, found.id, period.start, period.end, get_timezone()
+    )
+    m = base_map(bounds=feature_bounds(feature(s.footprint, {}, None) for s in shoots))
+    _add_shoots(m, shoots)
+    add_legend(m, _shoot_legend() + _add_overlays(m, "production", found))
+    return render_template(
+        "maps/production.html",
+        map_html=render(m),
+        production=found,
+        shoots=shoots,
+        period=period,
+        when=_when,
+    )
+
+
+# ---- public map ------------------------------------------------------------------------------
+
+
+@bp.get("/public")
+def public():
+    authorize("maps.public")
+    shoots = operations.public_shoots(db.session)
+    m = base_map()
+    _add_shoots(m, shoots, public=True)
+    add_legend(m, _shoot_legend() + _add_overlays(m, "public", None))
+    return render_template("maps/public.html", map_html=render(m), count=len(shoots))

@@ -53,7 +53,34 @@ PERMIT_RULES: dict[str, Rule] = {}
 
 # ---- maps ------------------------------------------------------------------------------------
 
-MAP_RULES: dict[str, Rule] = {}
+
+def _commune_officer_or_admin(user: User | None, nis: Any = None) -> bool:
+    """Admins see every commune's map, officers only their own (NIS), when NIS is given."""
+    if user is None:
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.OFFICER and (nis is None or nis == user.commune_nis)
+
+
+def _production_coordinator_or_admin(user: User | None, production: Any = None) -> bool:
+    """Admins see every production's map, coordinators those they coordinate."""
+    if user is None:
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    if user.role is not Role.COORDINATOR:
+        return False
+    return production is None or any(c.id == user.id for c in production.coordinators)
+
+
+MAP_RULES: dict[str, Rule] = {
+    # The location library is for the people who plan shoots, not for the public.
+    "maps.locations": _signed_in,
+    "maps.commune": _commune_officer_or_admin,  # target: a commune's NIS code
+    "maps.production": _production_coordinator_or_admin,  # target: a Production
+    "maps.public": _anyone,
+}
 
 # ----------------------------------------------------------------------------------------------
 

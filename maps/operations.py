@@ -1,0 +1,197 @@
+"""What the map pages show: queries returning GeoJSON features (WGS84), no HTTP.
+
+Every function takes the caller's session and only reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.orm import Session
+
+from core.communes.models import Commune
+from core.db import WGS84
+from core.geo import as_geojson, feature
+from locations.models import Location, LocationStatus
+from shoots.models import Production, Shoot, ShootStatus
+
+# ---- extension points ------------------------------------------------------------------------
+# The conflict engine, blackout periods and permit requests land after the maps. They plug in
+# here instead of editing the pages:
+#
+# - FOOTPRINT_STYLES: rules (session, shoot ids) -> {shoot id: Leaflet style}; a conflicting
+#   shoot's footprint gets e.g. {"color": "#c62828", "fillColor": "#c62828"}. Later rules win.
+# - OVERLAYS["production" | "commune" | "public"]: providers (session, target) -> overlays, drawn
+#   as extra layers of that page (target: the Production, the commune's NIS code, None). A
+#   blackout overlay uses the style {"className": "tm-hatched"} and a LegendEntry shape "hatched".
+
+
+@dataclass
+class Overlay:
+    name: str
+    feature_collection: dict[str, Any]
+    style: dict[str, Any] = field(default_factory=dict)
+    popup_fields: list[tuple[str, Any]] = field(default_factory=list)
+    legend: Any = None  # a maps.builder.LegendEntry, or None
+
+
+FootprintStyleRule = Callable[[Session, list[int]], Mapping[int, Mapping[str, Any]]]
+OverlayProvider = Callable[[Session, Any], Iterable[Overlay]]
+
+FOOTPRINT_STYLES: list[FootprintStyleRule] = []
+OVERLAYS: dict[str, list[OverlayProvider]] = {"production": [], "commune": [], "public": []}
+
+
+def register_footprint_style(rule: FootprintStyleRule) -> None:
+    if rule not in FOOTPRINT_STYLES:
+        FOOTPRINT_STYLES.append(rule)
+
+
+def register_overlay(page: str, provider: OverlayProvider) -> None:
+    if provider not in OVERLAYS[page]:
+        OVERLAYS[page].append(provider)
+
+
+def overlays_for(session: Session, page: str, target: Any) -> list[Overlay]:
+    return [overlay for provider in OVERLAYS[page] for overlay in provider(session, target)]
+
+
+def footprint_styles(session: Session, shoot_ids: list[int]) -> dict[int, dict[str, Any]]:
+    styles: dict[int, dict[str, Any]] = {}
+    for rule in FOOTPRINT_STYLES:
+        for shoot_id, style in rule(session, shoot_ids).items():
+            styles.setdefault(shoot_id, {}).update(style)
+    return styles
+
+
+# ---- locations -------------------------------------------------------------------------------
+
+
+def _commune_name(locale: str) -> ColumnElement[str]:
+    if locale == "de":
+        return func.coalesce(Commune.name_de, Commune.name_fr)
+    return Commune.name_fr
+
+
+def published_location_points(session: Session, locale: str = "fr") -> list[dict[str, Any]]:
+    """Every published location as a point feature with its name and commune (public fields)."""
+    wgs84 = func.ST_Transform(Location.point, WGS84)
+    rows = session.execute(
+        select(
+            Location.id,
+            Location.name,
+            _commune_name(locale).label("commune"),
+            func.ST_X(wgs84),
+            func.ST_Y(wgs84),
+        )
+        .join(Commune, Commune.nis == Location.commune_nis)
+        .where(Location.status == LocationStatus.PUBLISHED)
+        .order_by(Location.id)
+    )
+    return [
+        feature({"type": "Point", "coordinates": [lon, lat]}, {"name": name, "commune": commune}, i)
+        for i, name, commune, lon, lat in rows
+    ]
+
+
+def commune_location_points(session: Session, nis: str) -> list[dict[str, Any]]:
+    """The commune's locations that are not archived, with their status."""
+    rows = session.execute(
+        select(
+            Location.id,
+            Location.name,
+            Location.status,
+            as_geojson(Location.point).label("geometry"),
+        )
+        .where(Location.commune_nis == nis, Location.status != LocationStatus.ARCHIVED)
+        .order_by(Location.id)
+    )
+    return [
+        feature(json.loads(geometry), {"name": name, "status": status.value}, i)
+        for i, name, status, geometry in rows
+    ]
+
+
+# ---- shoots ----------------------------------------------------------------------------------
+
+
+def _shoot_query(*conditions: ColumnElement[bool]) -> Select:
+    return (
+        select(
+            Shoot,
+            Production,
+            as_geojson(Shoot.footprint).label("footprint"),
+            as_geojson(Shoot.parking).label("parking"),
+            as_geojson(func.ST_PointOnSurface(Shoot.footprint)).label("spot"),
+        )
+        .join(Production, Production.id == Shoot.production_id)
+        .where(Shoot.status == ShootStatus.PLANNED, *conditions)
+        .order_by(func.lower(Shoot.period), Shoot.id)
+    )
+
+
+@dataclass
+class ShootShapes:
+    """A shoot's map geometries (GeoJSON dicts) with the rows they came from."""
+
+    shoot: Shoot
+    production: Production
+    footprint: dict[str, Any]
+    parking: dict[str, Any] | None
+    spot: dict[str, Any]
+
+
+def _shapes(session: Session, query: Select) -> list[ShootShapes]:
+    return [
+        ShootShapes(
+            shoot,
+            production,
+            json.loads(footprint),
+            json.loads(parking) if parking else None,
+            json.loads(spot),
+        )
+        for shoot, production, footprint, parking, spot in session.execute(query)
+    ]
+
+
+def upcoming(now: datetime | None = None) -> ColumnElement[bool]:
+    """Shoots not over yet (their half-open period ends after NOW)."""
+    return func.upper(Shoot.period) > (now or func.now())
+
+
+def commune_shoots(session: Session, boundary_nis: str) -> list[ShootShapes]:
+    """Planned, upcoming shoots whose footprint touches the commune (PostGIS, indexed)."""
+    boundary = select(Commune.boundary).where(Commune.nis == boundary_nis).scalar_subquery()
+    return _shapes(session, _shoot_query(upcoming(), func.ST_Intersects(Shoot.footprint, boundary)))
+
+
+def production_shoots(
+    session: Session, production_id: int, start: date | None, end: date | None, tz: Any
+) -> list[ShootShapes]:
+    """A production's planned shoots overlapping the days START..END (inclusive, in TZ)."""
+    conditions = [Shoot.production_id == production_id]
+    if start or end:
+        lower = datetime.combine(start, time(), tz) if start else None
+        upper = datetime.combine(end + timedelta(days=1), time(), tz) if end else None
+        conditions.append(Shoot.period.overlaps(Range(lower, upper, bounds="[)")))
+    return _shapes(session, _shoot_query(*conditions))
+
+
+def public_shoot_condition() -> ColumnElement[bool]:
+    """Which shoots the public map shows: for now every planned, upcoming shoot.
+
+    When the permits package defines approval, this becomes "has an approved permit", e.g.
+    ``Shoot.id.in_(select(Permit.shoot_id).where(Permit.status == PermitStatus.APPROVED))``
+    combined with `upcoming()`; the page itself needs no change.
+    """
+    return upcoming()
+
+
+def public_shoots(session: Session) -> list[ShootShapes]:
+    return _shapes(session, _shoot_query(public_shoot_condition()))
