@@ -73,10 +73,22 @@
   }
 
   /* Clustered points from a compact payload {fields: [labels], points: [[lat, lon, ...values]]},
-   * given inline or fetched from options.url. One popup is built on click, not one per marker. */
+   * given inline or fetched from options.url. One popup is built on click, not one per marker.
+   * The page counts as ready once markercluster has placed the last chunk of markers. */
   function clusteredPoints(payload, options) {
-    var group = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
     var labels = [];
+    var state = "waiting";  // then "drawing", then "done"
+    function finish() {
+      if (state !== "done") { state = "done"; end(); }
+    }
+    var group = L.markerClusterGroup({
+      chunkedLoading: true,
+      showCoverageOnHover: false,
+      // Also called by the group's own onAdd (with nothing to add): only our batch counts.
+      chunkProgress: function (processed, total) {
+        if (state === "drawing" && processed === total) { setTimeout(finish, 0); }
+      }
+    });
     group.on("click", function (event) {
       var row = event.layer.tmRow;
       L.popup().setLatLng(event.latlng).setContent(popupNode(labels, row.slice(2)))
@@ -89,8 +101,11 @@
         marker.tmRow = row;
         return marker;
       });
-      group.addLayers(markers);
       group.tmCount = markers.length;
+      var chunked = markers.length > 0 && group._map;  // else no chunkProgress call comes
+      state = "drawing";
+      group.addLayers(markers);
+      if (!chunked) { finish(); }
     }
     begin();
     if (options.url) {
@@ -100,10 +115,9 @@
           return response.json();
         })
         .then(draw)
-        .then(end, function (error) { end(); throw error; });
+        .catch(function (error) { finish(); throw error; });
     } else {
-      draw(payload);
-      end();
+      setTimeout(function () { draw(payload); }, 0);  // once the layer is on its map
     }
     return group;
   }

@@ -1,0 +1,69 @@
+"""Debian's Chromium driven by Playwright, and the app served in a thread: shared by the browser
+tests, the maps benchmark and scripts/screenshots.py (development tools, not the app).
+
+Playwright's own browser download does not work here, so we launch /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from flask import Flask
+from werkzeug.serving import make_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OFFLINE_TILES = "/maps/static/blank-tile.png?{z}/{x}/{y}"  # a plain tile served by the app
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[str]:
+    """Serve APP on 127.0.0.1 at a free port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the log-in form, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+
+
+def wait_until_drawn(page, timeout_ms: float = 30_000) -> None:
+    """Wait until every data layer of the map is drawn (tournages-maps.js sets the flag)."""
+    page.wait_for_function("window.TournagesMaps && TournagesMaps.isReady()", timeout=timeout_ms)
