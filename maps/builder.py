@@ -40,6 +40,7 @@ BBox = tuple[float, float, float, float]
 PopupField = str | tuple[str, Any]
 
 WALLONIA_BBOX: BBox = (2.84, 49.48, 6.41, 50.82)
+MIN_ZOOM = 7  # all of Wallonia on a phone screen
 COORDINATE_DECIMALS = 5  # about 1 m: enough to place a marker, and a compact payload
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -95,11 +96,30 @@ class _DataLayer(JSCSSMixin, Layer):
 
 
 class _MarkerClusterLayer(_DataLayer):
+    """Clustered points; a payload fetched from a URL is preloaded while the scripts load."""
+
     default_js: ClassVar[list[tuple[str, str]]] = [("markerclusterjs", "")]
     default_css: ClassVar[list[tuple[str, str]]] = [
         ("markerclustercss", ""),
         ("markerclusterdefaultcss", ""),
     ]
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            {% if this.url %}
+            <link rel="preload" href="{{ this.url|e }}" as="fetch" crossorigin="anonymous">
+            {% endif %}
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = TournagesMaps.{{ this.factory }}(
+                {{ this.data }}, {{ this.options }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: Any, url: str | None, name: str) -> None:
+        super().__init__("clusteredPoints", data, {"url": url}, name)
+        self.url = url
 
 
 class _Legend(folium.MacroElement):
@@ -154,6 +174,9 @@ def base_map(
         m = _Map(location=(50.35, 4.8), zoom_start=8, tiles=None)
         west, south, east, north = bounds or WALLONIA_BBOX
         m.fit_bounds([[south, west], [north, east]], max_zoom=zoom or 17)
+    # Nobody needs the world: fewer zoom levels also mean less clustering work. (folium's
+    # min_zoom argument only reaches the tile layer.)
+    m.options["min_zoom"] = MIN_ZOOM
     folium.TileLayer(
         config["TOURNAGES_TILES_OSM"],
         attr="© OpenStreetMap contributors",
@@ -206,7 +229,7 @@ def add_clustered_points(
     if (features is None) == (url is None):
         raise ValueError("give either features or url")
     payload = None if features is None else compact_points(features, popup_fields)
-    layer = _MarkerClusterLayer("clusteredPoints", payload, {"url": url}, str(name))
+    layer = _MarkerClusterLayer(payload, url, str(name))
     return layer.add_to(m)
 
 

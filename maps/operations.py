@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy import ColumnElement, Numeric, Select, Text, func, literal_column, select
+from sqlalchemy.dialects.postgresql import Range, aggregate_order_by
 from sqlalchemy.orm import Session
 
 from core.communes.models import Commune
 from core.db import WGS84
 from core.geo import as_geojson, feature
 from locations.models import Location, LocationStatus
+from maps.builder import COORDINATE_DECIMALS
 from shoots.models import Production, Shoot, ShootStatus
 
 # ---- extension points ------------------------------------------------------------------------
@@ -79,25 +80,30 @@ def _commune_name(locale: str) -> ColumnElement[str]:
     return Commune.name_fr
 
 
-def published_location_points(session: Session, locale: str = "fr") -> list[dict[str, Any]]:
-    """Every published location as a point feature with its name and commune (public fields)."""
+def published_location_points_json(session: Session, locale: str = "fr") -> str:
+    """Every published location as the JSON list of compact points ``[lat, lon, name, commune]``
+    (maps.builder.compact_points' format, without spaces), built by PostgreSQL in one pass: for
+    50,000 locations a fraction of the time Python objects would take."""
     wgs84 = func.ST_Transform(Location.point, WGS84)
-    rows = session.execute(
-        select(
-            Location.id,
-            Location.name,
-            _commune_name(locale).label("commune"),
-            func.ST_X(wgs84),
-            func.ST_Y(wgs84),
-        )
+    point = func.concat(
+        "[",
+        func.round(func.ST_Y(wgs84).cast(Numeric), COORDINATE_DECIMALS),
+        ",",
+        func.round(func.ST_X(wgs84).cast(Numeric), COORDINATE_DECIMALS),
+        ",",
+        func.to_json(Location.name).cast(Text),
+        ",",
+        func.to_json(_commune_name(locale)).cast(Text),
+        "]",
+    )
+    points = func.string_agg(point, aggregate_order_by(literal_column("','"), Location.id))
+    query = (
+        select(func.concat("[", points, "]"))
+        .select_from(Location)
         .join(Commune, Commune.nis == Location.commune_nis)
         .where(Location.status == LocationStatus.PUBLISHED)
-        .order_by(Location.id)
     )
-    return [
-        feature({"type": "Point", "coordinates": [lon, lat]}, {"name": name, "commune": commune}, i)
-        for i, name, commune, lon, lat in rows
-    ]
+    return session.scalar(query)
 
 
 def commune_location_points(session: Session, nis: str) -> list[dict[str, Any]]:

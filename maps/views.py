@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 import folium
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,7 +29,6 @@ from maps.builder import (
     add_legend,
     add_polygons,
     base_map,
-    compact_points,
     feature_bounds,
     feature_collection,
     render,
@@ -76,9 +76,9 @@ def locations():
 @validated(response=PointsPayload, summary="Published locations as compact map points.")
 def location_points():
     authorize("maps.locations")
-    points = operations.published_location_points(db.session, _locale())
-    payload = compact_points(points, [("name", _("Name")), ("commune", _("Commune"))])
-    return jsonify(payload)
+    points = operations.published_location_points_json(db.session, _locale())
+    fields = json.dumps([_("Name"), _("Commune")], ensure_ascii=False)
+    return Response(f'{{"fields":{fields},"points":{points}}}', mimetype="application/json")
 
 
 # ---- shoots as map features -------------------------------------------------------------------

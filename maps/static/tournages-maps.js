@@ -10,12 +10,14 @@
   var STYLE_KEYS = ["color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray",
     "className"];
   var pending = 0;
+  var readyAt = null;  // ms since navigation start when the last layer was drawn
 
   function begin() { pending += 1; }
 
   function end() {
     pending -= 1;
     if (pending === 0) {
+      readyAt = performance.now();
       document.documentElement.setAttribute("data-tm-ready", "true");
       document.dispatchEvent(new CustomEvent("tournages:maps-ready"));
     }
@@ -83,6 +85,10 @@
     }
     var group = L.markerClusterGroup({
       chunkedLoading: true,
+      chunkDelay: 1,  // yield to the browser between chunks, but do not idle
+      // markercluster builds a grid per zoom level: none above street level, where every
+      // marker stands alone anyway.
+      disableClusteringAtZoom: 17,
       showCoverageOnHover: false,
       // Also called by the group's own onAdd (with nothing to add): only our batch counts.
       chunkProgress: function (processed, total) {
@@ -109,7 +115,7 @@
     }
     begin();
     if (options.url) {
-      fetch(options.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      fetch(options.url, { credentials: "same-origin" })  // as preloaded by the page
         .then(function (response) {
           if (!response.ok) { throw new Error("map data: HTTP " + response.status); }
           return response.json();
@@ -151,6 +157,7 @@
     clusteredPoints: clusteredPoints,
     legend: legend,
     popupNode: popupNode,
-    isReady: function () { return pending === 0; }
+    isReady: function () { return pending === 0; },
+    readyAt: function () { return readyAt; }
   };
 }());

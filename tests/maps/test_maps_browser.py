@@ -18,6 +18,7 @@ def open_map(page, server: str, path: str, email: str | None = None) -> None:
         sign_in(page, server, email, PASSWORD)
     page.goto(f"{server}{path}")
     wait_until_drawn(page)
+    page.wait_for_load_state("networkidle")  # late requests (icons, tiles) are counted too
 
 
 def assert_clean(page) -> None:

@@ -153,8 +153,11 @@ def test_clustered_points_need_features_or_url(page_context):
         builder.add_clustered_points(m, None, "Locations")
     with pytest.raises(ValueError, match="either"):
         builder.add_clustered_points(m, [], "Locations", url="/x")
-    builder.add_clustered_points(m, None, "Locations", url="/maps/data.json")
-    assert '{"url":"/maps/data.json"}' in str(builder.render(m))
+    builder.add_clustered_points(m, None, "Locations", url="/maps/data.json?a=1&b=2")
+    html = str(builder.render(m))
+    assert '{"url":"/maps/data.json?a=1\\u0026b=2"}' in html
+    # fetched while the scripts load, and fetched once: the runtime's fetch matches the preload
+    assert '<link rel="preload" href="/maps/data.json?a=1&amp;b=2" as="fetch"' in html
 
 
 def test_legend_refuses_colours_that_are_not_colours(page_context):

@@ -56,6 +56,11 @@ def test_explore_map_loads_published_locations_as_compact_points(
     assert payload["points"] == [[50.4596, 4.8617, "Citadelle <b>`${x}`</b>", "Namur"]]
 
 
+def test_explore_map_payload_without_locations(client, login, make_user):
+    login(make_user("scout"))
+    assert client.get("/maps/locations/points.json").get_json()["points"] == []
+
+
 def test_commune_map_is_for_its_officers_and_admins(client, login, make_user):
     login(make_user("officer", commune="92094"))
     assert client.get("/maps/communes/92094").status_code == 200
