@@ -163,9 +163,10 @@ def base_map(
 ) -> folium.Map:
     """A map with OpenStreetMap and the SPW orthophotos as switchable base layers.
 
-    BOUNDS (min_lon, min_lat, max_lon, max_lat) is fitted; else CENTER (lon, lat) at ZOOM;
-    else all of Wallonia. Tile URL templates come from the config keys TOURNAGES_TILES_OSM and
-    TOURNAGES_TILES_ORTHO. Tiles that cannot be fetched leave the vector layers drawn.
+    BOUNDS (min_lon, min_lat, max_lon, max_lat) is fitted, zooming in no further than ZOOM
+    (default 17); else CENTER (lon, lat) is shown at ZOOM (default 14); else all of Wallonia.
+    Tile URL templates come from the config keys TOURNAGES_TILES_OSM and TOURNAGES_TILES_ORTHO.
+    Tiles that cannot be fetched leave the vector layers drawn.
     """
     config = current_app.config
     if center is not None:

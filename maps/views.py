@@ -51,6 +51,11 @@ def _locale() -> str:
     return str(get_locale() or "fr")
 
 
+def _map_page(template: str, m: folium.Map, **context: Any) -> str:
+    """TEMPLATE with the rendered map as ``map_html`` (and ``when`` to show shoot periods)."""
+    return render_template(template, map_html=render(m), when=_when, **context)
+
+
 # ---- explore map of the location library ------------------------------------------------------
 
 
@@ -69,7 +74,9 @@ def locations():
     )
     m = base_map()
     add_clustered_points(m, None, _("Locations"), url=url_for(".location_points"))
-    return render_template("maps/locations.html", map_html=render(m), count=count)
+    intro = _("Published locations: %(count)d, grouped by area. Zoom in or click a group.",
+              count=count)  # fmt: skip
+    return _map_page("maps/map.html", m, title=_("Locations map"), intro=intro)
 
 
 @bp.get("/locations/points.json")
@@ -159,6 +166,10 @@ def _add_overlays(m: folium.Map, page: str, target: Any) -> list[LegendEntry]:
     return legend
 
 
+def _bounds(shots: list[ShootShapes]) -> tuple[float, float, float, float] | None:
+    return feature_bounds({"geometry": shapes.footprint} for shapes in shots)
+
+
 def _shoot_legend() -> list[LegendEntry]:
     return [
         LegendEntry(_("Shoot footprint"), FOOTPRINT["color"]),
@@ -196,15 +207,10 @@ def commune(nis: str):
     add_clustered_points(m, points, _("Locations"), [("name", _("Name")), ("status", _("Status"))])
     legend = [LegendEntry(name, BOUNDARY["color"], "line"), *_shoot_legend()]
     add_legend(m, legend + _add_overlays(m, "commune", nis))
-    return render_template(
-        "maps/commune.html",
-        map_html=render(m),
-        commune=commune,
-        name=name,
-        shoots=shoots,
+    return _map_page(
+        "maps/commune.html", m, commune=commune, name=name, shoots=shoots,
         location_count=len(points),
-        when=_when,
-    )
+    )  # fmt: skip
 
 
 # ---- production planning ---------------------------------------------------------------------
@@ -242,17 +248,10 @@ def production(production_id: int):
     shoots = operations.production_shoots(
         db.session, found.id, period.start, period.end, get_timezone()
     )
-    m = base_map(bounds=feature_bounds(feature(s.footprint, {}, None) for s in shoots))
+    m = base_map(bounds=_bounds(shoots))
     _add_shoots(m, shoots)
     add_legend(m, _shoot_legend() + _add_overlays(m, "production", found))
-    return render_template(
-        "maps/production.html",
-        map_html=render(m),
-        production=found,
-        shoots=shoots,
-        period=period,
-        when=_when,
-    )
+    return _map_page("maps/production.html", m, production=found, shoots=shoots, period=period)
 
 
 # ---- public map ------------------------------------------------------------------------------
@@ -262,7 +261,12 @@ def production(production_id: int):
 def public():
     authorize("maps.public")
     shoots = operations.public_shoots(db.session)
-    m = base_map()
+    m = base_map(bounds=_bounds(shoots), zoom=15)
     _add_shoots(m, shoots, public=True)
     add_legend(m, _shoot_legend() + _add_overlays(m, "public", None))
-    return render_template("maps/public.html", map_html=render(m), count=len(shoots))
+    intro = _(
+        "Shoots planned in Wallonia: %(count)d. Click a shoot to see when it happens and what "
+        "it changes in the street.",
+        count=len(shoots),
+    )
+    return _map_page("maps/map.html", m, title=_("Upcoming shoots"), intro=intro)

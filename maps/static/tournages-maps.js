@@ -86,9 +86,9 @@
     var group = L.markerClusterGroup({
       chunkedLoading: true,
       chunkDelay: 1,  // yield to the browser between chunks, but do not idle
-      // markercluster builds a grid per zoom level: none above street level, where every
-      // marker stands alone anyway.
-      disableClusteringAtZoom: 17,
+      // markercluster builds a grid per zoom level, its main cost with 50,000 points: none from
+      // zoom 14 (a town's streets), where even the densest commune shows a few dozen markers.
+      disableClusteringAtZoom: 14,
       showCoverageOnHover: false,
       // Also called by the group's own onAdd (with nothing to add): only our batch counts.
       chunkProgress: function (processed, total) {

@@ -33,7 +33,7 @@ def assert_clean(page) -> None:
         ("/maps/locations", "scout", 3, 0),  # three far-apart locations: three markers
         ("/maps/communes/92094", "officer", 1, 1 + 2 + 2),  # boundary, footprints, parking
         ("/maps/productions/{id}", "coordinator", 0, 2 + 2),
-        ("/maps/public", None, 1, 2 + 2),  # the two shoots are clustered into one icon
+        ("/maps/public", None, 2, 2 + 2),  # fitted to the two shoots: a marker each
     ],
 )
 def test_map_page_draws_its_layers_with_nothing_from_outside(
