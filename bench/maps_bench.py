@@ -10,6 +10,7 @@ import os
 from statistics import median
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from bench.common import bench_app, print_table, time_calls
 from core.auth.operations import create_user
@@ -36,9 +37,14 @@ _SEED = text("""
 """)
 
 
+def seed_locations(session: Session, total: int) -> None:
+    """TOTAL published demo locations spread over Wallonia (also used by scripts/screenshots.py)."""
+    session.execute(_SEED, {"total": total})
+
+
 def _seed(app) -> None:
     with app.app_context():
-        db.session.execute(_SEED, {"total": LOCATIONS})
+        seed_locations(db.session, LOCATIONS)
         create_user(db.session, "scout@bench.test", "scout", password=PASSWORD)
         db.session.commit()
 

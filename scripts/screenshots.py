@@ -1,0 +1,134 @@
+"""Screenshots of the main map pages into docs/screenshots/, taken in Debian's Chromium.
+
+    .venv/bin/python scripts/screenshots.py                        # own app on sample data
+    .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:5006   # a running `make run`
+
+Without --url the app runs on a fresh database (bench_maps_screenshots) with the demo accounts,
+the demo data of every package and, where those have none, sample locations and shoots. Base
+map tiles are the app's blank tile: this machine has no internet, and the pictures show our
+layers, not OpenStreetMap's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geoalchemy2.shape import from_shape  # noqa: E402
+from pyproj import Transformer  # noqa: E402
+from shapely.geometry import MultiPolygon, Point  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.dialects.postgresql import Range  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from bench.common import bench_app  # noqa: E402
+from bench.maps_bench import seed_locations  # noqa: E402
+from core.auth.operations import find_user  # noqa: E402
+from core.db import SRID, db  # noqa: E402
+from core.demo import load_all  # noqa: E402
+from core.demo_accounts import DEMO_PASSWORD  # noqa: E402
+from locations.models import Location  # noqa: E402
+from maps.browser import OFFLINE_TILES, chromium, live_server, sign_in, wait_until_drawn  # noqa: E402
+from shoots.models import Production, ProductionType, Shoot  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+to_lambert = Transformer.from_crs(4326, SRID, always_xy=True).transform
+# (lon, lat, days from now, hours) of sample shoots in Namur and Profondeville
+SAMPLE_SHOOTS = [
+    (4.8617, 50.4596, 12, 10),
+    (4.8660, 50.4640, 13, 12),
+    (4.8560, 50.4660, 20, 8),
+    (4.8790, 50.4560, 21, 14),
+    (4.9110, 50.3780, 30, 10),
+]
+PAGES = [  # file name, account (None: anonymous), path or how to find it
+    ("maps-public.png", None, "/maps/public"),
+    ("maps-locations.png", "scout@demo.tournages.be", "/maps/locations"),
+    ("maps-commune.png", "officer.namur@demo.tournages.be", "/maps/communes"),
+    ("maps-production.png", "coordinator@demo.tournages.be", "first production"),
+]
+
+
+def _area(lon: float, lat: float, radius_m: float):
+    return from_shape(MultiPolygon([Point(*to_lambert(lon, lat)).buffer(radius_m)]), srid=SRID)
+
+
+def seed_samples(session: Session) -> None:
+    """Sample data where the packages' demo loaders brought none."""
+    if not session.scalar(select(func.count()).select_from(Location)):
+        seed_locations(session, 3_000)
+    if session.scalar(select(func.count()).select_from(Shoot)):
+        return
+    production = Production(
+        title="Les Enquêtes de la Meuse",
+        type=ProductionType.SERIES,
+        company="Les Films du Confluent",
+        is_demo=True,
+        coordinators=[find_user(session, "coordinator@demo.tournages.be")],
+    )
+    today = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+    for number, (lon, lat, days, hours) in enumerate(SAMPLE_SHOOTS):
+        start = today + timedelta(days=days)
+        session.add(
+            Shoot(
+                production=production,
+                footprint=_area(lon, lat, 60),
+                parking=_area(lon + 0.0012, lat - 0.0006, 25),
+                period=Range(start, start + timedelta(hours=hours), bounds="[)"),
+                crew_size=25 + 5 * number,
+                vehicle_count=4 + number,
+                road_closure=number % 2 == 0,
+                parking_suspension=True,
+            )
+        )
+
+
+@contextmanager
+def own_app() -> Iterator[str]:
+    app = bench_app("bench_maps_screenshots")
+    app.config.update(TOURNAGES_TILES_OSM=OFFLINE_TILES, TOURNAGES_TILES_ORTHO=OFFLINE_TILES)
+    with app.app_context():
+        load_all(db.session)
+        seed_samples(db.session)
+        db.session.commit()
+    with live_server(app) as url:
+        yield url
+
+
+def take(browser, url: str, name: str, email: str | None, path: str) -> Path:
+    context = browser.new_context(locale="fr-BE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    if email:
+        sign_in(page, url, email, DEMO_PASSWORD)
+    if path == "first production":
+        page.goto(f"{url}/maps/productions")
+        path = page.locator("main a[href^='/maps/productions/']").first.get_attribute("href")
+    page.goto(f"{url}{path}")
+    wait_until_drawn(page)
+    page.wait_for_load_state("networkidle")
+    target = OUT / name
+    page.screenshot(path=str(target), full_page=False)
+    context.close()
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="base URL of a running app (make run) with demo data")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = nullcontext(args.url.rstrip("/")) if args.url else own_app()
+    with app as url, chromium() as browser:
+        for name, email, path in PAGES:
+            print(take(browser, url, name, email, path).relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
