@@ -102,21 +102,26 @@ def own_app() -> Iterator[str]:
         yield url
 
 
-def take(browser, url: str, name: str, email: str | None, path: str) -> Path:
+def take(browser, url: str, name: str, email: str | None, path: str) -> str:
     context = browser.new_context(locale="fr-BE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    if email:
-        sign_in(page, url, email, DEMO_PASSWORD)
-    if path == "first production":
-        page.goto(f"{url}/maps/productions")
-        path = page.locator("main a[href^='/maps/productions/']").first.get_attribute("href")
-    page.goto(f"{url}{path}")
-    wait_until_drawn(page)
-    page.wait_for_load_state("networkidle")
-    target = OUT / name
-    page.screenshot(path=str(target), full_page=False)
-    context.close()
-    return target
+    try:
+        if email:
+            sign_in(page, url, email, DEMO_PASSWORD)
+        if path == "first production":
+            page.goto(f"{url}/maps/productions")
+            links = page.locator("main a[href^='/maps/productions/']")
+            if not links.count():
+                return f"{name}: skipped, {email} coordinates no production"
+            path = links.first.get_attribute("href")
+        page.goto(f"{url}{path}")
+        wait_until_drawn(page)
+        page.wait_for_load_state("networkidle")
+        target = OUT / name
+        page.screenshot(path=str(target), full_page=False)
+        return str(target.relative_to(ROOT))
+    finally:
+        context.close()
 
 
 def main() -> None:
@@ -127,7 +132,7 @@ def main() -> None:
     app = nullcontext(args.url.rstrip("/")) if args.url else own_app()
     with app as url, chromium() as browser:
         for name, email, path in PAGES:
-            print(take(browser, url, name, email, path).relative_to(ROOT))
+            print(take(browser, url, name, email, path))
 
 
 if __name__ == "__main__":
