@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from core.geo import feature
 from maps.assets import self_host
-from maps.safety import script_json
+from maps.safety import escape_text, script_json
 
 # (min_lon, min_lat, max_lon, max_lat), as a GeoJSON bbox
 BBox = tuple[float, float, float, float]
@@ -88,7 +88,8 @@ class _DataLayer(JSCSSMixin, Layer):
     )
 
     def __init__(self, factory: str, data: Any, options: dict[str, Any], name: str) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=True)
+        # Leaflet's layer control shows layer names with innerHTML: the name goes in as HTML text.
+        super().__init__(name=str(escape_text(name)), overlay=True, control=True, show=True)
         self._name = "DataLayer"
         self.factory = factory
         self.data = script_json(data)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from maps import operations
 from maps.browser import sign_in, wait_until_drawn
+from maps.builder import LegendEntry, feature_collection
+from maps.operations import Overlay
 from tests.conftest import PASSWORD
 from tests.maps.conftest import HOSTILE
 
@@ -80,3 +83,19 @@ def test_vector_layers_stay_drawn_when_tiles_fail(page, server, world, tiles_con
     assert page.log.console_errors  # the tiles did fail…
     assert all("/maps/no-tiles/" in error for error in page.log.console_errors)  # …and only they
     assert page.log.outside == []
+
+
+def test_hostile_layer_and_legend_names_are_shown_as_text(page, server, world):
+    """Leaflet's layer control writes layer names with innerHTML: an overlay named by a later
+    package (a blackout's title, say) must still show as typed."""
+    overlay = Overlay(HOSTILE, feature_collection([]), legend=LegendEntry(HOSTILE, "#6a1b9a"))
+    operations.register_overlay("production", lambda session, target: [overlay])
+    try:
+        open_map(page, server, f"/maps/productions/{world.production_id}", world.coordinator)
+    finally:
+        operations.OVERLAYS["production"].clear()
+    labels = page.locator(".leaflet-control-layers-overlays label").all_text_contents()
+    assert HOSTILE in [label.strip() for label in labels]
+    assert HOSTILE in page.locator(".tm-legend").text_content()
+    assert page.locator(".leaflet-control-layers img, .tm-legend img").count() == 0
+    assert_clean(page)

@@ -104,6 +104,8 @@ def test_hostile_names_stay_data(page_context):
     assert html.count("</script>") == script_tags  # the name closes no element
     for fragment in ("<img", "<script>window", "</script><script>"):
         assert fragment not in html
+    # Leaflet's layer control reads names as HTML: the name arrives as escaped text.
+    assert '"Zones \\u0026lt;/script\\u0026gt;\\u0026lt;script\\u0026gt;window' in html
     # The data reaches the browser intact, as JSON.
     payload = re.search(r"TournagesMaps\.polygons\(\s*(\{.*?\}), \{", html, re.S).group(1)
     assert json.loads(payload)["features"][0]["properties"]["name"] == HOSTILE
