@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import date
 from typing import Any
 
 import folium
-from flask import Blueprint, Response, redirect, render_template, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -85,7 +86,15 @@ def location_points():
     authorize("maps.locations")
     points = operations.published_location_points_json(db.session, _locale())
     fields = json.dumps([_("Name"), _("Commune")], ensure_ascii=False)
-    return Response(f'{{"fields":{fields},"points":{points}}}', mimetype="application/json")
+    body = f'{{"fields":{fields},"points":{points}}}'.encode()
+    response = Response(body, mimetype="application/json")
+    response.vary.add("Accept-Encoding")
+    if "gzip" in request.accept_encodings:
+        # 2.5 MB for 50,000 places become 0.6 MB in about 15 ms (level 1): worth it on
+        # municipal networks, whether or not a proxy in front compresses.
+        response.set_data(gzip.compress(body, compresslevel=1))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
 
 
 # ---- shoots as map features -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from datetime import datetime, timedelta
@@ -54,6 +55,18 @@ def test_explore_map_loads_published_locations_as_compact_points(
     assert "/maps/locations/points.json" in page.text
     assert payload["fields"] == ["Nom", "Commune"]
     assert payload["points"] == [[50.4596, 4.8617, "Citadelle <b>`${x}`</b>", "Namur"]]
+
+
+def test_explore_map_payload_is_compressed_for_clients_that_accept_it(
+    client, login, make_user, create_location
+):
+    create_location(4.8617, 50.4596, name="Citadelle")
+    login(make_user("scout"))
+    plain = client.get("/maps/locations/points.json")
+    packed = client.get("/maps/locations/points.json", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.vary == plain.vary
+    assert gzip.decompress(packed.data) == plain.data
 
 
 def test_explore_map_payload_without_locations(client, login, make_user):
