@@ -44,6 +44,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "LANGUAGES": ["fr", "en", "de"],
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # Notifications: without a host they stay in the outbox and are shown in the app.
+        "SMTP_HOST": os.environ.get("TOURNAGES_SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("TOURNAGES_SMTP_PORT", 25)),
+        "SMTP_USER": os.environ.get("TOURNAGES_SMTP_USER") or None,
+        "SMTP_PASSWORD": os.environ.get("TOURNAGES_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _bool("TOURNAGES_SMTP_STARTTLS", False),
+        "SMTP_FROM": os.environ.get("TOURNAGES_SMTP_FROM", "tournages@localhost"),
     }
 
 
