@@ -32,6 +32,11 @@ def particulars(shoot: Shoot) -> list[str]:
     return [str(label) for flag, label in PARTICULARS if getattr(shoot, flag)]
 
 
+def square_metres(area: float) -> str:
+    """2 827 m², kept on one line (narrow no-break space between thousands)."""
+    return f"{area:,.0f}".replace(",", "\u202f") + "\u00a0m²"
+
+
 def document_context(session: Session, permit: PermitRequest) -> dict[str, Any]:
     return {
         "permit": permit,
@@ -41,6 +46,7 @@ def document_context(session: Session, permit: PermitRequest) -> dict[str, Any]:
         "site_plan": site_plan_svg(session, permit.id, permit.commune_nis),
         "status_label": STATUS_LABELS[permit.status],
         "particulars": particulars,
+        "square_metres": square_metres,
         "lang": permit.language,
     }
 

@@ -54,23 +54,29 @@ def _coordinates(user: User | None, production: Any) -> bool:
     """USER is one of PRODUCTION's coordinators."""
     return (
         user is not None
+        and production is not None
         and user.role is Role.COORDINATOR
         and any(c.id == user.id for c in production.coordinators)
     )
 
 
 def _applicant(user: User | None, permit: Any) -> bool:
-    return _coordinates(user, permit.production)
+    return permit is not None and _coordinates(user, permit.production)
 
 
 def _commune_officer(user: User | None, permit: Any) -> bool:
-    return user is not None and user.role is Role.OFFICER and user.commune_nis == permit.commune_nis
+    return (
+        user is not None
+        and permit is not None
+        and user.role is Role.OFFICER
+        and user.commune_nis == permit.commune_nis
+    )
 
 
 def _permit_reader(user: User | None, permit: Any) -> bool:
     """Admins, the production's coordinators and the commune's officers; nobody else learns
     that the request exists."""
-    if user is not None and user.role is Role.ADMIN:
+    if user is not None and user.role is Role.ADMIN and permit is not None:
         return True
     return _applicant(user, permit) or _commune_officer(user, permit)
 
