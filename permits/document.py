@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from permits.models import PermitRequest
 from permits.operations import shared_shoots
-from permits.siteplan import site_plan_svg
+from permits.siteplan import site_plans
 from permits.workflow import STATUS_LABELS
 from shoots.models import Shoot
 
@@ -43,7 +43,7 @@ def document_context(session: Session, permit: PermitRequest) -> dict[str, Any]:
         "production": permit.production,
         "parts": sorted(permit.parts, key=lambda p: (p.shoot.period.lower, p.shoot_id)),
         "shared": shared_shoots(session, permit),
-        "site_plan": site_plan_svg(session, permit.id, permit.commune_nis),
+        "site_plans": site_plans(session, permit.id, permit.commune_nis),
         "status_label": STATUS_LABELS[permit.status],
         "particulars": particulars,
         "square_metres": square_metres,

@@ -333,16 +333,11 @@ def changed_fields(entry: AuditEntry) -> dict[str, tuple[Any, Any]]:
 
 
 def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, Any]]:
-    """What residents may know: approved shoots not yet over, with only public fields."""
-    approved = (
-        select(PermitShoot.shoot_id, PermitRequest.commune_nis)
-        .join(PermitRequest)
-        .where(PermitRequest.status.in_(APPROVED_STATUSES))
-        .subquery()
-    )
+    """What residents may know: shoots not yet over whose every request (withdrawn ones aside)
+    is approved, so a straddling shoot one commune refused is not announced; public fields only."""
+    every_request_approved = func.bool_and(PermitRequest.status.in_(APPROVED_STATUSES))
     rows = session.execute(
         select(
-            Shoot.id,
             Production.title,
             Production.type,
             func.lower(Shoot.period),
@@ -351,12 +346,18 @@ def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, 
             Location.address,
             func.string_agg(func.distinct(Commune.name_fr), ", "),
         )
-        .join(approved, approved.c.shoot_id == Shoot.id)
-        .join(Commune, Commune.nis == approved.c.commune_nis)
+        .join(PermitShoot, PermitShoot.shoot_id == Shoot.id)
+        .join(PermitRequest, PermitRequest.id == PermitShoot.request_id)
+        .join(Commune, Commune.nis == PermitRequest.commune_nis)
         .join(Production, Production.id == Shoot.production_id)
         .outerjoin(Location, Location.id == Shoot.location_id)
-        .where(func.upper(Shoot.period) > now, Shoot.status == ShootStatus.PLANNED)
+        .where(
+            func.upper(Shoot.period) > now,
+            Shoot.status == ShootStatus.PLANNED,
+            PermitRequest.status != PermitStatus.WITHDRAWN,
+        )
         .group_by(Shoot.id, Production.id, Location.id)
+        .having(every_request_approved)
         .order_by(func.lower(Shoot.period), Shoot.id)
     )
     return [
@@ -367,5 +368,5 @@ def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, 
             "end": end,
             "place": ", ".join(p for p in (address or place_name, communes) if p),
         }
-        for _id, title, kind, start, end, place_name, address, communes in rows
+        for title, kind, start, end, place_name, address, communes in rows
     ]

@@ -18,9 +18,9 @@ _EXTENT = text("""
 SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
 FROM (SELECT ST_Extent(g) AS e FROM (
     SELECT s.footprint AS g FROM permit_request_shoots p JOIN shoots s ON s.id = p.shoot_id
-    WHERE p.request_id = :id
+    WHERE p.request_id = :id AND p.shoot_id = :shoot
     UNION ALL
-    SELECT parking_part FROM permit_request_shoots WHERE request_id = :id
+    SELECT parking_part FROM permit_request_shoots WHERE request_id = :id AND shoot_id = :shoot
 ) parts) extent
 """)
 
@@ -40,7 +40,7 @@ SELECT p.shoot_id,
        ST_X(ST_PointOnSurface(COALESCE(p.footprint_part, p.parking_part))),
        ST_Y(ST_PointOnSurface(COALESCE(p.footprint_part, p.parking_part)))
 FROM permit_request_shoots p JOIN shoots s ON s.id = p.shoot_id
-WHERE p.request_id = :id ORDER BY p.shoot_id
+WHERE p.request_id = :id AND p.shoot_id = :shoot
 """)
 
 
@@ -102,8 +102,19 @@ def _north_arrow() -> str:
     )
 
 
-def site_plan_svg(session: Session, request_id: int, commune_nis: str) -> Markup:
-    extent = session.execute(_EXTENT, {"id": request_id}).one()
+def site_plans(session: Session, request_id: int, commune_nis: str) -> dict[int, Markup]:
+    """One plan per shoot of the request, each framed on that shoot."""
+    shoots = session.scalars(
+        text("SELECT shoot_id FROM permit_request_shoots WHERE request_id = :id ORDER BY 1"),
+        {"id": request_id},
+    )
+    return {shoot: site_plan_svg(session, request_id, shoot, commune_nis) for shoot in shoots}
+
+
+def site_plan_svg(session: Session, request_id: int, shoot_id: int, commune_nis: str) -> Markup:
+    """The plan of one shoot's part of the request."""
+    ids = {"id": request_id, "shoot": shoot_id}
+    extent = session.execute(_EXTENT, ids).one()
     if extent[0] is None:
         return Markup("")
     window = _window(*extent)
@@ -119,9 +130,7 @@ def site_plan_svg(session: Session, request_id: int, commune_nis: str) -> Markup
             f'stroke-width="{stroke * (2 if own else 1):.3f}" fill-rule="evenodd"/>'
         )
     labels = []
-    for shoot_id, footprint, parking, elsewhere, x, y in session.execute(
-        _PARTS, {"id": request_id}
-    ):
+    for label, footprint, parking, elsewhere, x, y in session.execute(_PARTS, ids):
         if elsewhere:
             layers.append(
                 f'<path d="{elsewhere}" fill="#bbb" fill-opacity="0.6" stroke="#666" '
@@ -141,7 +150,7 @@ def site_plan_svg(session: Session, request_id: int, commune_nis: str) -> Markup
         labels.append(
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="9" fill="white" stroke="#8b0000"/>'
             f'<text x="{px:.1f}" y="{py + 4:.1f}" font-size="10" text-anchor="middle">'
-            f"{escape(str(shoot_id))}</text>"
+            f"{escape(str(label))}</text>"
         )
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="site-plan" width="{WIDTH}" '

@@ -212,7 +212,10 @@ def insurance(request_id: int) -> Response:
 def transition(request_id: int):
     _permit, user = load_visible(request_id)
     try:
-        body = parse(TransitionBody, request.form.to_dict())
+        fields = {
+            name: request.form[name] for name in ("action", "comment") if name in request.form
+        }
+        body = parse(TransitionBody, fields)
         workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
     except ApiError as exc:
         db.session.rollback()

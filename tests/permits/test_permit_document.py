@@ -5,7 +5,7 @@ from pypdf import PdfReader
 
 from core.db import db
 from permits.document import render_document, render_pdf
-from permits.siteplan import nice_length, site_plan_svg
+from permits.siteplan import nice_length, site_plans
 from tests.permits.conftest import BORDER, EUPEN, EUPEN_CENTRE, pdf_bytes
 
 
@@ -28,7 +28,7 @@ def test_pdf_holds_the_whole_request_in_french(namur_permit, client, token_for, 
         "Trottoir rue des Remparts, 8 h",
         "lun. 14 juin 2027 07:00",  # Europe/Brussels, summer time
         "drones",
-        "Plan de situation",
+        "Plans de situation",
         "insurance.pdf",
     ):
         assert expected in text, expected
@@ -43,14 +43,17 @@ def test_german_speaking_commune_gets_a_german_document(create_shoot, production
     html = render_document(db.session, permit)
     assert '<html lang="de">' in html
     assert f"Antrag auf Drehgenehmigung Nr. {permit.id}" in html
-    assert "Lageplan" in html and "Eupen" in html
+    assert "Lagepläne" in html and "Eupen" in html
     assert "Antrag auf Drehgenehmigung" in _pdf_text(render_pdf(db.session, permit))
 
 
 def test_site_plan_draws_parts_boundary_scale_and_north(create_shoot, production, request_shoots):
     shoot = create_shoot(*BORDER, radius_m=40, production=production)
-    permit = request_shoots(shoot)[0]
-    svg = str(site_plan_svg(db.session, permit.id, permit.commune_nis))
+    far = create_shoot(4.8617, 50.4596, production=production)
+    permit = next(p for p in request_shoots(shoot, far) if len(p.parts) == 2)
+    plans = site_plans(db.session, permit.id, permit.commune_nis)
+    assert list(plans) == [shoot.id, far.id]  # one plan per shoot, framed on it
+    svg = str(plans[shoot.id])
     assert svg.startswith("<svg") and 'class="site-plan"' in svg
     assert svg.count('fill="#f4f1e4"') == 1  # the request's own commune
     assert 'fill="#e4e4e4"' in svg  # its neighbour across the border

@@ -7,7 +7,7 @@ from permits.demo_data import DEMO_SETTINGS, load_demo
 from permits.models import PermitCommuneSettings, PermitRequest, PermitStatus
 from permits.workflow import apply_transition
 from tests.conftest import BRUSSELS
-from tests.permits.conftest import BORDER, CITADEL, PROFONDEVILLE
+from tests.permits.conftest import BORDER, CITADEL, NAMUR, PROFONDEVILLE
 
 
 def _approve(permit, coordinator, officer, action="approve", comment=""):
@@ -35,6 +35,18 @@ def test_public_page_lists_approved_upcoming_shoots_without_private_fields(
     assert "août" not in page  # the unapproved shoot
     for private in ("prod@example.be", "+32 81", "77", "code portail", coordinator.email):
         assert private not in page, private
+
+
+def test_a_straddling_shoot_one_commune_refused_is_not_announced(
+    client, create_shoot, production, request_shoots, coordinator, officer, make_user
+):
+    shoot = create_shoot(*BORDER, radius_m=40, production=production)
+    namur, profondeville = sorted(request_shoots(shoot), key=lambda p: p.commune_nis != NAMUR)
+    _approve(namur, coordinator, officer)
+    assert "Le Fleuve" not in client.get("/permits/public").get_data(as_text=True)  # pending
+    other_officer = make_user("officer", commune=PROFONDEVILLE)
+    _approve(profondeville, coordinator, other_officer, "reject", "Travaux")
+    assert "Le Fleuve" not in client.get("/permits/public").get_data(as_text=True)
 
 
 def test_past_shoots_leave_the_public_page(
@@ -78,7 +90,11 @@ def test_officer_decides_from_the_page_and_the_coordinator_sees_it(
     assert "comment: is required to reject" in missing.get_data(as_text=True)
     client.post(
         f"{url}/transition",
-        data={"action": "approve_with_conditions", "comment": "Rue libre à 18 h"},
+        data={
+            "action": "approve_with_conditions",
+            "comment": "Rue libre à 18 h",
+            "csrf_token": "the form's own field",
+        },
     )
     assert namur_permit.status is PermitStatus.APPROVED_WITH_CONDITIONS
     client.post("/logout")
