@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from core.auth.models import Role, User
 from core.communes.models import Commune
 from core.db import SRID
 from core.errors import Conflict, InvalidInput
+from core.geo import as_geojson
 from locations.models import Location
 from permits.leadtime import BRUSSELS
 from permits.models import (
@@ -345,6 +347,7 @@ def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, 
             Location.name,
             Location.address,
             func.string_agg(func.distinct(Commune.name_fr), ", "),
+            as_geojson(Shoot.footprint),
         )
         .join(PermitShoot, PermitShoot.shoot_id == Shoot.id)
         .join(PermitRequest, PermitRequest.id == PermitShoot.request_id)
@@ -367,6 +370,7 @@ def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, 
             "start": start,
             "end": end,
             "place": ", ".join(p for p in (address or place_name, communes) if p),
+            "geometry": json.loads(geometry),
         }
-        for title, kind, start, end, place_name, address, communes in rows
+        for title, kind, start, end, place_name, address, communes, geometry in rows
     ]

@@ -24,6 +24,7 @@ from core.errors import ApiError, InvalidInput
 from core.validation import parse, query_data
 from permits import leadtime, notifications, operations, workflow
 from permits.document import document_context, render_document, render_pdf
+from permits.mapping import inbox_map, public_map
 from permits.models import (
     CLOSED_STATUSES,
     EDITABLE_STATUSES,
@@ -74,9 +75,12 @@ def index():
         flash(exc.detail, "error")
         query = PermitQuery()
     wanted = operations.RequestFilter(query.commune, query.status, query.start, query.end)
+    rows = operations.find_requests(db.session, user, wanted)
+    commune = user.commune_nis or query.commune
     return render_template(
         "permits/index.html",
-        rows=operations.find_requests(db.session, user, wanted),
+        rows=rows,
+        map_html=inbox_map(db.session, [r["request"] for r in rows], commune),
         query=query,
         statuses=workflow.STATUS_LABELS,
         messages=notifications.messages_for(db.session, user, limit=10),
@@ -253,4 +257,4 @@ def upload_insurance(request_id: int):
 def public():
     authorize("permits.public")
     shoots = operations.upcoming_approved_shoots(db.session, datetime.now(UTC))
-    return render_template("permits/public.html", shoots=shoots)
+    return render_template("permits/public.html", shoots=shoots, map_html=public_map(shoots))

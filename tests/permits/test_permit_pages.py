@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta
 
 from markupsafe import escape
@@ -21,7 +22,7 @@ def test_public_page_lists_approved_upcoming_shoots_without_private_fields(
 ):
     place = create_location(*CITADEL, name="Citadelle", address="Route Merveilleuse 64, Namur")
     approved = create_shoot(
-        *CITADEL, production=production, location=place, crew_size=77, notes="code portail 1234"
+        *CITADEL, production=production, location=place, crew_size=987654, notes="code portail 1234"
     )
     draft = create_shoot(
         *CITADEL, production=production, start=datetime(2027, 8, 2, 9, tzinfo=BRUSSELS)
@@ -33,7 +34,7 @@ def test_public_page_lists_approved_upcoming_shoots_without_private_fields(
     assert "Le Fleuve" in page and "Route Merveilleuse 64, Namur" in page
     assert "14 juin 2027 07:00" in page
     assert "août" not in page  # the unapproved shoot
-    for private in ("prod@example.be", "+32 81", "77", "code portail", coordinator.email):
+    for private in ("prod@example.be", "+32 81", "987654", "code portail", coordinator.email):
         assert private not in page, private
 
 
@@ -126,3 +127,16 @@ def test_demo_loader_is_idempotent_and_leaves_demo_shoots_unrequested(
     assert db.session.query(PermitRequest).count() == 0
     assert f"0 commune settings created, {len(DEMO_SETTINGS)} already there" in second
     assert db.session.get(PermitCommuneSettings, PROFONDEVILLE).notice_working_days == 10
+
+
+def test_inbox_map_shows_only_the_officers_commune(client, login, namur_permit, make_user):
+    other = make_user("officer", commune=PROFONDEVILLE)
+    login(other)
+    elsewhere = client.get("/permits/").get_data(as_text=True)
+    assert "tm-map" in elsewhere and "Le Fleuve" not in elsewhere
+    client.post("/logout")
+    officer = make_user("officer", commune=NAMUR)
+    login(officer)
+    mine = client.get("/permits/").get_data(as_text=True)
+    assert "Le Fleuve" in mine  # in the footprint's popup data
+    assert re.search(r'"type": ?"MultiPolygon"', mine)
