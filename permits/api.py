@@ -24,7 +24,7 @@ from permits.schemas import (
     PermitSummary,
     TransitionBody,
 )
-from permits.views import load_production_for, load_visible, pdf_response, receive_insurance
+from permits.views import create_from, load_visible, pdf_response, receive_insurance
 from shoots.models import Shoot
 
 bp = Blueprint("permits_api", __name__, url_prefix="/api/v1/permits")
@@ -64,15 +64,7 @@ def _summary_of(permit: PermitRequest) -> dict[str, Any]:
 @validated(body=PermitCreate, response=PermitCreated, summary="Request permits for shoots")
 def create(body: PermitCreate):
     user = authorize("permits.create")
-    production = load_production_for(body.production_id)
-    permits = operations.create_requests(
-        db.session,
-        production,
-        body.shoot_ids,
-        user,
-        public_domain_use=body.public_domain_use,
-        notes=body.notes,
-    )
+    permits = create_from(body, user)
     db.session.commit()
     created = {"group_id": str(permits[0].group_id), "permits": [_summary_of(p) for p in permits]}
     return jsonify(created), 201

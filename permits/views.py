@@ -58,6 +58,18 @@ def load_production_for(production_id: int) -> Production:
     return production
 
 
+def create_from(body: PermitCreate, user: User) -> list[PermitRequest]:
+    """The requests of the selected shoots of a production the user coordinates."""
+    return operations.create_requests(
+        db.session,
+        load_production_for(body.production_id),
+        body.shoot_ids,
+        user,
+        public_domain_use=body.public_domain_use,
+        notes=body.notes,
+    )
+
+
 def pdf_response(data: bytes, filename: str) -> Response:
     return Response(
         data,
@@ -131,15 +143,7 @@ def new():
                     "notes": request.form.get("notes", ""),
                 },
             )
-            production = load_production_for(body.production_id)
-            permits = operations.create_requests(
-                db.session,
-                production,
-                body.shoot_ids,
-                user,
-                public_domain_use=body.public_domain_use,
-                notes=body.notes,
-            )
+            permits = create_from(body, user)
         except ApiError as exc:
             db.session.rollback()
             flash(exc.detail, "error")
