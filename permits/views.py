@@ -81,8 +81,14 @@ def pdf_response(data: bytes, filename: str) -> Response:
 @bp.get("/")
 def index():
     user = authorize("permits.list")
+    # An HTML form sends its empty fields too: they mean "any".
+    filled = {
+        name: [v for v in value if v] if isinstance(value, list) else value
+        for name, value in query_data(PermitQuery).items()
+        if value not in ("", [""])
+    }
     try:
-        query = parse(PermitQuery, query_data(PermitQuery))
+        query = parse(PermitQuery, filled)
     except ApiError as exc:
         flash(exc.detail, "error")
         query = PermitQuery()

@@ -140,3 +140,13 @@ def test_inbox_map_shows_only_the_officers_commune(client, login, namur_permit, 
     mine = client.get("/permits/").get_data(as_text=True)
     assert "Le Fleuve" in mine  # in the footprint's popup data
     assert re.search(r'"type": ?"MultiPolygon"', mine)
+
+
+def test_inbox_form_with_empty_filters_lists_everything(client, login, namur_permit, officer):
+    login(officer)
+    page = client.get("/permits/?status=&from=&to=").get_data(as_text=True)
+    assert f'href="/permits/{namur_permit.id}"' in page and "flash-error" not in page
+    june = client.get("/permits/?status=draft&from=2027-06-01&to=2027-06-30").get_data(as_text=True)
+    assert f'href="/permits/{namur_permit.id}"' in june
+    july = client.get("/permits/?status=draft&from=2027-07-01&to=").get_data(as_text=True)
+    assert f'href="/permits/{namur_permit.id}"' not in july
