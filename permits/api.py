@@ -218,16 +218,13 @@ def history(request_id: int):
     ]
     audit = [
         {
-            "at": _time(entry.at),
-            "table": entry.table_name,
-            "row_id": entry.row_id,
-            "operation": entry.operation,
-            "actor_id": entry.actor_id,
-            "changes": {
-                k: {"before": b, "after": a}
-                for k, (b, a) in operations.changed_fields(entry).items()
-            },
+            "at": _time(line.entry.at),
+            "table": line.entry.table_name,
+            "row_id": line.entry.row_id,
+            "operation": line.entry.operation,
+            "actor": line.actor,
+            "changes": {k: {"before": b, "after": a} for k, (b, a) in line.changes.items()},
         }
-        for entry in operations.audit_trail(db.session, permit)
+        for line in operations.audit_lines(db.session, permit)
     ]
     return jsonify({"id": permit.id, "timeline": events, "audit": audit})

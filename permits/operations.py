@@ -334,6 +334,23 @@ def changed_fields(entry: AuditEntry) -> dict[str, tuple[Any, Any]]:
     return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
 
 
+@dataclass(frozen=True)
+class AuditLine:
+    entry: AuditEntry
+    actor: str | None  # the e-mail of who made the change; None for the system (CLI, demo)
+    changes: dict[str, tuple[Any, Any]]
+
+
+def audit_lines(session: Session, permit: PermitRequest) -> list[AuditLine]:
+    entries = audit_trail(session, permit)
+    ids = {e.actor_id for e in entries if e.actor_id is not None}
+    emails = {
+        uid: email
+        for uid, email in session.execute(select(User.id, User.email).where(User.id.in_(ids)))
+    }
+    return [AuditLine(e, emails.get(e.actor_id), changed_fields(e)) for e in entries]
+
+
 def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, Any]]:
     """What residents may know: shoots not yet over whose every request (withdrawn ones aside)
     is approved, so a straddling shoot one commune refused is not announced; public fields only."""

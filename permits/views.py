@@ -181,10 +181,7 @@ def show(request_id: int):
         action_labels=workflow.ACTION_LABELS,
         lead=lead,
         siblings=operations.siblings(db.session, permit),
-        audit=[
-            (entry, operations.changed_fields(entry))
-            for entry in operations.audit_trail(db.session, permit)
-        ],
+        audit=operations.audit_lines(db.session, permit),
         outbox=_outbox_of(permit),
         can_attach=permit.status in EDITABLE_STATUSES
         and allowed(user, "permits.act_as_applicant", permit),

@@ -54,6 +54,9 @@ def test_api_transition_is_audited_with_the_acting_user(
     assert [e["action"] for e in history["timeline"]] == ["create", "submit"]
     status_change = [a for a in history["audit"] if "status" in a["changes"]]
     assert status_change[-1]["changes"]["status"] == {"before": "draft", "after": "submitted"}
+    assert status_change[-1]["actor"] == coordinator.email
+    page = client.get(f"/permits/{namur_permit.id}", headers=token_for(coordinator))
+    assert coordinator.email in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
