@@ -12,8 +12,11 @@ import holidays
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.communes.models import Commune
+from core.errors import InvalidInput
 from permits.models import (
     DEFAULT_NOTICE_WORKING_DAYS,
+    MAX_NOTICE_WORKING_DAYS,
     PermitCommuneSettings,
     PermitRequest,
     PermitShoot,
@@ -40,6 +43,25 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(day):
             days -= 1
     return day
+
+
+def set_notice(
+    session: Session, commune_nis: str, working_days: int, email: str | None = None
+) -> PermitCommuneSettings:
+    """Set a commune's minimum notice (and the address its notifications go to)."""
+    if session.get(Commune, commune_nis) is None:
+        raise InvalidInput("commune", f"unknown commune {commune_nis!r}")
+    if not 0 <= working_days <= MAX_NOTICE_WORKING_DAYS:
+        raise InvalidInput("working_days", f"must be between 0 and {MAX_NOTICE_WORKING_DAYS}")
+    settings = session.get(PermitCommuneSettings, commune_nis) or PermitCommuneSettings(
+        commune_nis=commune_nis
+    )
+    settings.notice_working_days = working_days
+    if email is not None:
+        settings.notification_email = email or None
+    session.add(settings)
+    session.flush()
+    return settings
 
 
 def notice_for(session: Session, commune_nis: str) -> int:

@@ -34,6 +34,7 @@ from core.db import SRID, Base
 from shoots.models import Production, Shoot
 
 DEFAULT_NOTICE_WORKING_DAYS = 15
+MAX_NOTICE_WORKING_DAYS = 120
 
 
 class PermitStatus(enum.StrEnum):
@@ -155,7 +156,9 @@ class PermitCommuneSettings(Base):
 
     __tablename__ = "permit_commune_settings"
     __table_args__ = (
-        CheckConstraint("notice_working_days BETWEEN 0 AND 120", name="notice_range"),
+        CheckConstraint(
+            f"notice_working_days BETWEEN 0 AND {MAX_NOTICE_WORKING_DAYS}", name="notice_range"
+        ),
     )
 
     commune_nis: Mapped[str] = mapped_column(ForeignKey("communes.nis"), primary_key=True)

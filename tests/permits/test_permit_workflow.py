@@ -111,6 +111,17 @@ def test_late_submission_is_marked_and_announced(create_shoot, production, reque
     assert permit.is_late and permit.notice_working_days == 10
 
 
+def test_cli_sets_a_communes_notice(runner):
+    result = runner.invoke(args=["permits", "notice", PROFONDEVILLE, "12", "--email", "a@b.be"])
+    assert result.exit_code == 0, result.output
+    settings = db.session.get(PermitCommuneSettings, PROFONDEVILLE)
+    assert (settings.notice_working_days, settings.notification_email) == (12, "a@b.be")
+    unknown = runner.invoke(args=["permits", "notice", "99999", "12"])
+    too_long = runner.invoke(args=["permits", "notice", NAMUR, "500"])
+    assert unknown.exit_code != 0 and "unknown commune" in unknown.output
+    assert too_long.exit_code != 0 and "between 0 and 120" in too_long.output
+
+
 def test_timely_submission_is_not_late(namur_permit, coordinator):
     permit = apply_transition(db.session, namur_permit.id, "submit", coordinator)
     assert not permit.is_late and permit.notice_working_days == 15
