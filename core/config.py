@@ -51,6 +51,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "LANGUAGES": ["fr", "en", "de"],
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # Notifications: without a host they stay in the outbox and are shown in the app.
+        "SMTP_HOST": os.environ.get("TOURNAGES_SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("TOURNAGES_SMTP_PORT", 25)),
+        "SMTP_USER": os.environ.get("TOURNAGES_SMTP_USER") or None,
+        "SMTP_PASSWORD": os.environ.get("TOURNAGES_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _bool("TOURNAGES_SMTP_STARTTLS", False),
+        "SMTP_FROM": os.environ.get("TOURNAGES_SMTP_FROM", "tournages@localhost"),
         "TOURNAGES_TILES_OSM": os.environ.get("TOURNAGES_TILES_OSM") or DEFAULT_TILES_OSM,
         "TOURNAGES_TILES_ORTHO": os.environ.get("TOURNAGES_TILES_ORTHO") or DEFAULT_TILES_ORTHO,
     }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g
-from sqlalchemy import Engine, MetaData, create_engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from flask import Flask, g, has_app_context
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -79,3 +79,36 @@ def database_url(app: Flask) -> str:
 
 
 db = Database()
+
+
+def _acting_user_id() -> int | None:
+    """The signed-in user if Flask-Login has already loaded it (loading it here would query
+    through the very session that is beginning)."""
+    if not has_app_context():
+        return None
+    user = g.get("_login_user")
+    return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+
+
+def _tag_with_user(connection: Connection, session: Session) -> None:
+    user_id = _acting_user_id()
+    if user_id is not None and session.info.get("tagged_user") != user_id:
+        connection.execute(
+            text("SELECT set_config('tournages.user_id', :user_id, true)"),
+            {"user_id": str(user_id)},
+        )
+        session.info["tagged_user"] = user_id
+
+
+# The audit triggers (migration 0005) read the acting user from the transaction-local setting
+# tournages.user_id. It is set when a transaction begins, and again before a flush in case the
+# transaction began with the query that loaded the user.
+@event.listens_for(Session, "after_begin")
+def _audit_user_on_begin(session: Session, _tx: SessionTransaction, connection: Connection) -> None:
+    session.info.pop("tagged_user", None)
+    _tag_with_user(connection, session)
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_user_on_flush(session: Session, _context: object, _instances: object) -> None:
+    _tag_with_user(session.connection(), session)

@@ -3,6 +3,28 @@
 from core.auth.models import ApiToken, User
 from core.communes.models import Commune
 from locations.models import Category, Location
+from permits.models import (
+    AuditEntry,
+    OutboxMessage,
+    PermitCommuneSettings,
+    PermitEvent,
+    PermitRequest,
+    PermitShoot,
+)
 from shoots.models import Production, Shoot
 
-__all__ = ["ApiToken", "Category", "Commune", "Location", "Production", "Shoot", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Category",
+    "Commune",
+    "Location",
+    "OutboxMessage",
+    "PermitCommuneSettings",
+    "PermitEvent",
+    "PermitRequest",
+    "PermitShoot",
+    "Production",
+    "Shoot",
+    "User",
+]

@@ -1,7 +1,22 @@
 """Permits. `init_app` registers the package's blueprints, navigation and demo data."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core import demo
+from core.shell import add_navigation
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from permits.api import bp as api_bp
+    from permits.cli import outbox_cli, permits_cli
+    from permits.demo_data import load_demo
+    from permits.views import bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(permits_cli)
+    add_navigation("permits.index", _l("Permit requests"), "permits.list")
+    add_navigation("permits.public", _l("Upcoming shoots"), "permits.public")
+    demo.register("permits", load_demo)

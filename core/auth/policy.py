@@ -49,7 +49,48 @@ SHOOT_RULES: dict[str, Rule] = {}
 
 # ---- permits ---------------------------------------------------------------------------------
 
-PERMIT_RULES: dict[str, Rule] = {}
+
+def _coordinates(user: User | None, production: Any) -> bool:
+    """USER is one of PRODUCTION's coordinators."""
+    return (
+        user is not None
+        and production is not None
+        and user.role is Role.COORDINATOR
+        and any(c.id == user.id for c in production.coordinators)
+    )
+
+
+def _applicant(user: User | None, permit: Any) -> bool:
+    return permit is not None and _coordinates(user, permit.production)
+
+
+def _commune_officer(user: User | None, permit: Any) -> bool:
+    return (
+        user is not None
+        and permit is not None
+        and user.role is Role.OFFICER
+        and user.commune_nis == permit.commune_nis
+    )
+
+
+def _permit_reader(user: User | None, permit: Any) -> bool:
+    """Admins, the production's coordinators and the commune's officers; nobody else learns
+    that the request exists."""
+    if user is not None and user.role is Role.ADMIN and permit is not None:
+        return True
+    return _applicant(user, permit) or _commune_officer(user, permit)
+
+
+PERMIT_RULES: dict[str, Rule] = {
+    "permits.list": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
+    "permits.inbox": _roles(Role.ADMIN, Role.OFFICER),
+    "permits.create": _roles(Role.COORDINATOR),  # target: None (the form) or the production
+    "permits.create_for": _coordinates,
+    "permits.view": _permit_reader,
+    "permits.act_as_applicant": _applicant,  # submit, resubmit, withdraw, attach insurance
+    "permits.act_as_officer": _commune_officer,  # review and decide
+    "permits.public": _anyone,
+}
 
 # ---- maps ------------------------------------------------------------------------------------
 

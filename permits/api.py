@@ -1,0 +1,230 @@
+"""JSON API of permit requests: thin views over permits.operations and permits.workflow."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, url_for
+from sqlalchemy import select
+
+from core.auth.policy import authorize
+from core.db import db
+from core.geo import as_geojson
+from core.validation import validated
+from permits import leadtime, operations, workflow
+from permits.document import PARTICULARS, render_pdf
+from permits.models import EDITABLE_STATUSES, PermitRequest, PermitShoot
+from permits.schemas import (
+    PermitCreate,
+    PermitCreated,
+    PermitList,
+    PermitQuery,
+    PermitSummary,
+    TransitionBody,
+)
+from permits.views import create_from, load_visible, pdf_response, receive_insurance
+from shoots.models import Shoot
+
+bp = Blueprint("permits_api", __name__, url_prefix="/api/v1/permits")
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.astimezone(leadtime.BRUSSELS).isoformat() if value else None
+
+
+def summary(permit: PermitRequest, first: datetime | None, last: datetime | None, count: int):
+    return PermitSummary(
+        id=permit.id,
+        group_id=str(permit.group_id),
+        status=permit.status,
+        commune_nis=permit.commune_nis,
+        commune=permit.commune.name(permit.language),
+        production_id=permit.production_id,
+        production=permit.production.title,
+        is_late=permit.is_late,
+        first_start=_time(first),
+        last_end=_time(last),
+        shoot_count=count,
+    ).model_dump(mode="json")
+
+
+def _summary_of(permit: PermitRequest) -> dict[str, Any]:
+    periods = [part.shoot.period for part in permit.parts]
+    return summary(
+        permit,
+        min(p.lower for p in periods),
+        max(p.upper for p in periods),
+        len(periods),
+    )
+
+
+@bp.post("")
+@validated(body=PermitCreate, response=PermitCreated, summary="Request permits for shoots")
+def create(body: PermitCreate):
+    user = authorize("permits.create")
+    permits = create_from(body, user)
+    db.session.commit()
+    created = {"group_id": str(permits[0].group_id), "permits": [_summary_of(p) for p in permits]}
+    return jsonify(created), 201
+
+
+@bp.get("")
+@validated(query=PermitQuery, response=PermitList, summary="Permit requests visible to the user")
+def list_permits(query: PermitQuery):
+    user = authorize("permits.list")
+    wanted = operations.RequestFilter(query.commune, query.status, query.start, query.end)
+    rows = operations.find_requests(db.session, user, wanted)
+    return jsonify(
+        {
+            "permits": [
+                summary(r["request"], r["first_start"], r["last_end"], r["shoot_count"])
+                for r in rows
+            ]
+        }
+    )
+
+
+def _part_geometries(permit: PermitRequest) -> dict[int, tuple[Any, Any]]:
+    rows = db.session.execute(
+        select(
+            PermitShoot.shoot_id,
+            as_geojson(PermitShoot.footprint_part),
+            as_geojson(PermitShoot.parking_part),
+        ).where(PermitShoot.request_id == permit.id)
+    )
+    return {
+        shoot: (json.loads(fp) if fp else None, json.loads(pk) if pk else None)
+        for shoot, fp, pk in rows
+    }
+
+
+def _shoot(part: PermitShoot, geometries: tuple[Any, Any], elsewhere: list[int]):
+    shoot: Shoot = part.shoot
+    return {
+        "shoot_id": shoot.id,
+        "start": _time(shoot.period.lower),
+        "end": _time(shoot.period.upper),
+        "location": shoot.location.name if shoot.location else None,
+        "address": shoot.location.address if shoot.location else None,
+        "footprint_area_m2": part.footprint_area_m2,
+        "parking_area_m2": part.parking_area_m2,
+        "footprint": geometries[0],
+        "parking": geometries[1],
+        "crew_size": shoot.crew_size,
+        "vehicle_count": shoot.vehicle_count,
+        "particulars": [flag for flag, _label in PARTICULARS if getattr(shoot, flag)],
+        "notes": shoot.notes,
+        "also_in_requests": elsewhere,
+    }
+
+
+def detail(permit: PermitRequest, user) -> dict[str, Any]:
+    production = permit.production
+    shared = operations.shared_shoots(db.session, permit)
+    geometries = _part_geometries(permit)
+    body: dict[str, Any] = {
+        **_summary_of(permit),
+        "production": {
+            "id": production.id,
+            "title": production.title,
+            "type": production.type.value,
+            "company": production.company,
+            "file_reference": production.file_reference,
+            "contact_name": production.contact_name,
+            "contact_email": production.contact_email,
+            "contact_phone": production.contact_phone,
+        },
+        "public_domain_use": permit.public_domain_use,
+        "notes": permit.notes,
+        "submitted_at": _time(permit.submitted_at),
+        "decided_at": _time(permit.decided_at),
+        "decision_comment": permit.decision_comment,
+        "notice_working_days": permit.notice_working_days,
+        "insurance_certificate": permit.insurance_filename,
+        "version": permit.version,
+        "shoots": [
+            _shoot(part, geometries[part.shoot_id], [o.id for o in shared.get(part.shoot_id, [])])
+            for part in permit.parts
+        ],
+        "siblings": [
+            {"id": s.id, "commune_nis": s.commune_nis, "status": s.status.value}
+            for s in operations.siblings(db.session, permit)
+        ],
+        "allowed_actions": [t.action for t in workflow.available_transitions(user, permit)],
+        "links": {
+            "self": url_for("permits_api.get_permit", request_id=permit.id),
+            "pdf": url_for("permits_api.get_pdf", request_id=permit.id),
+            "history": url_for("permits_api.history", request_id=permit.id),
+        },
+    }
+    if permit.status in EDITABLE_STATUSES:
+        check = leadtime.check(db.session, permit, datetime.now(UTC))
+        body["lead_time"] = {
+            "working_days": check.working_days,
+            "first_shoot_day": check.first_shoot_day.isoformat() if check.first_shoot_day else None,
+            "earliest_allowed_day": check.earliest_allowed_day.isoformat(),
+            "late_if_submitted_now": check.late,
+        }
+    return body
+
+
+@bp.get("/<int:request_id>")
+@validated(summary="One permit request with its shoots, siblings and allowed actions")
+def get_permit(request_id: int):
+    permit, user = load_visible(request_id)
+    return jsonify(detail(permit, user))
+
+
+@bp.get("/<int:request_id>.pdf")
+@validated(summary="The request document as PDF")
+def get_pdf(request_id: int) -> Response:
+    permit, _user = load_visible(request_id)
+    return pdf_response(render_pdf(db.session, permit), f"permit-{permit.id}.pdf")
+
+
+@bp.post("/<int:request_id>/transitions")
+@validated(body=TransitionBody, summary="Move the request through the workflow")
+def transition(request_id: int, body: TransitionBody):
+    _permit, user = load_visible(request_id)
+    permit = workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
+    db.session.commit()
+    return jsonify(detail(permit, user))
+
+
+@bp.post("/<int:request_id>/insurance")
+@validated(summary="Attach the insurance certificate (multipart field 'file', a PDF)")
+def upload_insurance(request_id: int):
+    updated = receive_insurance(request_id)
+    db.session.commit()
+    return jsonify({"attached_to": [p.id for p in updated]})
+
+
+@bp.get("/<int:request_id>/history")
+@validated(summary="The request's timeline and audit trail")
+def history(request_id: int):
+    permit, _user = load_visible(request_id)
+    events = [
+        {
+            "at": _time(e.at),
+            "action": e.action,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "comment": e.comment,
+            "actor": e.actor.email if e.actor else None,
+        }
+        for e in permit.events
+    ]
+    audit = [
+        {
+            "at": _time(line.entry.at),
+            "table": line.entry.table_name,
+            "row_id": line.entry.row_id,
+            "operation": line.entry.operation,
+            "actor": line.actor,
+            "changes": {k: {"before": b, "after": a} for k, (b, a) in line.changes.items()},
+        }
+        for line in operations.audit_lines(db.session, permit)
+    ]
+    return jsonify({"id": permit.id, "timeline": events, "audit": audit})

@@ -1,0 +1,103 @@
+"""Minimum notice: a commune wants requests N working days (no weekends, no Belgian public
+holidays) before the first shoot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.communes.models import Commune
+from core.errors import InvalidInput
+from permits.models import (
+    DEFAULT_NOTICE_WORKING_DAYS,
+    MAX_NOTICE_WORKING_DAYS,
+    PermitCommuneSettings,
+    PermitRequest,
+    PermitShoot,
+)
+from shoots.models import Shoot
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+@cache
+def _belgian_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("BE", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _belgian_holidays(day.year)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date DAYS working days after START (START itself does not count)."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            days -= 1
+    return day
+
+
+def set_notice(
+    session: Session, commune_nis: str, working_days: int, email: str | None = None
+) -> PermitCommuneSettings:
+    """Set a commune's minimum notice (and the address its notifications go to)."""
+    if session.get(Commune, commune_nis) is None:
+        raise InvalidInput("commune", f"unknown commune {commune_nis!r}")
+    if not 0 <= working_days <= MAX_NOTICE_WORKING_DAYS:
+        raise InvalidInput("working_days", f"must be between 0 and {MAX_NOTICE_WORKING_DAYS}")
+    settings = session.get(PermitCommuneSettings, commune_nis) or PermitCommuneSettings(
+        commune_nis=commune_nis
+    )
+    settings.notice_working_days = working_days
+    if email is not None:
+        settings.notification_email = email or None
+    session.add(settings)
+    session.flush()
+    return settings
+
+
+def notice_for(session: Session, commune_nis: str) -> int:
+    days = session.scalar(
+        select(PermitCommuneSettings.notice_working_days).where(
+            PermitCommuneSettings.commune_nis == commune_nis
+        )
+    )
+    return DEFAULT_NOTICE_WORKING_DAYS if days is None else days
+
+
+@dataclass(frozen=True)
+class LeadTimeCheck:
+    working_days: int
+    first_shoot_day: date | None
+    earliest_allowed_day: date  # the first shoot day a request sent now still respects
+
+    @property
+    def late(self) -> bool:
+        return self.first_shoot_day is not None and self.first_shoot_day < self.earliest_allowed_day
+
+
+def first_shoot_start(session: Session, request_id: int) -> datetime | None:
+    return session.scalar(
+        select(func.min(func.lower(Shoot.period)))
+        .join(PermitShoot, PermitShoot.shoot_id == Shoot.id)
+        .where(PermitShoot.request_id == request_id)
+    )
+
+
+def check(session: Session, permit: PermitRequest, at: datetime) -> LeadTimeCheck:
+    """Whether PERMIT, sent at AT, gives its commune the notice it asks for."""
+    days = notice_for(session, permit.commune_nis)
+    first = first_shoot_start(session, permit.id)
+    return LeadTimeCheck(
+        working_days=days,
+        first_shoot_day=first.astimezone(BRUSSELS).date() if first else None,
+        earliest_allowed_day=add_working_days(at.astimezone(BRUSSELS).date(), days),
+    )

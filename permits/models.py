@@ -1,0 +1,213 @@
+"""Permit requests: one per (production, commune), the shoots' parts on that commune's ground,
+the workflow's timeline, per-commune lead times, the notification outbox and the audit log."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.auth.models import User
+from core.communes.models import Commune
+from core.db import SRID, Base
+from shoots.models import Production, Shoot
+
+DEFAULT_NOTICE_WORKING_DAYS = 15
+MAX_NOTICE_WORKING_DAYS = 120
+
+
+class PermitStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+APPROVED_STATUSES = (PermitStatus.APPROVED, PermitStatus.APPROVED_WITH_CONDITIONS)
+# A shoot may be in at most one request per commune that is still alive.
+CLOSED_STATUSES = (PermitStatus.REJECTED, PermitStatus.WITHDRAWN)
+# The applicant may still change what the commune will read (e.g. the insurance certificate).
+EDITABLE_STATUSES = (PermitStatus.DRAFT, PermitStatus.CHANGES_REQUESTED)
+
+
+class PermitRequest(Base):
+    """What one commune is asked to allow: the production's shoots (or parts) on its ground."""
+
+    __tablename__ = "permit_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Requests split from one submission share a group: each points to its siblings.
+    group_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True, default=uuid.uuid4)
+    production_id: Mapped[int] = mapped_column(
+        ForeignKey("productions.id", ondelete="CASCADE"), index=True
+    )
+    commune_nis: Mapped[str] = mapped_column(ForeignKey("communes.nis"), index=True)
+    status: Mapped[PermitStatus] = mapped_column(
+        Enum(PermitStatus, name="permit_status", values_callable=lambda s: [v.value for v in s]),
+        default=PermitStatus.DRAFT,
+        server_default=PermitStatus.DRAFT.value,
+        index=True,
+    )
+    public_domain_use: Mapped[str] = mapped_column(Text, default="", server_default="")
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    is_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    notice_working_days: Mapped[int | None] = mapped_column(Integer)
+    insurance_filename: Mapped[str | None] = mapped_column(String(200))
+    insurance_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    production: Mapped[Production] = relationship()
+    commune: Mapped[Commune] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    parts: Mapped[list[PermitShoot]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="PermitShoot.shoot_id"
+    )
+    events: Mapped[list[PermitEvent]] = relationship(
+        back_populates="request", order_by="PermitEvent.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def language(self) -> str:
+        """The document's language: German for the German-speaking communes."""
+        return "de" if self.commune.name_de else "fr"
+
+
+class PermitShoot(Base):
+    """A shoot's footprint and parking clipped to the request's commune, areas in m²."""
+
+    __tablename__ = "permit_request_shoots"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("permit_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    shoot_id: Mapped[int] = mapped_column(
+        ForeignKey("shoots.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    footprint_part: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False)
+    )
+    parking_part: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False)
+    )
+    footprint_area_m2: Mapped[float] = mapped_column(Float, default=0, server_default="0")
+    parking_area_m2: Mapped[float] = mapped_column(Float, default=0, server_default="0")
+
+    request: Mapped[PermitRequest] = relationship(back_populates="parts")
+    shoot: Mapped[Shoot] = relationship()
+
+
+class PermitEvent(Base):
+    """One step of a request's timeline (the workflow's own record, next to the audit log)."""
+
+    __tablename__ = "permit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("permit_requests.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(40))
+    to_status: Mapped[str] = mapped_column(String(40))
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    request: Mapped[PermitRequest] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class PermitCommuneSettings(Base):
+    """A commune's minimum notice and the address its notifications go to."""
+
+    __tablename__ = "permit_commune_settings"
+    __table_args__ = (
+        CheckConstraint(
+            f"notice_working_days BETWEEN 0 AND {MAX_NOTICE_WORKING_DAYS}", name="notice_range"
+        ),
+    )
+
+    commune_nis: Mapped[str] = mapped_column(ForeignKey("communes.nis"), primary_key=True)
+    notice_working_days: Mapped[int] = mapped_column(
+        Integer,
+        default=DEFAULT_NOTICE_WORKING_DAYS,
+        server_default=str(DEFAULT_NOTICE_WORKING_DAYS),
+    )
+    notification_email: Mapped[str | None] = mapped_column(String(254))
+
+
+class OutboxMessage(Base):
+    """A notification: kept until sent, retried with backoff, never deleted."""
+
+    __tablename__ = "permit_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("permit_requests.id", ondelete="SET NULL"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(254))
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """A row change written by database triggers; the table refuses UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.clock_timestamp()
+    )
+    table_name: Mapped[str] = mapped_column(String(63))
+    row_id: Mapped[str | None] = mapped_column(String(40))
+    request_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    operation: Mapped[str] = mapped_column(String(6))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+Index("ix_audit_log_table_row", AuditEntry.table_name, AuditEntry.row_id)

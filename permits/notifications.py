@@ -1,0 +1,175 @@
+"""Notifications go through an outbox: written in the same transaction as the change they
+announce, sent later by `tournages outbox send`, retried with backoff, never deleted."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from core.auth.models import Role, User
+from permits.models import OutboxMessage, PermitCommuneSettings, PermitRequest
+
+MAX_BACKOFF = timedelta(hours=6)
+APPLICANT_NEWS = frozenset({"approve", "approve_with_conditions", "reject", "request_changes"})
+OFFICER_NEWS = frozenset({"submit", "resubmit", "withdraw"})
+
+
+def _officers(session: Session, permit: PermitRequest) -> list[tuple[str, int | None]]:
+    users = session.scalars(
+        select(User).where(
+            User.role == Role.OFFICER,
+            User.commune_nis == permit.commune_nis,
+            User.is_enabled.is_(True),
+        )
+    )
+    recipients = [(u.email, u.id) for u in users]
+    office = session.get(PermitCommuneSettings, permit.commune_nis)
+    if office is not None and office.notification_email:
+        recipients.append((office.notification_email, None))
+    return recipients
+
+
+def _applicants(permit: PermitRequest) -> list[tuple[str, int | None]]:
+    production = permit.production
+    recipients = [(u.email, u.id) for u in production.coordinators if u.is_enabled]
+    if production.contact_email:
+        recipients.append((production.contact_email, None))
+    return recipients
+
+
+def _message_text(permit: PermitRequest, action: str, comment: str) -> tuple[str, str]:
+    from permits.workflow import STATUS_LABELS
+
+    status = str(STATUS_LABELS[permit.status])
+    commune = permit.commune.name(permit.language)
+    subject = _(
+        "Permit request %(id)s (%(commune)s): %(status)s",
+        id=permit.id,
+        commune=commune,
+        status=status,
+    )
+    lines = [
+        _("Production: %(title)s", title=permit.production.title),
+        _("Commune: %(commune)s", commune=commune),
+        _("Status: %(status)s", status=status),
+    ]
+    if comment:
+        lines.append(_("Comment: %(comment)s", comment=comment))
+    lines.append(url_for("permits.show", request_id=permit.id, _external=True))
+    return subject, "\n".join(lines)
+
+
+def notify_transition(session: Session, permit: PermitRequest, action: str, comment: str) -> None:
+    """Queue the messages ACTION on PERMIT calls for, in the request's language."""
+    if action in OFFICER_NEWS:
+        recipients = _officers(session, permit)
+    elif action in APPLICANT_NEWS:
+        recipients = _applicants(permit)
+    else:
+        return
+    with force_locale(permit.language):
+        subject, body = _message_text(permit, action, comment)
+    seen: set[str] = set()
+    for address, user_id in recipients:
+        if address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        session.add(
+            OutboxMessage(
+                request_id=permit.id,
+                recipient=address,
+                recipient_user_id=user_id,
+                subject=subject,
+                body=body,
+            )
+        )
+    session.flush()
+
+
+def messages_for(session: Session, user: User, limit: int = 50) -> list[OutboxMessage]:
+    """The user's notifications, newest first (shown in the app whether sent or not)."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                or_(
+                    OutboxMessage.recipient_user_id == user.id,
+                    OutboxMessage.recipient == user.email,
+                )
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    kept: int = 0  # no SMTP server configured
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8… minutes after each failed attempt, at most six hours."""
+    return min(timedelta(minutes=2 ** (attempts - 1)), MAX_BACKOFF)
+
+
+def _send(message: OutboxMessage, config: dict[str, Any]) -> None:
+    email = EmailMessage()
+    email["From"] = config["SMTP_FROM"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = f"<permit-outbox-{message.id}@tournages>"  # lets servers drop repeats
+    email.set_content(message.body)
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+        if config.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if config.get("SMTP_USER"):
+            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+        smtp.send_message(email)
+
+
+def deliver_due(
+    session: Session, config: dict[str, Any], now: datetime, limit: int = 200
+) -> DeliveryReport:
+    """Send the messages whose time has come; a failure only postpones the message.
+
+    Rows are locked with SKIP LOCKED so two senders never send the same message twice.
+    """
+    due = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    report = DeliveryReport()
+    if not config.get("SMTP_HOST"):
+        report.kept = len(due)
+        return report
+    for message in due:
+        message.attempts += 1
+        try:
+            _send(message, config)
+        except (OSError, smtplib.SMTPException) as exc:
+            message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            message.next_attempt_at = now + backoff(message.attempts)
+            report.failed += 1
+        else:
+            message.sent_at = now
+            message.last_error = None
+            report.sent += 1
+    session.flush()
+    return report

@@ -1,0 +1,393 @@
+"""Domain operations on permit requests: splitting shoots by commune, finding, attaching."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from geoalchemy2 import WKBElement
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from sqlalchemy import Select, and_, exists, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from core.auth.models import Role, User
+from core.communes.models import Commune
+from core.db import SRID
+from core.errors import Conflict, InvalidInput
+from core.geo import as_geojson
+from locations.models import Location
+from permits.leadtime import BRUSSELS
+from permits.models import (
+    APPROVED_STATUSES,
+    CLOSED_STATUSES,
+    EDITABLE_STATUSES,
+    AuditEntry,
+    PermitEvent,
+    PermitRequest,
+    PermitShoot,
+    PermitStatus,
+)
+from shoots.models import Production, Shoot, ShootStatus, production_coordinators
+
+# A part smaller than this is a border sliver of the simplified commune polygons, not ground
+# the shoot really uses: both an absolute floor and a share of the whole footprint.
+MIN_PART_M2 = 1.0
+MIN_PART_SHARE = 0.01
+BORDER_FALLBACK_M = 200.0
+MAX_INSURANCE_BYTES = 5 * 1024 * 1024
+
+# Each selected shoot's footprint and parking cut by every commune they touch; slivers dropped.
+_SPLIT = text("""
+WITH parts AS (
+    SELECT s.id AS shoot_id, c.nis,
+           ST_Multi(ST_CollectionExtract(ST_Intersection(s.footprint, c.boundary), 3)) AS fp,
+           ST_Multi(ST_CollectionExtract(ST_Intersection(s.parking, c.boundary), 3)) AS pk,
+           ST_Area(s.footprint) AS fp_total,
+           COALESCE(ST_Area(s.parking), 0) AS pk_total
+    FROM shoots s
+    JOIN communes c ON c.retired_at IS NULL
+     AND (ST_Intersects(c.boundary, s.footprint) OR ST_Intersects(c.boundary, s.parking))
+    WHERE s.id = ANY(:ids)
+), measured AS (
+    SELECT *, ST_Area(fp) AS fp_area, COALESCE(ST_Area(pk), 0) AS pk_area FROM parts
+), kept AS (
+    SELECT *,
+           fp_area >= GREATEST(:min_m2, :min_share * fp_total) AS fp_kept,
+           pk_area >= GREATEST(:min_m2, :min_share * pk_total) AS pk_kept
+    FROM measured
+)
+SELECT shoot_id, nis,
+       CASE WHEN fp_kept THEN ST_AsEWKB(fp) END, CASE WHEN fp_kept THEN fp_area ELSE 0 END,
+       CASE WHEN pk_kept THEN ST_AsEWKB(pk) END, CASE WHEN pk_kept THEN pk_area ELSE 0 END
+FROM kept WHERE fp_kept OR pk_kept
+ORDER BY nis, shoot_id
+""")
+
+# A shoot in a gap between simplified polygons belongs wholly to the nearest commune.
+_NEAREST = text("""
+SELECT s.id, c.nis, ST_AsEWKB(s.footprint), ST_Area(s.footprint),
+       ST_AsEWKB(s.parking), COALESCE(ST_Area(s.parking), 0)
+FROM shoots s
+CROSS JOIN LATERAL (
+    SELECT nis FROM communes
+    WHERE retired_at IS NULL AND ST_DWithin(boundary, s.footprint, :fallback_m)
+    ORDER BY ST_Distance(boundary, s.footprint), nis LIMIT 1
+) c
+WHERE s.id = ANY(:ids)
+""")
+
+
+@dataclass(frozen=True)
+class Part:
+    shoot_id: int
+    commune_nis: str
+    footprint: bytes | None
+    footprint_area_m2: float
+    parking: bytes | None
+    parking_area_m2: float
+
+
+def split_by_commune(session: Session, shoot_ids: list[int]) -> list[Part]:
+    """Every concerned commune's part of each shoot, computed in PostGIS."""
+    params = {"ids": shoot_ids, "min_m2": MIN_PART_M2, "min_share": MIN_PART_SHARE}
+    parts = [Part(*row) for row in session.execute(_SPLIT, params)]
+    unplaced = sorted(set(shoot_ids) - {p.shoot_id for p in parts})
+    if unplaced:
+        fallback = {"ids": unplaced, "fallback_m": BORDER_FALLBACK_M}
+        parts += [Part(*row) for row in session.execute(_NEAREST, fallback)]
+    outside = sorted(set(shoot_ids) - {p.shoot_id for p in parts})
+    if outside:
+        raise InvalidInput(
+            "shoot_ids", f"shoot(s) {', '.join(map(str, outside))} lie outside Wallonia"
+        )
+    return parts
+
+
+def _geometry(ewkb: bytes | None) -> WKBElement | None:
+    return WKBElement(bytes(ewkb), srid=SRID, extended=True) if ewkb is not None else None
+
+
+def _checked_shoots(session: Session, production: Production, shoot_ids: list[int]) -> None:
+    """The shoots exist, belong to PRODUCTION, are planned, in the future and not yet in a live
+    request. Locking them serialises two coordinators requesting the same shoots."""
+    shoots = session.scalars(
+        select(Shoot).where(Shoot.id.in_(shoot_ids)).order_by(Shoot.id).with_for_update()
+    ).all()
+    foreign = sorted(set(shoot_ids) - {s.id for s in shoots if s.production_id == production.id})
+    if foreign:
+        raise InvalidInput(
+            "shoot_ids", f"no shoot {', '.join(map(str, foreign))} in production {production.id}"
+        )
+    cancelled = [s.id for s in shoots if s.status is ShootStatus.CANCELLED]
+    if cancelled:
+        raise InvalidInput("shoot_ids", f"shoot(s) {cancelled} are cancelled")
+    now = datetime.now(BRUSSELS)
+    started = [s.id for s in shoots if s.period.lower <= now]
+    if started:
+        raise InvalidInput("shoot_ids", f"shoot(s) {started} have already started")
+    taken = session.execute(
+        select(PermitShoot.shoot_id, PermitRequest.id)
+        .join(PermitRequest)
+        .where(PermitShoot.shoot_id.in_(shoot_ids), PermitRequest.status.not_in(CLOSED_STATUSES))
+    ).all()
+    if taken:
+        raise Conflict(
+            "Some shoots are already in a permit request: withdraw it first.",
+            shoots={str(shoot): request for shoot, request in taken},
+        )
+
+
+def create_requests(
+    session: Session,
+    production: Production,
+    shoot_ids: list[int],
+    user: User,
+    *,
+    public_domain_use: str = "",
+    notes: str = "",
+) -> list[PermitRequest]:
+    """One draft request per concerned commune, sharing a group id (the siblings)."""
+    shoot_ids = sorted(set(shoot_ids))
+    if not shoot_ids:
+        raise InvalidInput("shoot_ids", "select at least one shoot")
+    _checked_shoots(session, production, shoot_ids)
+    group = uuid.uuid4()
+    by_commune: dict[str, PermitRequest] = {}
+    for part in split_by_commune(session, shoot_ids):
+        permit = by_commune.get(part.commune_nis)
+        if permit is None:
+            permit = by_commune[part.commune_nis] = PermitRequest(
+                group_id=group,
+                production=production,
+                commune_nis=part.commune_nis,
+                public_domain_use=public_domain_use,
+                notes=notes,
+                created_by=user,
+            )
+            session.add(permit)
+        permit.parts.append(
+            PermitShoot(
+                shoot_id=part.shoot_id,
+                footprint_part=_geometry(part.footprint),
+                footprint_area_m2=round(part.footprint_area_m2, 1),
+                parking_part=_geometry(part.parking),
+                parking_area_m2=round(part.parking_area_m2, 1),
+            )
+        )
+    session.flush()
+    for permit in by_commune.values():
+        session.add(
+            PermitEvent(
+                request=permit, action="create", to_status=permit.status.value, actor_id=user.id
+            )
+        )
+    session.flush()
+    return sorted(by_commune.values(), key=lambda p: p.id)
+
+
+def siblings(session: Session, permit: PermitRequest) -> list[PermitRequest]:
+    return list(
+        session.scalars(
+            select(PermitRequest)
+            .where(PermitRequest.group_id == permit.group_id, PermitRequest.id != permit.id)
+            .order_by(PermitRequest.id)
+        )
+    )
+
+
+def shared_shoots(session: Session, permit: PermitRequest) -> dict[int, list[PermitRequest]]:
+    """For each of PERMIT's shoots that straddles a border, the sibling requests holding the
+    rest of it."""
+    others = siblings(session, permit)
+    mine = {part.shoot_id for part in permit.parts}
+    shared: dict[int, list[PermitRequest]] = {}
+    for other in others:
+        for part in other.parts:
+            if part.shoot_id in mine:
+                shared.setdefault(part.shoot_id, []).append(other)
+    return shared
+
+
+def _visible_to(query: Select, user: User) -> Select:
+    if user.role is Role.ADMIN:
+        return query
+    if user.role is Role.OFFICER:
+        return query.where(PermitRequest.commune_nis == user.commune_nis)
+    if user.role is Role.COORDINATOR:
+        coordinated = select(production_coordinators.c.production_id).where(
+            production_coordinators.c.user_id == user.id
+        )
+        return query.where(PermitRequest.production_id.in_(coordinated))
+    return query.where(False)
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    commune: str | None = None
+    status: list[PermitStatus] | None = None
+    start: date | None = None  # requests with a shoot on or after this day
+    end: date | None = None  # … and on or before this day
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=BRUSSELS)
+
+
+def find_requests(session: Session, user: User, wanted: RequestFilter) -> list[dict[str, Any]]:
+    """USER's visible requests with their first and last shoot times, newest first."""
+    first = func.min(func.lower(Shoot.period))
+    last = func.max(func.upper(Shoot.period))
+    query = _visible_to(
+        select(PermitRequest, first, last, func.count(PermitShoot.shoot_id))
+        .join(PermitShoot, PermitShoot.request_id == PermitRequest.id)
+        .join(Shoot, Shoot.id == PermitShoot.shoot_id)
+        .group_by(PermitRequest.id)
+        .order_by(PermitRequest.id.desc()),
+        user,
+    )
+    if wanted.commune:
+        query = query.where(PermitRequest.commune_nis == wanted.commune)
+    if wanted.status:
+        query = query.where(PermitRequest.status.in_(wanted.status))
+    if wanted.start or wanted.end:
+        lower = _local_midnight(wanted.start) if wanted.start else None
+        upper = _local_midnight(wanted.end + timedelta(days=1)) if wanted.end else None
+        window = func.tstzrange(lower, upper, "[)")
+        in_window = (
+            select(PermitShoot.shoot_id)
+            .join(Shoot, Shoot.id == PermitShoot.shoot_id)
+            .where(PermitShoot.request_id == PermitRequest.id, Shoot.period.op("&&")(window))
+        )
+        query = query.where(exists(in_window))
+    return [
+        {"request": permit, "first_start": start, "last_end": end, "shoot_count": count}
+        for permit, start, end, count in session.execute(query)
+    ]
+
+
+def attach_insurance(
+    session: Session, permit: PermitRequest, filename: str, data: bytes
+) -> list[PermitRequest]:
+    """Store the certificate on PERMIT and its still-editable siblings (one certificate covers
+    the production). Only real PDFs of at most MAX_INSURANCE_BYTES are accepted."""
+    if permit.status not in EDITABLE_STATUSES:
+        raise Conflict(
+            f"The certificate cannot change on a request that is {permit.status.value}.",
+            current_status=permit.status.value,
+        )
+    check_pdf(data)
+    targets = [permit] + [s for s in siblings(session, permit) if s.status in EDITABLE_STATUSES]
+    for target in targets:
+        target.insurance_filename = (filename or "insurance.pdf")[-200:]
+        target.insurance_pdf = data
+    session.flush()
+    return targets
+
+
+def check_pdf(data: bytes) -> None:
+    if not data:
+        raise InvalidInput("insurance", "the file is empty")
+    if len(data) > MAX_INSURANCE_BYTES:
+        raise InvalidInput("insurance", f"must be at most {MAX_INSURANCE_BYTES // 2**20} MB")
+    if not data.startswith(b"%PDF-"):
+        raise InvalidInput("insurance", "must be a PDF document")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are refused below
+    try:
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise InvalidInput("insurance", f"is not a readable PDF ({type(exc).__name__})") from None
+    if pages < 1:
+        raise InvalidInput("insurance", "the PDF has no page")
+
+
+def audit_trail(session: Session, permit: PermitRequest) -> list[AuditEntry]:
+    """Every recorded change to the request, its parts, its shoots and its production."""
+    shoot_ids = [str(part.shoot_id) for part in permit.parts]
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(
+                or_(
+                    AuditEntry.request_id == permit.id,
+                    and_(AuditEntry.table_name == "shoots", AuditEntry.row_id.in_(shoot_ids)),
+                    and_(
+                        AuditEntry.table_name == "productions",
+                        AuditEntry.row_id == str(permit.production_id),
+                    ),
+                )
+            )
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+def changed_fields(entry: AuditEntry) -> dict[str, tuple[Any, Any]]:
+    """Field -> (before, after) for the fields the change touched."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = sorted(set(before) | set(after))
+    return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    entry: AuditEntry
+    actor: str | None  # the e-mail of who made the change; None for the system (CLI, demo)
+    changes: dict[str, tuple[Any, Any]]
+
+
+def audit_lines(session: Session, permit: PermitRequest) -> list[AuditLine]:
+    entries = audit_trail(session, permit)
+    ids = {e.actor_id for e in entries if e.actor_id is not None}
+    emails = {
+        uid: email
+        for uid, email in session.execute(select(User.id, User.email).where(User.id.in_(ids)))
+    }
+    return [AuditLine(e, emails.get(e.actor_id), changed_fields(e)) for e in entries]
+
+
+def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """What residents may know: shoots not yet over whose every request (withdrawn ones aside)
+    is approved, so a straddling shoot one commune refused is not announced; public fields only."""
+    every_request_approved = func.bool_and(PermitRequest.status.in_(APPROVED_STATUSES))
+    rows = session.execute(
+        select(
+            Production.title,
+            Production.type,
+            func.lower(Shoot.period),
+            func.upper(Shoot.period),
+            Location.name,
+            Location.address,
+            func.string_agg(func.distinct(Commune.name_fr), ", "),
+            as_geojson(Shoot.footprint),
+        )
+        .join(PermitShoot, PermitShoot.shoot_id == Shoot.id)
+        .join(PermitRequest, PermitRequest.id == PermitShoot.request_id)
+        .join(Commune, Commune.nis == PermitRequest.commune_nis)
+        .join(Production, Production.id == Shoot.production_id)
+        .outerjoin(Location, Location.id == Shoot.location_id)
+        .where(
+            func.upper(Shoot.period) > now,
+            Shoot.status == ShootStatus.PLANNED,
+            PermitRequest.status != PermitStatus.WITHDRAWN,
+        )
+        .group_by(Shoot.id, Production.id, Location.id)
+        .having(every_request_approved)
+        .order_by(func.lower(Shoot.period), Shoot.id)
+    )
+    return [
+        {
+            "title": title,
+            "type": kind.value,
+            "start": start,
+            "end": end,
+            "place": ", ".join(p for p in (address or place_name, communes) if p),
+            "geometry": json.loads(geometry),
+        }
+        for title, kind, start, end, place_name, address, communes, geometry in rows
+    ]

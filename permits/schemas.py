@@ -1,0 +1,75 @@
+"""Request and response schemas of the permits API (they also document it)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from permits.models import PermitStatus
+
+Action = Literal[
+    "submit",
+    "resubmit",
+    "take_into_review",
+    "request_changes",
+    "approve",
+    "approve_with_conditions",
+    "reject",
+    "withdraw",
+]
+
+
+class PermitCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    production_id: int = Field(gt=0)
+    shoot_ids: list[int] = Field(min_length=1, max_length=500)
+    public_domain_use: str = Field("", max_length=5000)
+    notes: str = Field("", max_length=5000)
+
+
+class PermitQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    commune: str | None = Field(None, pattern=r"^\d{5}$", description="NIS code")
+    status: list[PermitStatus] = []
+    start: date | None = Field(None, alias="from", description="a shoot on or after this day")
+    end: date | None = Field(None, alias="to", description="a shoot on or before this day")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PermitQuery:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("'to' must not be before 'from'")
+        return self
+
+
+class TransitionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    comment: str = Field("", max_length=5000)
+
+
+class PermitSummary(BaseModel):
+    id: int
+    group_id: str
+    status: PermitStatus
+    commune_nis: str
+    commune: str
+    production_id: int
+    production: str
+    is_late: bool
+    first_start: str | None
+    last_end: str | None
+    shoot_count: int
+
+
+class PermitList(BaseModel):
+    permits: list[PermitSummary]
+
+
+class PermitCreated(BaseModel):
+    group_id: str
+    permits: list[PermitSummary]

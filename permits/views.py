@@ -1,0 +1,267 @@
+"""Web pages of permit requests: the inbox, the request page and document, the public list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
+
+from core.auth.models import User
+from core.auth.policy import acting_user, allowed, authorize
+from core.db import db
+from core.errors import ApiError, InvalidInput
+from core.validation import parse, query_data
+from permits import leadtime, notifications, operations, workflow
+from permits.document import document_context, render_document, render_pdf
+from permits.mapping import inbox_map, public_map
+from permits.models import (
+    CLOSED_STATUSES,
+    EDITABLE_STATUSES,
+    OutboxMessage,
+    PermitRequest,
+    PermitShoot,
+)
+from permits.schemas import PermitCreate, PermitQuery, TransitionBody
+from shoots.models import Production, Shoot, ShootStatus, production_coordinators
+
+bp = Blueprint("permits", __name__, url_prefix="/permits")
+
+
+def load_visible(request_id: int) -> tuple[PermitRequest, User]:
+    """The request if the user may see it; otherwise 401 for visitors, 404 for everyone else
+    (whether it exists is private too)."""
+    user = acting_user()
+    if user is None:
+        authorize("permits.list")  # the sign-in answer, before anything is looked up
+    permit = db.session.get(PermitRequest, request_id)
+    if permit is None or not allowed(user, "permits.view", permit):
+        raise NotFound()
+    return permit, user  # type: ignore[return-value]
+
+
+def load_production_for(production_id: int) -> Production:
+    """A production the user coordinates, or 404."""
+    production = db.session.get(Production, production_id)
+    if production is None or not allowed(acting_user(), "permits.create_for", production):
+        raise NotFound(f"No production {production_id} among yours.")
+    return production
+
+
+def create_from(body: PermitCreate, user: User) -> list[PermitRequest]:
+    """The requests of the selected shoots of a production the user coordinates."""
+    return operations.create_requests(
+        db.session,
+        load_production_for(body.production_id),
+        body.shoot_ids,
+        user,
+        public_domain_use=body.public_domain_use,
+        notes=body.notes,
+    )
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@bp.get("/")
+def index():
+    user = authorize("permits.list")
+    # An HTML form sends its empty fields too: they mean "any".
+    filled = {
+        name: [v for v in value if v] if isinstance(value, list) else value
+        for name, value in query_data(PermitQuery).items()
+        if value not in ("", [""])
+    }
+    try:
+        query = parse(PermitQuery, filled)
+    except ApiError as exc:
+        flash(exc.detail, "error")
+        query = PermitQuery()
+    wanted = operations.RequestFilter(query.commune, query.status, query.start, query.end)
+    rows = operations.find_requests(db.session, user, wanted)
+    commune = user.commune_nis or query.commune
+    return render_template(
+        "permits/index.html",
+        rows=rows,
+        map_html=inbox_map(db.session, [r["request"] for r in rows], commune),
+        query=query,
+        statuses=workflow.STATUS_LABELS,
+        messages=notifications.messages_for(db.session, user, limit=10),
+    )
+
+
+def _requestable_shoots(user: User) -> list[tuple[Production, list[Shoot]]]:
+    """The user's productions with their planned future shoots not yet in a live request."""
+    in_request = (
+        select(PermitShoot.shoot_id)
+        .join(PermitRequest)
+        .where(PermitRequest.status.not_in(CLOSED_STATUSES))
+    )
+    productions = db.session.scalars(
+        select(Production)
+        .join(production_coordinators)
+        .where(production_coordinators.c.user_id == user.id)
+        .order_by(Production.title)
+    ).all()
+    now = datetime.now(UTC)
+    result = []
+    for production in productions:
+        shoots = db.session.scalars(
+            select(Shoot)
+            .where(
+                Shoot.production_id == production.id,
+                Shoot.id.not_in(in_request),
+                Shoot.status == ShootStatus.PLANNED,
+                func.lower(Shoot.period) > now,
+            )
+            .order_by(Shoot.period)
+        ).all()
+        result.append((production, list(shoots)))
+    return result
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    user = authorize("permits.create")
+    if request.method == "POST":
+        try:
+            body = parse(
+                PermitCreate,
+                {
+                    "production_id": request.form.get("production_id", type=int) or 0,
+                    "shoot_ids": request.form.getlist("shoot_ids", type=int),
+                    "public_domain_use": request.form.get("public_domain_use", ""),
+                    "notes": request.form.get("notes", ""),
+                },
+            )
+            permits = create_from(body, user)
+        except ApiError as exc:
+            db.session.rollback()
+            flash(exc.detail, "error")
+        else:
+            db.session.commit()
+            communes = ", ".join(p.commune.name_fr for p in permits)
+            flash(
+                _(
+                    "%(count)s request(s) created, one per commune: %(communes)s.",
+                    count=len(permits),
+                    communes=communes,
+                ),
+                "success",
+            )
+            return redirect(url_for("permits.show", request_id=permits[0].id))
+    return render_template("permits/new.html", choices=_requestable_shoots(user))
+
+
+@bp.get("/<int:request_id>")
+def show(request_id: int):
+    permit, user = load_visible(request_id)
+    lead = None
+    if permit.status in EDITABLE_STATUSES:
+        lead = leadtime.check(db.session, permit, datetime.now(UTC))
+    return render_template(
+        "permits/show.html",
+        **document_context(db.session, permit),
+        transitions=workflow.available_transitions(user, permit),
+        action_labels=workflow.ACTION_LABELS,
+        lead=lead,
+        siblings=operations.siblings(db.session, permit),
+        audit=operations.audit_lines(db.session, permit),
+        outbox=_outbox_of(permit),
+        can_attach=permit.status in EDITABLE_STATUSES
+        and allowed(user, "permits.act_as_applicant", permit),
+        statuses=workflow.STATUS_LABELS,
+    )
+
+
+def _outbox_of(permit: PermitRequest) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.request_id == permit.id)
+            .order_by(OutboxMessage.id.desc())
+        )
+    )
+
+
+@bp.get("/<int:request_id>/document")
+def document(request_id: int):
+    permit, _user = load_visible(request_id)
+    return render_document(db.session, permit)
+
+
+@bp.get("/<int:request_id>.pdf")
+def pdf(request_id: int) -> Response:
+    permit, _user = load_visible(request_id)
+    return pdf_response(render_pdf(db.session, permit), f"permit-{permit.id}.pdf")
+
+
+@bp.get("/<int:request_id>/insurance.pdf")
+def insurance(request_id: int) -> Response:
+    permit, _user = load_visible(request_id)
+    if not permit.insurance_pdf:
+        raise NotFound()
+    return pdf_response(permit.insurance_pdf, permit.insurance_filename or "insurance.pdf")
+
+
+@bp.post("/<int:request_id>/transition")
+def transition(request_id: int):
+    _permit, user = load_visible(request_id)
+    try:
+        fields = {
+            name: request.form[name] for name in ("action", "comment") if name in request.form
+        }
+        body = parse(TransitionBody, fields)
+        workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
+    except ApiError as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+    else:
+        db.session.commit()
+        flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
+    return redirect(url_for("permits.show", request_id=request_id))
+
+
+def receive_insurance(request_id: int) -> list[PermitRequest]:
+    """Attach the uploaded certificate (multipart field 'file'); the caller commits."""
+    permit, _user = load_visible(request_id)
+    authorize("permits.act_as_applicant", permit)
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput("file", "send the certificate as multipart field 'file'")
+    return operations.attach_insurance(db.session, permit, upload.filename or "", upload.read())
+
+
+@bp.post("/<int:request_id>/insurance")
+def upload_insurance(request_id: int):
+    try:
+        receive_insurance(request_id)
+    except ApiError as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+    else:
+        db.session.commit()
+        flash(_("Insurance certificate attached."), "success")
+    return redirect(url_for("permits.show", request_id=request_id))
+
+
+@bp.get("/public")
+def public():
+    authorize("permits.public")
+    shoots = operations.upcoming_approved_shoots(db.session, datetime.now(UTC))
+    return render_template("permits/public.html", shoots=shoots, map_html=public_map(shoots))
