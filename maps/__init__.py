@@ -16,4 +16,5 @@ def init_app(app: Flask) -> None:
     add_navigation("maps.locations", _l("Locations map"), "maps.locations")
     add_navigation("maps.productions", _l("Production maps"), "maps.production")
     add_navigation("maps.communes", _l("Commune map"), "maps.commune")
-    add_navigation("maps.public", _l("Upcoming shoots"), "maps.public")
+    # The public map (/maps/public) has no entry of its own: permits links "Upcoming shoots" to
+    # its page of the same approved shoots (one of the two should go, see docs/maps.md).

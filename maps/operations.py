@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, Select, Text, func, literal_column, select
+from sqlalchemy import ColumnElement, Numeric, Select, Text, and_, func, literal_column, select
 from sqlalchemy.dialects.postgresql import Range, aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from core.db import WGS84
 from core.geo import as_geojson, feature
 from locations.models import Location, LocationStatus
 from maps.builder import COORDINATE_DECIMALS
+from permits.models import APPROVED_STATUSES, PermitRequest, PermitShoot, PermitStatus
 from shoots.models import Production, Shoot, ShootStatus
 
 # ---- extension points ------------------------------------------------------------------------
@@ -189,14 +190,22 @@ def production_shoots(
     return _shapes(session, _shoot_query(*conditions))
 
 
-def public_shoot_condition() -> ColumnElement[bool]:
-    """Which shoots the public map shows: for now every planned, upcoming shoot.
+def approved_shoot_ids() -> Select:
+    """Shoots whose every permit request (withdrawn ones aside) is approved, with or without
+    conditions: a shoot straddling two communes is public only once both said yes (the rule of
+    permits.operations.upcoming_approved_shoots)."""
+    return (
+        select(PermitShoot.shoot_id)
+        .join(PermitRequest, PermitRequest.id == PermitShoot.request_id)
+        .where(PermitRequest.status != PermitStatus.WITHDRAWN)
+        .group_by(PermitShoot.shoot_id)
+        .having(func.bool_and(PermitRequest.status.in_(APPROVED_STATUSES)))
+    )
 
-    When the permits package defines approval, this becomes "has an approved permit", e.g.
-    ``Shoot.id.in_(select(Permit.shoot_id).where(Permit.status == PermitStatus.APPROVED))``
-    combined with `upcoming()`; the page itself needs no change.
-    """
-    return upcoming()
+
+def public_shoot_condition() -> ColumnElement[bool]:
+    """Which shoots the public map shows: upcoming and approved."""
+    return and_(upcoming(), Shoot.id.in_(approved_shoot_ids()))
 
 
 def public_shoots(session: Session) -> list[ShootShapes]:

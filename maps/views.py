@@ -274,8 +274,8 @@ def public():
     _add_shoots(m, shoots, public=True)
     add_legend(m, _shoot_legend() + _add_overlays(m, "public", None))
     intro = _(
-        "Shoots planned in Wallonia: %(count)d. Click a shoot to see when it happens and what "
-        "it changes in the street.",
+        "Approved shoots to come in Wallonia: %(count)d. Click a shoot to see when it happens "
+        "and what it changes in the street.",
         count=len(shoots),
     )
     return _map_page("maps/map.html", m, title=_("Upcoming shoots"), intro=intro)

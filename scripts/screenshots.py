@@ -31,11 +31,13 @@ from sqlalchemy.orm import Session  # noqa: E402
 from bench.common import bench_app  # noqa: E402
 from bench.maps_bench import seed_locations  # noqa: E402
 from core.auth.operations import find_user  # noqa: E402
+from core.communes.operations import commune_at  # noqa: E402
 from core.db import SRID, db  # noqa: E402
 from core.demo import load_all  # noqa: E402
 from core.demo_accounts import DEMO_PASSWORD  # noqa: E402
 from locations.models import Location  # noqa: E402
 from maps.browser import OFFLINE_TILES, chromium, live_server, sign_in, wait_until_drawn  # noqa: E402
+from permits.models import PermitRequest, PermitShoot, PermitStatus  # noqa: E402
 from shoots.models import Production, ProductionType, Shoot  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -61,7 +63,7 @@ def _area(lon: float, lat: float, radius_m: float):
 
 
 def seed_samples(session: Session) -> None:
-    """Sample data where the packages' demo loaders brought none."""
+    """Sample data where the packages' demo loaders brought none; the shoots are approved."""
     if not session.scalar(select(func.count()).select_from(Location)):
         seed_locations(session, 3_000)
     if session.scalar(select(func.count()).select_from(Shoot)):
@@ -76,18 +78,21 @@ def seed_samples(session: Session) -> None:
     today = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
     for number, (lon, lat, days, hours) in enumerate(SAMPLE_SHOOTS):
         start = today + timedelta(days=days)
-        session.add(
-            Shoot(
-                production=production,
-                footprint=_area(lon, lat, 60),
-                parking=_area(lon + 0.0012, lat - 0.0006, 25),
-                period=Range(start, start + timedelta(hours=hours), bounds="[)"),
-                crew_size=25 + 5 * number,
-                vehicle_count=4 + number,
-                road_closure=number % 2 == 0,
-                parking_suspension=True,
-            )
+        commune, _distance = commune_at(session, lon, lat)
+        approval = PermitRequest(
+            production=production, commune_nis=commune.nis, status=PermitStatus.APPROVED
         )
+        shoot = Shoot(
+            production=production,
+            footprint=_area(lon, lat, 60),
+            parking=_area(lon + 0.0012, lat - 0.0006, 25),
+            period=Range(start, start + timedelta(hours=hours), bounds="[)"),
+            crew_size=25 + 5 * number,
+            vehicle_count=4 + number,
+            road_closure=number % 2 == 0,
+            parking_suspension=True,
+        )
+        session.add(PermitShoot(request=approval, shoot=shoot))  # approved: on the public map
 
 
 @contextmanager

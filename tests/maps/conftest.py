@@ -19,6 +19,7 @@ from core.communes.operations import commune_at
 from core.db import SRID, db
 from locations.models import Location, LocationStatus
 from maps.browser import OFFLINE_TILES, chromium, live_server
+from permits.models import PermitRequest, PermitShoot, PermitStatus
 from shoots.models import Production, ProductionType, Shoot
 from tests.conftest import PASSWORD, to_lambert
 
@@ -131,8 +132,8 @@ class World:
 
 @pytest.fixture
 def world(committed_app: Flask) -> World:
-    """Committed data: locations (one with a hostile name) and a production shooting in Namur
-    (title hostile too), plus one account per role."""
+    """Committed data: locations (one with a hostile name) and a production shooting twice in
+    Namur (title hostile too), approved by the commune, plus one account per role."""
     emails = {role: f"{role}@browser.test" for role in ("coordinator", "officer", "scout", "admin")}
     users = {
         role: create_user(db.session, email, role, password=PASSWORD,
@@ -149,5 +150,8 @@ def world(committed_app: Flask) -> World:
         add_shoot(production, 4.8630, 50.4630, 10),
         add_shoot(production, 4.8700, 50.4650, 11),
     ]
+    approval = PermitRequest(production=production, commune_nis="92094",
+                             status=PermitStatus.APPROVED)  # fmt: skip
+    db.session.add_all(PermitShoot(request=approval, shoot=shoot) for shoot in shoots)
     db.session.commit()
     return World(**emails, production_id=production.id, shoot_count=len(shoots))

@@ -11,11 +11,12 @@ import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point
 
-from core.db import SRID
+from core.db import SRID, db
 from locations.models import LocationStatus
 from maps import operations
 from maps.builder import LegendEntry
 from maps.operations import Overlay
+from permits.models import PermitRequest, PermitShoot, PermitStatus
 from shoots.models import ShootStatus
 from tests.conftest import BRUSSELS, to_lambert
 
@@ -163,11 +164,21 @@ def test_production_map_names_a_bad_date(client, login, make_user, create_produc
     assert response.get_json()["field"] == field
 
 
-def test_public_map_shows_upcoming_shoots_with_public_fields_only(client, create_shoot):
+def approve(shoot, *statuses: PermitStatus) -> None:
+    """One permit request per status (communes in turn) covering SHOOT."""
+    for commune, status in zip(("92094", "92101", "63023"), statuses, strict=False):
+        request = PermitRequest(production=shoot.production, commune_nis=commune, status=status)
+        db.session.add(PermitShoot(request=request, shoot=shoot))
+    db.session.flush()
+
+
+def test_public_map_shows_upcoming_approved_shoots_with_public_fields_only(client, create_shoot):
     shoot = create_shoot(4.8617, 50.4596, road_closure=True, notes="code de la grille: 1234",
                          crew_size=77)  # fmt: skip
     shoot.production.title = "Projet secret"
-    create_shoot(5.5718, 50.6326, start=datetime.now(BRUSSELS) - timedelta(days=3))
+    approve(shoot, PermitStatus.APPROVED)
+    past = create_shoot(5.5718, 50.6326, start=datetime.now(BRUSSELS) - timedelta(days=3))
+    approve(past, PermitStatus.APPROVED)
     response = client.get("/maps/public")
     html = response.text
     footprints = layer_data(html, "polygons")[0]["features"]
@@ -178,6 +189,24 @@ def test_public_map_shows_upcoming_shoots_with_public_fields_only(client, create
     for private in ("Projet secret", "1234", "77", shoot.production.company):
         assert private not in popup_values(html)
     assert "Projet secret" not in html and "grille" not in html
+
+
+@pytest.mark.parametrize(
+    ("statuses", "public"),
+    [
+        ((), False),  # no request yet
+        ((PermitStatus.SUBMITTED,), False),
+        ((PermitStatus.APPROVED_WITH_CONDITIONS,), True),
+        ((PermitStatus.APPROVED, PermitStatus.IN_REVIEW), False),  # one commune still deciding
+        ((PermitStatus.APPROVED, PermitStatus.WITHDRAWN), True),  # a withdrawn request aside
+        ((PermitStatus.APPROVED, PermitStatus.REJECTED), False),
+    ],
+)
+def test_public_map_waits_for_every_commune_to_approve(client, create_shoot, statuses, public):
+    shoot = create_shoot(4.8690, 50.3897)  # on the Namur / Profondeville border
+    approve(shoot, *statuses)
+    footprints = layer_data(client.get("/maps/public").text, "polygons")[0]["features"]
+    assert [f["id"] for f in footprints] == ([shoot.id] if public else [])
 
 
 def test_extension_points_draw_conflicts_and_overlays(
@@ -209,5 +238,5 @@ def test_navigation_follows_the_policy(client, login, make_user):
     anonymous = client.get("/").text
     login(make_user("officer", commune="92094"))
     officer = client.get("/").text
-    assert "/maps/public" in anonymous and "/maps/locations" not in anonymous
+    assert "/maps/" not in anonymous
     assert "/maps/communes" in officer and "/maps/productions" not in officer
