@@ -4,10 +4,11 @@
 # neither `make run` nor the municipal networks that block CDNs ever need npm or the internet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export SCARF_ANALYTICS=false  # swagger-ui-dist pulls a telemetry post-install hook
 npm ci --no-audit --no-fund --silent 2>/dev/null || npm install --no-audit --no-fund --silent
 vendor=core/static/vendor
 rm -rf "$vendor"
-mkdir -p "$vendor"/pico "$vendor"/leaflet "$vendor"/leaflet.markercluster
+mkdir -p "$vendor"/pico "$vendor"/leaflet "$vendor"/leaflet.markercluster "$vendor"/swagger-ui
 cp node_modules/@picocss/pico/css/pico.min.css node_modules/@picocss/pico/LICENSE.md "$vendor"/pico/
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
       node_modules/leaflet/dist/images node_modules/leaflet/LICENSE "$vendor"/leaflet/
@@ -15,6 +16,9 @@ cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
    node_modules/leaflet.markercluster/dist/MarkerCluster.css \
    node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css \
    node_modules/leaflet.markercluster/MIT-LICENCE.txt "$vendor"/leaflet.markercluster/
+# The API docs viewer (/api/v1/docs); our own initialiser replaces swagger-initializer.js.
+cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+   node_modules/swagger-ui-dist/LICENSE "$vendor"/swagger-ui/
 node -e '
 const lock = require("./package-lock.json");
 const lines = Object.entries(lock.packages).filter(([k]) => k).map(([k, v]) => `${k.replace("node_modules/", "")} ${v.version}`);
