@@ -43,19 +43,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-FEATURE_PACKAGES = ("locations", "shoots", "permits", "maps")
+# ogc comes last: it serves collections read from the other packages' tables.
+FEATURE_PACKAGES = ("locations", "shoots", "permits", "maps", "ogc")
 
 
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
+    from core.apidocs import bp as apidocs_bp
     from core.auth.api import bp as auth_api
     from core.auth.views import bp as auth_bp
     from core.communes.api import bp as communes_api
     from core.health import bp as health_bp
     from core.pages import bp as pages_bp
 
-    for blueprint in (pages_bp, health_bp, auth_bp, auth_api, communes_api):
+    for blueprint in (pages_bp, health_bp, auth_bp, auth_api, communes_api, apidocs_bp):
         app.register_blueprint(blueprint)
     from core import demo
     from core.demo_accounts import load_demo_accounts
