@@ -136,9 +136,12 @@ def _responses(
         responses["2XX"] = {"description": "Success."}
         return responses
     media_type = getattr(schemas.response, "media_type", "application/json")
+    content = {media_type: {"schema": response_schema}}
+    for alternate in getattr(schemas.response, "alternate_media_types", ()):
+        content[alternate] = {"schema": {"type": "string"}}
     responses[success] = {
         "description": schemas.response.__doc__ or "Success.",  # type: ignore[union-attr]
-        "content": {media_type: {"schema": response_schema}},
+        "content": content,
     }
     return responses
 

@@ -21,12 +21,12 @@ from sqlalchemy import ColumnElement, Select, func, literal
 from sqlalchemy.orm import Session
 
 from core.db import SRID, WGS84
-from core.geo import as_geojson
+from core.geo import LAMBERT_2008_BOUNDS, as_geojson
 from ogc.filters import BRUSSELS, Envelope, Interval
 
 # Envelopes are clipped to the area where EPSG:3812 is valid (with a margin): nothing of
 # ours lies outside, and projecting, say, the whole globe to Lambert 2008 would fail.
-LAMBERT_2008_AREA = Envelope(1.5, 49.0, 7.0, 52.0)
+LAMBERT_2008_AREA = Envelope(*LAMBERT_2008_BOUNDS)
 ENVELOPE_SEGMENT_DEGREES = 0.01  # parallels are curves in Lambert: densify before projecting
 
 
@@ -155,8 +155,12 @@ def read_feature(session: Session, collection: Collection, raw_fid: str) -> dict
 
 
 def spatial_extent(session: Session, collection: Collection) -> list[float] | None:
-    """[min lon, min lat, max lon, max lat] of the public rows (extent computed in 3812)."""
-    box = func.ST_Transform(func.ST_SetSRID(func.ST_Extent(collection.geometry), SRID), WGS84)
+    """[min lon, min lat, max lon, max lat] of the public rows.
+
+    Each geometry is projected before taking the extent: the WGS84 box of a Lambert box would
+    be wider than the data, as its edges are not meridians and parallels.
+    """
+    box = func.ST_Extent(func.ST_Transform(collection.geometry, WGS84))
     corners = (func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box))
     row = session.execute(collection.query().add_columns(*corners)).one()
     return None if row[0] is None else [round(value, 6) for value in row]

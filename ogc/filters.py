@@ -99,7 +99,7 @@ def parse_datetime(raw: str) -> Interval:
     end, upper = None, ")"
     if end_raw not in OPEN_END:
         end, is_date = _moment(end_raw)
+        if start and start > end:
+            raise ValueError("the interval ends before it starts")
         end, upper = (_day_after(end), ")") if is_date else (end, "]")
-    if start and end and start > end:
-        raise ValueError("the interval ends before it starts")
     return Interval(start, end, "[" + upper)

@@ -68,7 +68,13 @@ class Link(BaseModel):
     title: str | None = None
 
 
-class LandingPage(BaseModel):
+class OgcDocument(BaseModel):
+    """A response also available as an HTML page (?f=html, or a browser's Accept header)."""
+
+    alternate_media_types: ClassVar[tuple[str, ...]] = ("text/html",)
+
+
+class LandingPage(OgcDocument):
     """The entry point: links to the API description, conformance and collections."""
 
     title: str
@@ -76,7 +82,7 @@ class LandingPage(BaseModel):
     links: list[Link]
 
 
-class Conformance(BaseModel):
+class Conformance(OgcDocument):
     """The OGC conformance classes this service implements."""
 
     conformsTo: list[str]
@@ -87,7 +93,7 @@ class Extent(BaseModel):
     temporal: dict[str, Any] | None = None
 
 
-class CollectionInfo(BaseModel):
+class CollectionInfo(OgcDocument):
     """A feature collection: title, extents, links to its items."""
 
     id: str
@@ -100,14 +106,14 @@ class CollectionInfo(BaseModel):
     links: list[Link]
 
 
-class CollectionList(BaseModel):
+class CollectionList(OgcDocument):
     """Every collection served."""
 
     collections: list[CollectionInfo]
     links: list[Link]
 
 
-class Feature(BaseModel):
+class Feature(OgcDocument):
     """A GeoJSON Feature (RFC 7946, WGS84) with its public properties."""
 
     media_type: ClassVar[str] = "application/geo+json"
@@ -119,7 +125,7 @@ class Feature(BaseModel):
     links: list[Link] = []
 
 
-class FeatureCollection(BaseModel):
+class FeatureCollection(OgcDocument):
     """A page of features (GeoJSON) with paging links and counts."""
 
     media_type: ClassVar[str] = "application/geo+json"
