@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from core import config as configuration
-from core import errors
+from core import errors, security
 from core.db import db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     errors.register(app)
+    security.init_app(app)
 
     from core import auth_setup, i18n, shell
 

@@ -44,6 +44,17 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "LANGUAGES": ["fr", "en", "de"],
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
+        "PROXY_COUNT": int(os.environ.get("TOURNAGES_PROXY_COUNT", 0)),
+        # Shared by every process in production, e.g. redis://host:6379 (see docs/interfaces.md).
+        "RATELIMIT_STORAGE_URI": os.environ.get("TOURNAGES_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("TOURNAGES_LOGIN_RATE_LIMIT", "10/minute;50/hour"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get(
+            "TOURNAGES_LOGIN_ACCOUNT_RATE_LIMIT", "20/hour"
+        ),
+        # Map tile servers the pages may load images from (space-separated origins).
+        "CSP_IMAGE_SOURCES": os.environ.get("TOURNAGES_CSP_IMAGE_SOURCES", "").split(),
     }
 
 
