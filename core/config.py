@@ -50,9 +50,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": os.environ.get("TOURNAGES_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("TOURNAGES_LOGIN_RATE_LIMIT", "10/minute;50/hour"),
-        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get(
-            "TOURNAGES_LOGIN_ACCOUNT_RATE_LIMIT", "20/hour"
-        ),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("TOURNAGES_LOGIN_ACCOUNT_RATE_LIMIT", "20/hour"),
         # Map tile servers the pages may load images from (space-separated origins).
         "CSP_IMAGE_SOURCES": os.environ.get("TOURNAGES_CSP_IMAGE_SOURCES", "").split(),
     }

@@ -109,7 +109,11 @@ def init_app(app: Flask) -> None:
         # Trust X-Forwarded-For/-Proto/-Host/-Port/-Prefix from that many proxies, no more:
         # client address (rate limits), https (secure cookies, HSTS) and links come from them.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies,
+            app.wsgi_app,
+            x_for=proxies,
+            x_proto=proxies,
+            x_host=proxies,
+            x_port=proxies,
             x_prefix=proxies,
         )
     limiter.init_app(app)

@@ -1,4 +1,9 @@
-"""Fixtures of the interfaces tests: a real HTTP server for real clients (GDAL, schemathesis)."""
+"""Tests on committed data, read by other connections: real clients (GDAL, schemathesis) of
+a real HTTP server, backups, several app instances.
+
+Here `app` is the committed app, so the factories of tests/conftest.py (create_location, …)
+write through real connections; commit with db.session.commit(). The tables are emptied after.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,11 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+
+@pytest.fixture
+def app(committed_app: Flask) -> Flask:
+    return committed_app
 
 
 @pytest.fixture
