@@ -38,4 +38,4 @@ def openapi_response(description: dict) -> Response:
 
 def viewer(spec_url: str) -> str:
     """The Swagger UI page (self-hosted) for the OpenAPI description at SPEC_URL."""
-    return render_template("apidocs/viewer.html", spec_url=spec_url, spec_name="openapi.json")
+    return render_template("apidocs/viewer.html", spec_url=spec_url)

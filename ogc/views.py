@@ -82,6 +82,29 @@ def respond(
     return response
 
 
+def respond_features(
+    data: dict[str, Any], template: str, collection: Collection, html: bool
+) -> Response:
+    """GeoJSON, or a page whose map loads the GeoJSON of the same request."""
+    return respond(
+        data,
+        template,
+        html=html,
+        media_type=GEOJSON,
+        collection=collection,
+        json_url=here(f="json"),
+    )
+
+
+def collection_link(collection: Collection) -> dict[str, str]:
+    return {
+        "rel": "collection",
+        "type": JSON,
+        "title": str(collection.title),
+        "href": url_for("ogc.collection", collection_id=collection.id, _external=True),
+    }
+
+
 def collection_or_404(collection_id: str) -> Collection:
     collection = COLLECTIONS.get(collection_id)
     if collection is None:
@@ -246,7 +269,6 @@ def items(collection_id: str, query: schemas.ItemsQuery):
         limit=query.limit,
         offset=query.offset,
     )
-    collection_url = url_for("ogc.collection", collection_id=collection.id, _external=True)
     data = {
         "type": "FeatureCollection",
         "features": page.features,
@@ -256,22 +278,10 @@ def items(collection_id: str, query: schemas.ItemsQuery):
         "links": [
             *self_links(GEOJSON),
             *paging_links(query, len(page.features), page.number_matched),
-            {
-                "rel": "collection",
-                "type": JSON,
-                "title": str(collection.title),
-                "href": collection_url,
-            },
+            collection_link(collection),
         ],
     }
-    return respond(
-        data,
-        "ogc/items.html",
-        media_type=GEOJSON,
-        html=wants_html(query),
-        collection=collection,
-        json_url=here(f="json"),
-    )
+    return respond_features(data, "ogc/items.html", collection, wants_html(query))
 
 
 @bp.get("/collections/<collection_id>/items/<fid>")
@@ -281,16 +291,5 @@ def item(collection_id: str, fid: str, query: schemas.FormatQuery):
     feature = read_feature(db.session, collection, fid)
     if feature is None:
         raise NotFound(f"No feature {fid!r} in collection {collection_id!r}.")
-    collection_url = url_for("ogc.collection", collection_id=collection.id, _external=True)
-    feature["links"] = [
-        *self_links(GEOJSON),
-        {"rel": "collection", "type": JSON, "title": str(collection.title), "href": collection_url},
-    ]
-    return respond(
-        feature,
-        "ogc/item.html",
-        media_type=GEOJSON,
-        html=wants_html(query),
-        collection=collection,
-        json_url=here(f="json"),
-    )
+    feature["links"] = [*self_links(GEOJSON), collection_link(collection)]
+    return respond_features(feature, "ogc/item.html", collection, wants_html(query))
