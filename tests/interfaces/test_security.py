@@ -95,7 +95,7 @@ def test_log_in_attempts_are_limited_per_address(client, make_user):
     blocked = attempt(client, user.email)
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
-    assert "Too many attempts" in blocked.get_data(as_text=True)
+    assert "Trop de tentatives" in blocked.get_data(as_text=True)  # French by default
     assert attempt(client, "other@example.be", address="192.0.2.2").status_code == 401
     assert client.get("/login", environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code == 200
 
