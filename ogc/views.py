@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
@@ -50,7 +51,10 @@ def here(**changes: Any) -> str:
     """This request's absolute URL with some query parameters changed."""
     args = request.args.to_dict(flat=False)
     args.update({name: [str(value)] for name, value in changes.items()})
-    return url_for(request.endpoint or "", **(request.view_args or {}), **args, _external=True)
+    # Encoded here, not by url_for: a parameter named like a path variable or like url_for's
+    # own options (_external…) must stay a query parameter.
+    path = url_for(request.endpoint or "", **(request.view_args or {}), _external=True)
+    return f"{path}?{urlencode(args, doseq=True)}"
 
 
 def self_links(json_type: str = JSON) -> list[dict[str, str]]:
@@ -112,7 +116,7 @@ def collection_or_404(collection_id: str) -> Collection:
     return collection
 
 
-@bp.get("")
+@bp.get("", strict_slashes=False)
 @validated(query=schemas.FormatQuery, response=schemas.LandingPage, summary="Landing page")
 def landing(query: schemas.FormatQuery):
     data = {

@@ -249,3 +249,16 @@ def test_html_escapes_feature_properties(client, create_location):
     page = client.get("/ogc/collections/locations/items?f=html").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_unexpected_parameters_are_kept_in_links_not_errors(client, locations):
+    url = "/ogc/collections/locations/items?collection_id=x&_external=0&fid=1&limit=1"
+    body = features(client, url)
+    assert body["numberReturned"] == 1
+    (next_page,) = links(body, "next")
+    assert "/ogc/collections/locations/items?" in next_page and "collection_id=x" in next_page
+    assert "_external=0" in next_page
+
+
+def test_landing_page_with_a_trailing_slash(client):
+    assert client.get("/ogc/", headers={"Accept": "application/json"}).status_code == 200
