@@ -230,6 +230,10 @@ def test_html_for_browsers_json_for_clients(client, locations):
     assert client.get("/ogc/collections/locations/items", headers={"Accept": "*/*"}).mimetype == (
         "application/geo+json"
     )
+    second_page = client.get("/ogc/collections/locations/items?f=html&limit=1").get_data(
+        as_text=True
+    )
+    assert 'items?f=html&amp;limit=1&amp;offset=1" rel="next"' in second_page
     forced = client.get("/ogc/collections/locations/items?f=json", headers=browser)
     assert forced.mimetype == "application/geo+json"
     for url in (
