@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import LazyString
+from geoalchemy2 import Geometry
 from sqlalchemy import ColumnElement, Select, func, literal
 from sqlalchemy.orm import Session
 
@@ -155,12 +156,15 @@ def read_feature(session: Session, collection: Collection, raw_fid: str) -> dict
 
 
 def spatial_extent(session: Session, collection: Collection) -> list[float] | None:
-    """[min lon, min lat, max lon, max lat] of the public rows.
+    """[min lon, min lat, max lon, max lat] covering the public rows.
 
-    Each geometry is projected before taking the extent: the WGS84 box of a Lambert box would
-    be wider than the data, as its edges are not meridians and parallels.
+    The extent is taken in EPSG:3812 (from each geometry's cached bounding box: cheap), then
+    its densified outline is projected. The WGS84 box of a Lambert box is a little wider than
+    the data (its edges are not meridians and parallels), never narrower; projecting every
+    geometry instead took 0.3 s for a few thousand rows.
     """
-    box = func.ST_Extent(func.ST_Transform(collection.geometry, WGS84))
+    lambert_box = func.ST_SetSRID(func.ST_Extent(collection.geometry).cast(Geometry), SRID)
+    box = func.ST_Envelope(func.ST_Transform(func.ST_Segmentize(lambert_box, 100.0), WGS84))
     corners = (func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box))
     row = session.execute(collection.query().add_columns(*corners)).one()
     return None if row[0] is None else [round(value, 6) for value in row]
