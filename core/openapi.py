@@ -30,7 +30,11 @@ ERROR_SCHEMA = {
         "field": {"type": "string", "description": "The parameter or field at fault."},
     },
 }
-PATH_CONVERTER_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
+# <int:…> only matches PostgreSQL integer ids (core.security.DatabaseIdConverter).
+PATH_CONVERTER_TYPES = {
+    "int": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+    "float": {"type": "number"},
+}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 _PATH_VARIABLE = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 

@@ -17,6 +17,9 @@ import logging
 import re
 import secrets
 import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -31,6 +34,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from core.errors import wants_json
 from core.extensions import limiter
@@ -40,6 +44,7 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # what we accept fr
 _SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 HSTS = "max-age=31536000; includeSubDomains"
+MAX_DATABASE_ID = 2**31 - 1  # PostgreSQL integer
 PUBLIC_DATA_PREFIXES = ("/ogc",)  # open data: any web page may read it (no cookies involved)
 
 
@@ -56,7 +61,10 @@ def with_script_nonces(html: str) -> str:
 
 
 def content_security_policy() -> str:
-    images = " ".join(["'self'", "data:", "blob:", *current_app.config["CSP_IMAGE_SOURCES"]])
+    config = current_app.config
+    images = " ".join(
+        ["'self'", "data:", "blob:", *config["CSP_IMAGE_SOURCES"], *_tile_origins(config)]
+    )
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{csp_nonce()}'",
@@ -103,7 +111,28 @@ def _set_log_format(app: Flask) -> None:
         app.logger.setLevel(logging.INFO)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` path segments are PostgreSQL `integer` ids: a larger number matches no route
+    (404) instead of reaching the database out of range (a 500, found by schemathesis)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _tile_origins(config: Mapping[str, Any]) -> list[str]:
+    """Origins of the base-map tile URLs configured as TOURNAGES_TILES_* (maps load images)."""
+    origins = []
+    for key, value in config.items():
+        if key.startswith("TOURNAGES_TILES_") and isinstance(value, str):
+            parts = urlsplit(value)
+            if parts.scheme in ("http", "https") and parts.netloc:
+                origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     proxies = app.config["PROXY_COUNT"]
     if proxies:
         # Trust X-Forwarded-For/-Proto/-Host/-Port/-Prefix from that many proxies, no more:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from openapi_spec_validator import validate
 
+from core.openapi import openapi_path
 from core.validation import ENDPOINTS
 
 UNDOCUMENTED = {"/api/v1/openapi.json", "/api/v1/docs"}  # the description and its viewer
@@ -90,3 +91,14 @@ def test_points_far_from_belgium_are_outside_wallonia_not_errors(client):
     assert "outside Wallonia" in response.get_json()["detail"]
     items = client.get("/ogc/collections/communes/items?bbox=170,-90,180,-80")
     assert items.status_code == 200 and items.get_json()["numberMatched"] == 0
+
+
+def test_integer_path_parameters_are_documented_with_their_range():
+    from werkzeug.routing import Map, Rule
+
+    rule = Rule("/api/v1/things/<int:thing_id>/parts/<name>")
+    Map([rule])
+    path, parameters = openapi_path(rule)
+    assert path == "/api/v1/things/{thing_id}/parts/{name}"
+    assert parameters[0]["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+    assert parameters[1]["schema"] == {"type": "string"}

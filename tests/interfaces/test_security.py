@@ -177,3 +177,29 @@ def test_every_log_line_of_a_request_names_its_request_id(make_app, caplog):
 def test_open_data_is_readable_by_any_web_page(client):
     assert client.get("/ogc/collections").headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Origin" not in client.get("/api/v1/communes").headers
+
+
+def test_integer_ids_beyond_postgresql_integer_are_404_not_500(make_app):
+    app = make_app()
+
+    @app.get("/things/<int:thing_id>")
+    def thing(thing_id: int):
+        return {"id": thing_id}
+
+    client = app.test_client()
+    assert client.get("/things/2147483647").get_json() == {"id": 2147483647}
+    assert client.get("/things/2147483648").status_code == 404
+    assert client.get("/things/99999999999999999999999").status_code == 404
+
+
+def test_map_tile_servers_are_allowed_images(make_app):
+    app = make_app(
+        TOURNAGES_TILES_OSM="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        TOURNAGES_TILES_ORTHO="https://geoservices.wallonie.be/arcgis/rest/tile/{z}/{y}/{x}.jpg",
+        CSP_IMAGE_SOURCES=["https://tiles.example.be"],
+    )
+    images = directives(app.test_client().get("/"))["img-src"].split()
+    assert images == [
+        "'self'", "data:", "blob:", "https://tiles.example.be",
+        "https://geoservices.wallonie.be", "https://tile.openstreetmap.org",
+    ]  # fmt: skip
