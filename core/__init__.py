@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from core import config as configuration
-from core import errors
+from core import errors, security
 from core.db import db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     errors.register(app)
+    security.init_app(app)
 
     from core import auth_setup, i18n, shell
 
@@ -43,19 +44,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-FEATURE_PACKAGES = ("locations", "shoots", "permits", "maps")
+# ogc comes last: it serves collections read from the other packages' tables.
+FEATURE_PACKAGES = ("locations", "shoots", "permits", "maps", "ogc")
 
 
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
+    from core.apidocs import bp as apidocs_bp
     from core.auth.api import bp as auth_api
     from core.auth.views import bp as auth_bp
     from core.communes.api import bp as communes_api
     from core.health import bp as health_bp
     from core.pages import bp as pages_bp
 
-    for blueprint in (pages_bp, health_bp, auth_bp, auth_api, communes_api):
+    for blueprint in (pages_bp, health_bp, auth_bp, auth_api, communes_api, apidocs_bp):
         app.register_blueprint(blueprint)
     from core import demo
     from core.demo_accounts import load_demo_accounts

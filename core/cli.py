@@ -146,6 +146,57 @@ def demo_load() -> None:
         click.echo(line)
 
 
+@click.command("backup")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def backup_command(directory: Path | None) -> None:
+    """Back up the database and the upload folder into one archive in DIRECTORY
+    (default: instance/backups)."""
+    from core.backup import BackupError, create_backup
+
+    directory = directory or Path(current_app.instance_path) / "backups"
+    try:
+        archive = create_backup(
+            database_url(current_app), Path(current_app.config["UPLOAD_FOLDER"]), directory
+        )
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(archive)
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--database",
+    "database_name",
+    help="Restore into this database of the same server (created if missing; must be empty). "
+    "Default: the configured database, which must then be empty.",
+)
+@click.option(
+    "--upload-folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to put the uploaded files (must be empty). Default: the configured one.",
+)
+def restore_command(archive: Path, database_name: str | None, upload_folder: Path | None) -> None:
+    """Restore a backup archive into a new or empty database and upload folder."""
+    from sqlalchemy import make_url
+
+    from core.backup import BackupError, restore_backup
+
+    target = make_url(database_url(current_app))
+    if database_name:
+        target = target.set(database=database_name)
+    folder = upload_folder or Path(current_app.config["UPLOAD_FOLDER"])
+    try:
+        report = restore_backup(archive, target.render_as_string(hide_password=False), folder)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = sum(report.tables.values())
+    click.echo(
+        f"Restored {rows} rows in {len(report.tables)} tables into database "
+        f"{report.database!r} and {report.files} files into {folder}."
+    )
+
+
 def _run_and_commit(operation):
     try:
         result = operation()
@@ -159,6 +210,8 @@ def _run_and_commit(operation):
 def register_commands(app: Flask) -> None:
     for group in (db_cli, communes_cli, users_cli, tokens_cli, demo_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def main() -> None:

@@ -60,6 +60,15 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SMTP_FROM": os.environ.get("TOURNAGES_SMTP_FROM", "tournages@localhost"),
         "TOURNAGES_TILES_OSM": os.environ.get("TOURNAGES_TILES_OSM") or DEFAULT_TILES_OSM,
         "TOURNAGES_TILES_ORTHO": os.environ.get("TOURNAGES_TILES_ORTHO") or DEFAULT_TILES_ORTHO,
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
+        "PROXY_COUNT": int(os.environ.get("TOURNAGES_PROXY_COUNT", 0)),
+        # Shared by every process in production, e.g. redis://host:6379 (see docs/interfaces.md).
+        "RATELIMIT_STORAGE_URI": os.environ.get("TOURNAGES_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("TOURNAGES_LOGIN_RATE_LIMIT", "10/minute;50/hour"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("TOURNAGES_LOGIN_ACCOUNT_RATE_LIMIT", "20/hour"),
+        # Map tile servers the pages may load images from (space-separated origins).
+        "CSP_IMAGE_SOURCES": os.environ.get("TOURNAGES_CSP_IMAGE_SOURCES", "").split(),
     }
 
 

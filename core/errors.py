@@ -50,7 +50,7 @@ class Conflict(ApiError):
 
 def wants_json() -> bool:
     """API paths always get JSON errors; other clients get it when they ask for it."""
-    if request.path.startswith(("/api/", "/healthz")):
+    if request.path.startswith(("/api/", "/healthz")) or request.args.get("f") == "json":
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"

@@ -11,6 +11,9 @@ from core.db import SRID, WGS84
 from core.errors import InvalidInput
 
 GEOJSON_DECIMALS = 6  # about 0.1 m: RFC 7946 advises against more
+# Where EPSG:3812 projects reliably (Belgium with a wide margin), as WGS84 west, south, east,
+# north. PROJ fails on points far away ("Point outside of projection domain"): test first.
+LAMBERT_2008_BOUNDS = (1.5, 49.0, 7.0, 52.0)
 
 
 def parse_float(field: str, raw: Any, *, low: float, high: float) -> float:
@@ -33,6 +36,11 @@ def parse_lon_lat(lon: Any, lat: Any) -> tuple[float, float]:
         parse_float("lon", lon, low=-180, high=180),
         parse_float("lat", lat, low=-90, high=90),
     )
+
+
+def within_lambert_2008(lon: float, lat: float) -> bool:
+    west, south, east, north = LAMBERT_2008_BOUNDS
+    return west <= lon <= east and south <= lat <= north
 
 
 def point_3812(lon: float, lat: float) -> ColumnElement[Any]:

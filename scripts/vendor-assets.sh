@@ -4,10 +4,12 @@
 # neither `make run` nor the municipal networks that block CDNs ever need npm or the internet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export SCARF_ANALYTICS=false  # swagger-ui-dist pulls a telemetry post-install hook
 npm ci --no-audit --no-fund --silent 2>/dev/null || npm install --no-audit --no-fund --silent
 vendor=core/static/vendor
 rm -rf "$vendor"
-mkdir -p "$vendor"/pico "$vendor"/leaflet "$vendor"/leaflet.markercluster "$vendor"/leaflet-draw
+mkdir -p "$vendor"/pico "$vendor"/leaflet "$vendor"/leaflet.markercluster "$vendor"/leaflet-draw \
+  "$vendor"/swagger-ui
 cp node_modules/@picocss/pico/css/pico.min.css node_modules/@picocss/pico/LICENSE.md "$vendor"/pico/
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
       node_modules/leaflet/dist/images node_modules/leaflet/LICENSE "$vendor"/leaflet/
@@ -21,6 +23,9 @@ cp -r node_modules/leaflet-draw/dist/leaflet.draw.js node_modules/leaflet-draw/d
 # The npm package ships no licence file; its copyright notice is in the script's header.
 echo "MIT licence (package.json of leaflet-draw); copyright notice in leaflet.draw.js." \
   > "$vendor"/leaflet-draw/LICENSE.txt
+# The API docs viewer (/api/v1/docs); our own initialiser replaces swagger-initializer.js.
+cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+   node_modules/swagger-ui-dist/LICENSE "$vendor"/swagger-ui/
 node -e '
 const lock = require("./package-lock.json");
 const lines = Object.entries(lock.packages).filter(([k]) => k).map(([k, v]) => `${k.replace("node_modules/", "")} ${v.version}`);

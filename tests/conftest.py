@@ -28,6 +28,7 @@ from core.auth.operations import create_token, create_user
 from core.cli import upgrade_database
 from core.communes.operations import commune_at, load_communes
 from core.db import SRID, db, engine_for
+from core.extensions import limiter
 from locations.models import Location, LocationStatus
 from shoots.models import Production, ProductionType, Shoot
 
@@ -78,6 +79,12 @@ def _app() -> Iterator[Flask]:
         db.session.commit()
     yield app
     engine_for(url).dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(_app: Flask) -> None:
+    """Every test comes from 127.0.0.1: start each with no log-in attempt counted."""
+    limiter.reset()
 
 
 @pytest.fixture

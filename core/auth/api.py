@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from core.auth.models import User
 from core.auth.policy import authorize
+from core.auth.schemas import UserList, UserOut
 from core.db import db
+from core.validation import validated
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
@@ -23,12 +25,14 @@ def user_json(user: User) -> dict:
 
 
 @bp.get("/me")
+@validated(response=UserOut, summary="The account of the token or session")
 def me():
     user = authorize("account.view")
     return jsonify(user_json(user))  # type: ignore[arg-type]
 
 
 @bp.get("/users")
+@validated(response=UserList, summary="List every account (administrators)")
 def list_users():
     authorize("users.manage")
     users = db.session.scalars(select(User).order_by(User.email))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
@@ -14,6 +23,7 @@ from wtforms.validators import DataRequired, Length
 
 from core.auth.operations import authenticate
 from core.db import db
+from core.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -32,7 +42,22 @@ def _safe_next(target: str | None) -> str:
     return url_for("pages.home")
 
 
+def _login_rate() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_rate() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _attempted_account() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+# Password guessing: per client address, and per account from any number of addresses.
+@limiter.limit(_login_rate, methods=["POST"])
+@limiter.limit(_account_rate, methods=["POST"], key_func=_attempted_account)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from core.auth.policy import authorize
 from core.communes.models import Commune
 from core.communes.operations import active_communes, commune_at, commune_with_geojson
+from core.communes.schemas import CommuneAtPoint, CommuneFeature, CommuneList, PointQuery
 from core.db import db
 from core.errors import NotFound
-from core.geo import feature, parse_lon_lat
+from core.geo import feature
+from core.validation import validated
 
 bp = Blueprint("communes_api", __name__, url_prefix="/api/v1/communes")
 
@@ -24,15 +26,17 @@ def summary(commune: Commune) -> dict:
 
 
 @bp.get("")
+@validated(response=CommuneList, summary="List the active communes")
 def list_communes():
     authorize("communes.read")
     return jsonify({"communes": [summary(c) for c in active_communes(db.session)]})
 
 
 @bp.get("/at")
-def commune_at_point():
+@validated(query=PointQuery, response=CommuneAtPoint, summary="Find the commune at a point")
+def commune_at_point(query: PointQuery):
     authorize("communes.read")
-    lon, lat = parse_lon_lat(request.args.get("lon"), request.args.get("lat"))
+    lon, lat = query.lon, query.lat
     found = commune_at(db.session, lon, lat)
     if found is None:
         raise NotFound(
@@ -44,6 +48,7 @@ def commune_at_point():
 
 
 @bp.get("/<nis>")
+@validated(response=CommuneFeature, summary="One commune with its boundary")
 def get_commune(nis: str):
     authorize("communes.read")
     found = commune_with_geojson(db.session, nis)

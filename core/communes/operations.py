@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.communes.models import Commune
 from core.db import SRID, WGS84
-from core.geo import as_geojson, point_3812
+from core.geo import as_geojson, point_3812, within_lambert_2008
 
 BORDER_FALLBACK_M = 200.0  # commune polygons were simplified one by one: slivers at borders
 REQUIRED_PROPERTIES = ("nis", "name_fr", "arr_fr", "prov_nis", "prov_fr")
@@ -46,6 +46,8 @@ def commune_at(
 
     Returns the commune and its distance in metres (0 inside), or None outside Wallonia.
     """
+    if not within_lambert_2008(lon, lat):
+        return None  # far from Belgium: nothing to find, and EPSG:3812 cannot project it
     point = point_3812(lon, lat)
     distance = func.ST_Distance(Commune.boundary, point)
     # Where two simplified polygons overlap, the point belongs to the one it is deeper inside.

@@ -1,0 +1,210 @@
+"""Backups: the database (pg_dump, custom format) and the upload folder in one archive.
+
+An archive is a tar file holding `manifest.json` (what it contains, with row counts and
+SHA-256 checksums), `database.dump` and `uploads/…`. It is written under a temporary name and
+renamed when complete, so a backup that fails half-way never looks like a good one. Restoring
+checks every checksum first, restores into a new or empty database in one transaction, copies
+the files, and compares the row counts with the manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import URL, make_url
+
+from core import embedded_db
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DUMP = "database.dump"
+UPLOADS = "uploads"
+SKIPPED_TABLES = {"spatial_ref_sys"}  # PostGIS reference data, recreated with the extension
+
+
+class BackupError(RuntimeError):
+    """The backup or restore cannot be done; nothing was overwritten."""
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    database: str
+    tables: dict[str, int]
+    files: int
+
+
+def _tool(name: str) -> str:
+    """pg_dump/pg_restore of the newest installed PostgreSQL (never older than the server)."""
+    try:
+        return str(embedded_db.find_bindir() / name)
+    except embedded_db.EmbeddedDatabaseError:
+        found = shutil.which(name)
+        if found is None:
+            raise BackupError(f"{name} is not installed (Debian: postgresql-client)") from None
+        return found
+
+
+def _libpq(url: str | URL) -> tuple[str, dict[str, str]]:
+    """A libpq URI without the password (which goes to PGPASSWORD, not the process list)."""
+    parsed = make_url(url)
+    env = {**os.environ}
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    uri = parsed.set(drivername="postgresql", password=None).render_as_string()
+    return uri, env
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        raise BackupError(f"{Path(command[0]).name} failed:\n{result.stderr.strip()}")
+
+
+def _connect(url: str | URL, **kwargs: Any) -> psycopg.Connection:
+    uri, env = _libpq(url)
+    return psycopg.connect(uri, password=env.get("PGPASSWORD"), **kwargs)
+
+
+def table_counts(url: str | URL) -> dict[str, int]:
+    """Rows per table of the public schema (the manifest's check of a restore)."""
+    with _connect(url) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+            if name not in SKIPPED_TABLES
+        ]
+        return {
+            table: conn.execute(
+                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+            ).fetchone()[0]  # type: ignore[index]
+            for table in tables
+        }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _upload_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def create_backup(database_url: str, upload_folder: Path, directory: Path) -> Path:
+    """Write a backup archive into DIRECTORY and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    archive = directory / f"tournages-{stamp}.tar"
+    uri, env = _libpq(database_url)
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".backup-") as work:
+        dump = Path(work) / DUMP
+        # The dump is one consistent snapshot; files are copied after it, so every file a
+        # dumped row refers to is there (uploads are written once under new names).
+        _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+              f"--file={dump}", f"--dbname={uri}"], env)  # fmt: skip
+        files = _upload_files(upload_folder)
+        manifest = {
+            "format": FORMAT_VERSION,
+            "created_at": datetime.now(UTC).isoformat(),
+            "database": make_url(database_url).database,
+            "tables": table_counts(database_url),
+            "dump_sha256": _sha256(dump),
+            "uploads": [
+                {
+                    "path": path.relative_to(upload_folder).as_posix(),
+                    "size": path.stat().st_size,
+                    "sha256": _sha256(path),
+                }
+                for path in files
+            ],
+        }
+        (Path(work) / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        partial = Path(work) / "archive.tar"
+        with tarfile.open(partial, "w") as tar:
+            tar.add(Path(work) / MANIFEST, arcname=MANIFEST)
+            tar.add(dump, arcname=DUMP)
+            for path in files:
+                tar.add(path, arcname=f"{UPLOADS}/{path.relative_to(upload_folder).as_posix()}")
+        os.replace(partial, archive)
+    return archive
+
+
+def _unpack(archive: Path, work: Path) -> dict[str, Any]:
+    """Extract (no absolute paths, links or '..') and check every checksum."""
+    try:
+        with tarfile.open(archive, "r") as tar:
+            tar.extractall(work, filter="data")
+        manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, tarfile.TarError, json.JSONDecodeError) as exc:
+        raise BackupError(f"{archive}: not a readable backup archive ({exc})") from exc
+    if manifest.get("format") != FORMAT_VERSION:
+        raise BackupError(f"{archive}: unknown backup format {manifest.get('format')!r}")
+    if _sha256(work / DUMP) != manifest["dump_sha256"]:
+        raise BackupError(f"{archive}: the database dump is damaged (checksum mismatch)")
+    for entry in manifest["uploads"]:
+        path = work / UPLOADS / entry["path"]
+        if not path.is_file() or _sha256(path) != entry["sha256"]:
+            raise BackupError(f"{archive}: uploaded file {entry['path']} is missing or damaged")
+    return manifest
+
+
+def _prepare_database(target: URL) -> None:
+    """Create TARGET, or accept it if it exists and holds no table yet."""
+    maintenance = target.set(database="postgres")
+    with _connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)
+        ).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.database)))
+            return
+    with _connect(target) as conn:
+        tables = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> ALL(%s)",
+            (list(SKIPPED_TABLES),),
+        ).fetchone()[0]  # type: ignore[index]
+    if tables:
+        raise BackupError(
+            f"database {target.database!r} is not empty: restore into a new database "
+            "(--database NAME) or drop it first"
+        )
+
+
+def restore_backup(archive: Path, target_url: str, upload_folder: Path) -> RestoreReport:
+    """Restore ARCHIVE into the new or empty database TARGET_URL and UPLOAD_FOLDER."""
+    target = make_url(target_url)
+    if upload_folder.exists() and any(upload_folder.iterdir()):
+        raise BackupError(f"upload folder {upload_folder} is not empty")
+    with tempfile.TemporaryDirectory(prefix="tournages-restore-") as work_dir:
+        work = Path(work_dir)
+        manifest = _unpack(archive, work)
+        _prepare_database(target)
+        uri, env = _libpq(target)
+        _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
+              "--single-transaction", f"--dbname={uri}", str(work / DUMP)], env)  # fmt: skip
+        upload_folder.mkdir(parents=True, exist_ok=True)
+        if (work / UPLOADS).is_dir():
+            shutil.copytree(work / UPLOADS, upload_folder, dirs_exist_ok=True)
+    counts = table_counts(target)
+    if counts != manifest["tables"]:
+        raise BackupError(f"restored rows {counts} differ from the backup's {manifest['tables']}")
+    return RestoreReport(str(target.database), counts, len(manifest["uploads"]))

@@ -1,0 +1,17 @@
+// Draws the GeoJSON at each .ogc-map element's data-geojson-url (a file: no inline script, CSP).
+(function () {
+  for (const element of document.querySelectorAll(".ogc-map")) {
+    const map = L.map(element, { attributionControl: false });
+    map.setView([50.45, 4.85], 8);
+    fetch(element.dataset.geojsonUrl, { headers: { Accept: "application/geo+json" } })
+      .then((response) => response.json())
+      .then((data) => {
+        const layer = L.geoJSON(data, {
+          pointToLayer: (feature, latlng) => L.circleMarker(latlng, { radius: 6 }),
+        }).addTo(map);
+        if (layer.getBounds().isValid()) {
+          map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [20, 20] });
+        }
+      });
+  }
+})();

@@ -1,0 +1,105 @@
+"""The `bbox` and `datetime` parameters of OGC API – Features, parsed into plain values.
+
+Each parser raises ValueError with a reason; the query schema turns it into a 400 that names
+the parameter.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+OPEN_END = ("", "..")
+
+
+@dataclass(frozen=True)
+class Envelope:
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+    def intersection(self, other: Envelope) -> Envelope | None:
+        result = Envelope(
+            max(self.min_lon, other.min_lon),
+            max(self.min_lat, other.min_lat),
+            min(self.max_lon, other.max_lon),
+            min(self.max_lat, other.max_lat),
+        )
+        if result.min_lon > result.max_lon or result.min_lat > result.max_lat:
+            return None
+        return result
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A time interval; None is unbounded. BOUNDS as in PostgreSQL ranges, e.g. '[]'."""
+
+    start: datetime | None
+    end: datetime | None
+    bounds: str
+
+
+def parse_bbox(raw: str) -> Envelope:
+    """'minLon,minLat,maxLon,maxLat' in WGS84 (CRS84)."""
+    parts = raw.split(",")
+    if len(parts) == 6:
+        raise ValueError("three-dimensional boxes are not supported: give four numbers")
+    if len(parts) != 4:
+        raise ValueError("must be four numbers: minLon,minLat,maxLon,maxLat")
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        raise ValueError("must be four numbers: minLon,minLat,maxLon,maxLat") from None
+    if not all(math.isfinite(number) for number in numbers):
+        raise ValueError("must be finite numbers")
+    envelope = Envelope(*numbers)
+    if not (-180 <= envelope.min_lon <= 180 and -180 <= envelope.max_lon <= 180):
+        raise ValueError("longitudes must be between -180 and 180")
+    if not (-90 <= envelope.min_lat <= 90 and -90 <= envelope.max_lat <= 90):
+        raise ValueError("latitudes must be between -90 and 90")
+    if envelope.min_lat > envelope.max_lat:
+        raise ValueError("the minimum latitude is above the maximum")
+    if envelope.min_lon > envelope.max_lon:
+        raise ValueError("boxes crossing the antimeridian are not supported")
+    return envelope
+
+
+def _moment(raw: str) -> tuple[datetime, bool]:
+    """An RFC 3339 time (no offset: Brussels time), or a date; True if it was a date."""
+    try:
+        if "T" not in raw.upper():
+            return datetime.combine(date.fromisoformat(raw), time(), BRUSSELS), True
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not an RFC 3339 date or date-time") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=BRUSSELS)), False
+
+
+def _day_after(day_start: datetime) -> datetime:
+    return datetime.combine(day_start.date() + timedelta(days=1), time(), BRUSSELS)
+
+
+def parse_datetime(raw: str) -> Interval:
+    """An instant, a date (the whole Brussels day) or an interval 'start/end' ('..' open)."""
+    if "/" not in raw:
+        moment, is_date = _moment(raw)
+        return (
+            Interval(moment, _day_after(moment), "[)")
+            if is_date
+            else Interval(moment, moment, "[]")
+        )
+    start_raw, _, end_raw = raw.partition("/")
+    if start_raw in OPEN_END and end_raw in OPEN_END:
+        raise ValueError("an interval needs at least one end")
+    start = None if start_raw in OPEN_END else _moment(start_raw)[0]
+    end, upper = None, ")"
+    if end_raw not in OPEN_END:
+        end, is_date = _moment(end_raw)
+        if start and start > end:
+            raise ValueError("the interval ends before it starts")
+        end, upper = (_day_after(end), ")") if is_date else (end, "]")
+    return Interval(start, end, "[" + upper)

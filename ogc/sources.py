@@ -1,0 +1,123 @@
+"""The collections served in this branch: communes, published locations, upcoming shoots.
+
+Only public columns are listed: never a location's contact or owner notes, nor a production's
+company contacts, crew figures or notes.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, String, cast, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from core.communes.models import Commune
+from locations.models import Location, LocationStatus, location_category_links
+from ogc.collections import Collection, register
+from shoots.models import Production, ProductionStatus, Shoot, ShootStatus
+
+
+def active_communes() -> Select:
+    return select().select_from(Commune).where(Commune.retired_at.is_(None))
+
+
+def published_locations() -> Select:
+    return (
+        select()
+        .select_from(Location)
+        .join(Commune, Commune.nis == Location.commune_nis)
+        .where(Location.status == LocationStatus.PUBLISHED)
+    )
+
+
+def upcoming_shoots() -> Select:
+    """Planned shoots of live productions that have not ended yet.
+
+    After the permits branch lands, add here the condition that the shoot has an approved
+    permit (e.g. `.where(exists(...Permit.status == approved...))`): the public only sees
+    approved shoots.
+    """
+    return (
+        select()
+        .select_from(Shoot)
+        .join(Production, Production.id == Shoot.production_id)
+        .where(
+            Shoot.status == ShootStatus.PLANNED,
+            Production.status != ProductionStatus.CANCELLED,
+            func.upper(Shoot.period) > func.now(),
+        )
+    )
+
+
+category_codes = func.coalesce(
+    select(func.array_agg(location_category_links.c.category_code))
+    .where(location_category_links.c.location_id == Location.id)
+    .scalar_subquery(),
+    cast(text("'{}'"), ARRAY(String)),
+)
+
+
+def register_collections() -> None:
+    register(
+        Collection(
+            id="communes",
+            title=_l("Walloon communes"),
+            description=_l("The 262 communes of Wallonia, to which permits are addressed."),
+            query=active_communes,
+            id_column=Commune.nis,
+            geometry=Commune.boundary,
+            properties={
+                "name_fr": Commune.name_fr,
+                "name_de": Commune.name_de,
+                "name_nl": Commune.name_nl,
+                "arrondissement": Commune.arrondissement,
+                "province": Commune.province,
+                "population": Commune.population,
+            },
+            keywords=("communes", "Wallonia"),
+        )
+    )
+    register(
+        Collection(
+            id="locations",
+            title=_l("Filming locations"),
+            description=_l("Published filming locations of the Walloon film commission."),
+            query=published_locations,
+            id_column=Location.id,
+            geometry=Location.point,
+            properties={
+                "name": Location.name,
+                "description": Location.description,
+                "categories": category_codes,
+                "tags": Location.tags,
+                "address": Location.address,
+                "commune_nis": Location.commune_nis,
+                "commune": Commune.name_fr,
+                "truck_parking_capacity": Location.truck_parking_capacity,
+                "has_power": Location.has_power,
+                "has_water": Location.has_water,
+                "has_toilets": Location.has_toilets,
+                "step_free_access": Location.step_free_access,
+                "access_notes": Location.access_notes,
+                "updated_at": Location.updated_at,
+            },
+            keywords=("filming", "locations"),
+        )
+    )
+    register(
+        Collection(
+            id="shoots",
+            title=_l("Upcoming shoots"),
+            description=_l("Where and when productions will be filming, with their footprint."),
+            query=upcoming_shoots,
+            id_column=Shoot.id,
+            geometry=Shoot.footprint,
+            properties={
+                "production": Production.title,
+                "production_type": Production.type,
+                "start": func.lower(Shoot.period),
+                "end": func.upper(Shoot.period),
+            },
+            period=Shoot.period,
+            keywords=("filming", "shoots"),
+        )
+    )

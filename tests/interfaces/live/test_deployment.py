@@ -1,0 +1,118 @@
+"""The production set-up as far as one machine allows: several app instances and gunicorn
+processes sharing one PostGIS, behind a proxy that speaks HTTPS."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from core import create_app
+from core.db import db
+from tests.conftest import PASSWORD
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def test_a_session_opened_on_one_instance_works_on_another(app, make_user, create_location):
+    """Sessions are signed cookies (shared SECRET_KEY), data lives in the one database: any
+    instance can serve any request."""
+    user = make_user("scout")
+    create_location(name="Château de Walzin")
+    db.session.commit()
+    settings = {key: app.config[key] for key in ("DATABASE_URL", "SECRET_KEY", "TESTING")}
+    first, second = (create_app({**settings, "WTF_CSRF_ENABLED": False}) for _ in range(2))
+    browser = first.test_client()
+    assert (
+        browser.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
+    other = second.test_client()
+    other.set_cookie("session", browser.get_cookie("session").value)
+    me = other.get("/api/v1/me")
+    assert me.status_code == 200 and me.get_json()["email"] == user.email
+    items = other.get("/ogc/collections/locations/items").get_json()
+    assert [f["properties"]["name"] for f in items["features"]] == ["Château de Walzin"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(app, tmp_path):
+    """gunicorn with deploy/gunicorn.conf.py, two workers, as in production behind a proxy."""
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": "a-production-secret-for-the-test",
+        "TOURNAGES_ENV": "production",
+        "TOURNAGES_PROXY_COUNT": "1",
+        "TOURNAGES_BIND": f"127.0.0.1:{port}",
+        "TOURNAGES_WORKERS": "2",
+    }
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [str(GUNICORN), "-c", "deploy/gunicorn.conf.py"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            yield base, log
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def fetch(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+def test_gunicorn_workers_behind_an_https_proxy(gunicorn, create_location):
+    create_location(name="Carrière de Maffle")
+    db.session.commit()
+    base, log = gunicorn
+    proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "tournages.example.be"}
+
+    def one(number: int):
+        return fetch(
+            f"{base}/ogc/collections/locations/items?f=json",
+            {**proxy, "X-Request-ID": f"test-{number}"},
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(one, range(40)))
+    assert all(status == 200 for status, _, _ in results)
+    names = {json.loads(body)["features"][0]["properties"]["name"] for _, _, body in results}
+    assert names == {"Carrière de Maffle"}
+    _, headers, body = results[0]
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
+    assert b"https://tournages.example.be/ogc/collections/locations" in body
+    lines = log.read_text()
+    assert len(set(re.findall(r"Booting worker with pid: (\d+)", lines))) == 2
+    served = re.findall(r"\[test-(\d+)\] \"GET /ogc/collections/locations/items", lines)
+    assert sorted(map(int, served)) == list(range(40))  # each request logged with its id
