@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, has_app_context
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 NAMING_CONVENTION = {
@@ -87,7 +87,12 @@ def _acting_user_id() -> int | None:
     if not has_app_context():
         return None
     user = g.get("_login_user")
-    return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    if user is None or not isinstance(user, Base):
+        return None  # anonymous
+    # The primary key from the identity map: reading user.id after a rollback would reload the
+    # expired user through the session whose transaction is starting.
+    identity = inspect(user).identity
+    return identity[0] if identity else None
 
 
 def _tag_with_user(connection: Connection, session: Session) -> None:

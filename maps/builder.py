@@ -31,6 +31,7 @@ from folium.template import Template
 from markupsafe import Markup
 
 from core.geo import feature
+from core.security import with_script_nonces
 from maps.assets import self_host
 from maps.safety import escape_text, script_json
 
@@ -254,10 +255,11 @@ def render(m: folium.Map) -> Markup:
     self_host(figure)
     figure.render()
     figure.header._children.pop("meta_http", None)  # the page has its own charset
-    return Markup(
+    html = (
         f"{figure.header.render()}\n{figure.html.render()}\n"
         f"<script>\n{figure.script.render()}\n</script>"
     )
+    return Markup(with_script_nonces(html))  # the CSP runs only scripts with this request's nonce
 
 
 # ---- data ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from core.db import WGS84
 from core.geo import as_geojson, feature
 from locations.models import Location, LocationStatus
 from maps.builder import COORDINATE_DECIMALS
-from permits.models import APPROVED_STATUSES, PermitRequest, PermitShoot, PermitStatus
+from permits.operations import approved_shoot_ids
 from shoots.models import Production, Shoot, ShootStatus
 
 # ---- extension points ------------------------------------------------------------------------
@@ -188,19 +188,6 @@ def production_shoots(
         upper = datetime.combine(end + timedelta(days=1), time(), tz) if end else None
         conditions.append(Shoot.period.overlaps(Range(lower, upper, bounds="[)")))
     return _shapes(session, _shoot_query(*conditions))
-
-
-def approved_shoot_ids() -> Select:
-    """Shoots whose every permit request (withdrawn ones aside) is approved, with or without
-    conditions: a shoot straddling two communes is public only once both said yes (the rule of
-    permits.operations.upcoming_approved_shoots)."""
-    return (
-        select(PermitShoot.shoot_id)
-        .join(PermitRequest, PermitRequest.id == PermitShoot.request_id)
-        .where(PermitRequest.status != PermitStatus.WITHDRAWN)
-        .group_by(PermitShoot.shoot_id)
-        .having(func.bool_and(PermitRequest.status.in_(APPROVED_STATUSES)))
-    )
 
 
 def public_shoot_condition() -> ColumnElement[bool]:

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from core.communes.models import Commune
 from locations.models import Location, LocationStatus, location_category_links
 from ogc.collections import Collection, register
+from permits.operations import approved_shoot_ids
 from shoots.models import Production, ProductionStatus, Shoot, ShootStatus
 
 
@@ -30,12 +31,8 @@ def published_locations() -> Select:
 
 
 def upcoming_shoots() -> Select:
-    """Planned shoots of live productions that have not ended yet.
-
-    After the permits branch lands, add here the condition that the shoot has an approved
-    permit (e.g. `.where(exists(...Permit.status == approved...))`): the public only sees
-    approved shoots.
-    """
+    """Planned shoots of live productions that have not ended yet and whose permits are all
+    approved: the public sees only what the communes said yes to."""
     return (
         select()
         .select_from(Shoot)
@@ -44,6 +41,7 @@ def upcoming_shoots() -> Select:
             Shoot.status == ShootStatus.PLANNED,
             Production.status != ProductionStatus.CANCELLED,
             func.upper(Shoot.period) > func.now(),
+            Shoot.id.in_(approved_shoot_ids()),
         )
     )
 

@@ -351,10 +351,22 @@ def audit_lines(session: Session, permit: PermitRequest) -> list[AuditLine]:
     return [AuditLine(e, emails.get(e.actor_id), changed_fields(e)) for e in entries]
 
 
+def approved_shoot_ids() -> Select:
+    """Shoots whose every permit request (withdrawn ones aside) is approved, with or without
+    conditions: a shoot straddling two communes is public only once both said yes. The one rule
+    behind every public view (the public page and map, the OGC shoots collection)."""
+    return (
+        select(PermitShoot.shoot_id)
+        .join(PermitRequest, PermitRequest.id == PermitShoot.request_id)
+        .where(PermitRequest.status != PermitStatus.WITHDRAWN)
+        .group_by(PermitShoot.shoot_id)
+        .having(func.bool_and(PermitRequest.status.in_(APPROVED_STATUSES)))
+    )
+
+
 def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, Any]]:
     """What residents may know: shoots not yet over whose every request (withdrawn ones aside)
     is approved, so a straddling shoot one commune refused is not announced; public fields only."""
-    every_request_approved = func.bool_and(PermitRequest.status.in_(APPROVED_STATUSES))
     rows = session.execute(
         select(
             Production.title,
@@ -375,9 +387,9 @@ def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, 
             func.upper(Shoot.period) > now,
             Shoot.status == ShootStatus.PLANNED,
             PermitRequest.status != PermitStatus.WITHDRAWN,
+            Shoot.id.in_(approved_shoot_ids()),
         )
         .group_by(Shoot.id, Production.id, Location.id)
-        .having(every_request_approved)
         .order_by(func.lower(Shoot.period), Shoot.id)
     )
     return [

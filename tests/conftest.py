@@ -30,6 +30,7 @@ from core.communes.operations import commune_at, load_communes
 from core.db import SRID, db, engine_for
 from core.extensions import limiter
 from locations.models import Location, LocationStatus
+from permits.models import PermitRequest, PermitShoot, PermitStatus
 from shoots.models import Production, ProductionType, Shoot
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -267,3 +268,12 @@ def create_shoot(app: Flask, create_production) -> Callable[..., Shoot]:
         return shoot
 
     return create
+
+
+def approve(shoot: Shoot, *statuses: PermitStatus) -> None:
+    """Cover SHOOT by one permit request per status, communes in turn: the public views (page,
+    map, OGC) show a shoot only once every request is approved."""
+    for commune, status in zip(("92094", "92101", "63023"), statuses, strict=False):
+        request = PermitRequest(production=shoot.production, commune_nis=commune, status=status)
+        db.session.add(PermitShoot(request=request, shoot=shoot))
+    db.session.flush()

@@ -8,8 +8,9 @@ import pytest
 
 from locations.models import LocationStatus
 from ogc.schemas import MAX_LIMIT, ItemsQuery
+from permits.models import PermitStatus
 from shoots.models import ProductionStatus, ShootStatus
-from tests.conftest import BRUSSELS
+from tests.conftest import BRUSSELS, approve
 
 NAMUR = (4.8617, 50.4596)
 ARLON = (5.8167, 49.6833)
@@ -58,7 +59,7 @@ def test_landing_page_links_the_api_description_conformance_and_data(client):
 
 def test_collections_have_spatial_and_temporal_extents(client, locations, create_shoot):
     start = datetime.now(BRUSSELS).replace(microsecond=0) + timedelta(days=3)
-    create_shoot(*NAMUR, start=start, hours=10)
+    approve(create_shoot(*NAMUR, start=start, hours=10), PermitStatus.APPROVED)
     listed = client.get("/ogc/collections?f=json").get_json()["collections"]
     assert [c["id"] for c in listed] == ["communes", "locations", "shoots"]
     by_id = {c["id"]: c for c in listed}
@@ -156,7 +157,7 @@ def test_limit_above_the_maximum_is_served_as_the_maximum(client, create_locatio
     assert ItemsQuery.model_validate({"limit": "50000"}).limit == MAX_LIMIT
 
 
-def test_upcoming_shoots_hide_past_cancelled_and_private_data(
+def test_upcoming_shoots_hide_unapproved_past_cancelled_and_private_data(
     client, create_shoot, create_production
 ):
     now = datetime.now(BRUSSELS).replace(microsecond=0)
@@ -169,12 +170,22 @@ def test_upcoming_shoots_hide_past_cancelled_and_private_data(
         crew_size=40,
     )
     ongoing = create_shoot(*ARLON, start=now - timedelta(hours=2), hours=5)
-    create_shoot(*NAMUR, start=now - timedelta(days=2))  # over
-    create_shoot(*NAMUR, start=now + timedelta(days=2), status=ShootStatus.CANCELLED)
-    create_shoot(
-        *NAMUR,
-        start=now + timedelta(days=2),
-        production=create_production(status=ProductionStatus.CANCELLED),
+    hidden = [
+        create_shoot(*NAMUR, start=now - timedelta(days=2)),  # over
+        create_shoot(*NAMUR, start=now + timedelta(days=2), status=ShootStatus.CANCELLED),
+        create_shoot(
+            *NAMUR,
+            start=now + timedelta(days=2),
+            production=create_production(status=ProductionStatus.CANCELLED),
+        ),
+    ]
+    for shoot in (upcoming, ongoing, *hidden):
+        approve(shoot, PermitStatus.APPROVED)
+    approve(create_shoot(*NAMUR, start=now + timedelta(days=3)), PermitStatus.IN_REVIEW)
+    approve(  # one commune said yes, the other no: not announced
+        create_shoot(*NAMUR, start=now + timedelta(days=4)),
+        PermitStatus.APPROVED,
+        PermitStatus.REJECTED,
     )
     body = features(client, "/ogc/collections/shoots/items")
     assert {f["id"] for f in body["features"]} == {upcoming.id, ongoing.id}
@@ -193,6 +204,7 @@ def test_upcoming_shoots_hide_past_cancelled_and_private_data(
 def test_datetime_filters_shoots_by_their_half_open_period(client, create_shoot):
     start = datetime(2099, 6, 14, 7, 0, tzinfo=BRUSSELS)
     shoot = create_shoot(*NAMUR, start=start, hours=10)  # [07:00, 17:00)
+    approve(shoot, PermitStatus.APPROVED)
 
     def found(value: str) -> bool:
         body = features(client, f"/ogc/collections/shoots/items?datetime={value}")

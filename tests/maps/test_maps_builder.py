@@ -127,7 +127,7 @@ def test_escape_text_neutralises_html_and_template_strings():
 
 
 def _script_lines(html: str) -> int:
-    script = html.rsplit("<script>", 1)[1]
+    script = re.split(r"<script[^>]*>", html)[-1]
     return len([line for line in script.splitlines() if line.strip()])
 
 

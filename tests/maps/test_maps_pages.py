@@ -11,14 +11,14 @@ import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point
 
-from core.db import SRID, db
+from core.db import SRID
 from locations.models import LocationStatus
 from maps import operations
 from maps.builder import LegendEntry
 from maps.operations import Overlay
-from permits.models import PermitRequest, PermitShoot, PermitStatus
+from permits.models import PermitStatus
 from shoots.models import ShootStatus
-from tests.conftest import BRUSSELS, to_lambert
+from tests.conftest import BRUSSELS, approve, to_lambert
 
 
 def layer_data(html: str, factory: str) -> list:
@@ -162,14 +162,6 @@ def test_production_map_names_a_bad_date(client, login, make_user, create_produc
     response = client.get(f"/maps/productions/{production.id}?{query}")
     assert response.status_code == 400
     assert response.get_json()["field"] == field
-
-
-def approve(shoot, *statuses: PermitStatus) -> None:
-    """One permit request per status (communes in turn) covering SHOOT."""
-    for commune, status in zip(("92094", "92101", "63023"), statuses, strict=False):
-        request = PermitRequest(production=shoot.production, commune_nis=commune, status=status)
-        db.session.add(PermitShoot(request=request, shoot=shoot))
-    db.session.flush()
 
 
 def test_public_map_shows_upcoming_approved_shoots_with_public_fields_only(client, create_shoot):

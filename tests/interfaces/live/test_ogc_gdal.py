@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from core.db import db
-from tests.conftest import BRUSSELS
+from permits.models import PermitStatus
+from tests.conftest import BRUSSELS, approve
 
 AROUND_NAMUR = (4.80, 50.40, 4.95, 50.50)
 
@@ -38,7 +39,7 @@ def published(committed_app, create_location, create_shoot):
         create_location(4.85 + number / 500, 50.46, name=f"Namur {number}")
     create_location(5.8167, 49.6833, name="Place Léopold", contact_email="secret@example.be")
     start = datetime.now(BRUSSELS).replace(microsecond=0) + timedelta(days=1)
-    create_shoot(4.8617, 50.4596, start=start, hours=10)
+    approve(create_shoot(4.8617, 50.4596, start=start, hours=10), PermitStatus.APPROVED)
     db.session.commit()
 
 
