@@ -3,6 +3,25 @@
 from core.auth.models import ApiToken, User
 from core.communes.models import Commune
 from locations.models import Category, Location
-from shoots.models import Production, Shoot
+from shoots.models import (
+    Blackout,
+    CalendarFeed,
+    CommuneSettings,
+    Production,
+    Shoot,
+    WarningOverride,
+)
 
-__all__ = ["ApiToken", "Category", "Commune", "Location", "Production", "Shoot", "User"]
+__all__ = [
+    "ApiToken",
+    "Blackout",
+    "CalendarFeed",
+    "Category",
+    "Commune",
+    "CommuneSettings",
+    "Location",
+    "Production",
+    "Shoot",
+    "User",
+    "WarningOverride",
+]
