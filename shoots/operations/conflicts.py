@@ -49,8 +49,8 @@ class Candidate:
 
     def params(self) -> dict[str, Any]:
         return {
-            "footprint": self.footprint.wkt,
-            "parking": self.parking.wkt if self.parking is not None else None,
+            "footprint": self.footprint.wkb_hex,
+            "parking": self.parking.wkb_hex if self.parking is not None else None,
             "starts_at": self.starts_at,
             "ends_at": self.ends_at,
             "production_id": self.production_id,
@@ -107,8 +107,8 @@ class Findings:
 # Shared by the app and the bare baseline of the benchmark (bench/bare_conflict_app.py).
 CANDIDATE_CTE = f"""
     candidate AS (
-        SELECT ST_GeomFromText(:footprint, {SRID}) AS footprint,
-               ST_GeomFromText(:parking, {SRID}) AS parking,
+        SELECT ST_SetSRID(CAST(:footprint AS geometry), {SRID}) AS footprint,
+               ST_SetSRID(CAST(:parking AS geometry), {SRID}) AS parking,
                tstzrange(:starts_at, :ends_at, '[)') AS period)
 """
 
