@@ -98,7 +98,7 @@ def test_override_a_warning_with_a_reason(client, headers, post_shoot, other_pro
     nearby = post_shoot(
         production_id=other_production.id, footprint=circle(*offset(*NAMUR, 100), 20)
     )
-    (warning,) = nearby.json["warnings"]
+    assert [w["rule"] for w in nearby.json["warnings"]] == ["nearby_set"]
     url = f"/api/v1/shoots/{nearby.json['id']}/overrides"
     wrong = client.post(
         url, json={"rule": "nearby_set", "other": "shoot:999", "reason": "ok"}, headers=headers
