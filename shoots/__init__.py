@@ -4,9 +4,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from core import demo
+    from core.shell import add_navigation
     from shoots.api import bp as api_bp
     from shoots.demo import load_demo
+    from shoots.views import bp as views_bp
 
     app.register_blueprint(api_bp)
+    app.register_blueprint(views_bp)
+    add_navigation("shoots.production_list", _l("Productions"), "productions.read")
+    add_navigation("shoots.commune_schedule", _l("Shoots by commune"), "conflicts.report")
+    add_navigation("shoots.blackout_list", _l("Blackouts"), "blackouts.read")
     demo.register("shoots", load_demo)

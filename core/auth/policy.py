@@ -52,7 +52,8 @@ def _coordinates(user: User | None, production: Any) -> bool:
         return False
     if user.role is Role.ADMIN:
         return True
-    return user.role is Role.COORDINATOR and any(c.id == user.id for c in production.coordinators)
+    coordinators = production.coordinators if production is not None else []
+    return user.role is Role.COORDINATOR and any(c.id == user.id for c in coordinators)
 
 
 def _manages_commune(user: User | None, commune_nis: Any) -> bool:
