@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from icalendar import Calendar, Event, Timezone
 from sqlalchemy import select
@@ -29,8 +29,10 @@ def shoots_calendar(name: str, shoots: list[Shoot]) -> bytes:
     if shoots:
         first = min(s.period.lower for s in shoots)
         last = max(s.period.upper for s in shoots)
+        # whole years: clients then also get the DST rules around the shoots
+        first_day, last_day = date(first.year, 1, 1), date(last.year + 1, 1, 1)
         calendar.add_component(
-            Timezone.from_tzid("Europe/Brussels", first_date=first.date(), last_date=last.date())
+            Timezone.from_tzid("Europe/Brussels", first_date=first_day, last_date=last_day)
         )
     for shoot in shoots:
         calendar.add_component(_event(shoot))
