@@ -111,7 +111,7 @@ def to_lambert(geometry: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geometry, _to_lambert, interleaved=False)
 
 
-_OUTSIDE_WALLONIA = text(f"""
+OUTSIDE_WALLONIA_SQL = text(f"""
     SELECT count(*) FROM ST_DumpPoints(ST_SetSRID(CAST(:area AS geometry), {SRID})) AS vertex
     WHERE NOT EXISTS (
         SELECT 1 FROM communes c
@@ -122,7 +122,7 @@ _OUTSIDE_WALLONIA = text(f"""
 def check_in_wallonia(session: Session, field: str, area: MultiPolygon) -> None:
     """Every vertex must lie in (or within the sliver tolerance of) a Walloon commune."""
     outside = session.scalar(
-        _OUTSIDE_WALLONIA, {"area": area.wkb_hex, "tolerance": WALLONIA_TOLERANCE_M}
+        OUTSIDE_WALLONIA_SQL, {"area": area.wkb_hex, "tolerance": WALLONIA_TOLERANCE_M}
     )
     if outside:
         raise InvalidInput(field, "lies (partly) outside Wallonia")
