@@ -20,6 +20,7 @@ from core.errors import ApiError, Conflict, InvalidInput, NotFound
 from core.validation import parse
 from locations.models import Location
 from shoots.forms import LOCAL, ActionForm, BlackoutForm, OverrideForm, ProductionForm, ShootForm
+from shoots.maps import drawing_map, footprints_map
 from shoots.models import FeedScope, Production, Shoot
 from shoots.operations import blackouts as blackout_ops
 from shoots.operations import calendars, productions, report
@@ -143,11 +144,29 @@ def month_grid(month: date, shoots: list[Shoot]) -> list[list[dict[str, Any]]]:
     ]
 
 
+def _worst(found: list[dict[str, Any]]) -> str | None:
+    severities = {f["severity"] for f in found if not f["override"]}
+    return next((s for s in ("conflict", "warning") if s in severities), None)
+
+
 def _schedule(title: str, query, **context: Any):
-    shoots = [row[0] for row in db.session.execute(query)]
+    rows = db.session.execute(query).all()
+    shoots = [row[0] for row in rows]
     findings = {
         s.id: [f.as_json() for f in shoot_ops.findings_for(db.session, s).items] for s in shoots
     }
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(footprint),
+            "properties": {
+                "title": f"#{s.id} {s.production.title}",
+                "when": f"{brussels_time(s.period.lower)} → {brussels_time(s.period.upper)}",
+                "severity": _worst(findings[s.id]),
+            },
+        }
+        for s, footprint, _parking in rows
+    ]
     month = _month(shoots)
     next_month = (month + timedelta(days=32)).replace(day=1)
     return render_template(
@@ -161,6 +180,7 @@ def _schedule(title: str, query, **context: Any):
         next_month=next_month,
         override_form=OverrideForm(),
         action_form=ActionForm(),
+        map_html=footprints_map(features) if features else None,
         **context,
     )
 
@@ -211,6 +231,14 @@ def _shoot_values(form: ShootForm) -> dict[str, Any]:
     return values
 
 
+def _footprint_field(form: ShootForm) -> dict[str, Any] | None:
+    try:
+        geometry = json.loads(form.footprint.data or "null")
+    except json.JSONDecodeError:
+        return None
+    return geometry if isinstance(geometry, dict) and "coordinates" in geometry else None
+
+
 def _shoot_form_page(
     form: ShootForm,
     production: Production,
@@ -218,11 +246,14 @@ def _shoot_form_page(
     status: int,
     findings: list | None = None,
 ):
+    map_html, map_name = drawing_map(_footprint_field(form))
     return render_template(
         "shoots/shoot_form.html",
         form=form,
         production=production,
         shoot=shoot,
+        map_html=map_html,
+        map_name=map_name,
         conflicts=findings or [],
     ), status
 
