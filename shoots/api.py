@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, url_for
 
 from core.auth.policy import authorize
+from core.communes.models import Commune
 from core.db import db
 from core.errors import InvalidInput, NotFound
 from core.validation import validated
@@ -18,6 +19,7 @@ from shoots.operations import shoots as shoot_ops
 from shoots.schemas import (
     BlackoutIn,
     CheckIn,
+    CommuneSettingsIn,
     FeedIn,
     OverrideIn,
     ProductionIn,
@@ -217,6 +219,31 @@ def delete_blackout(blackout_id: int):
     db.session.delete(blackout)
     db.session.commit()
     return "", 204
+
+
+@bp.get("/shoot-settings/<nis>")
+@validated(summary="A commune's thresholds for the nearby and saturation warnings")
+def get_settings(nis: str):
+    authorize("conflicts.report")
+    _commune(nis)
+    return jsonify({"commune": nis, **conflicts.settings_of(db.session, nis)})
+
+
+@bp.put("/shoot-settings/<nis>")
+@validated(body=CommuneSettingsIn, summary="Set a commune's thresholds (admins, its officers)")
+def put_settings(nis: str, body: CommuneSettingsIn):
+    authorize("blackouts.manage", nis)
+    _commune(nis)
+    values = conflicts.save_settings(db.session, nis, body.model_dump())
+    db.session.commit()
+    return jsonify({"commune": nis, **values})
+
+
+def _commune(nis: str) -> Commune:
+    commune = db.session.get(Commune, nis)
+    if commune is None:
+        raise NotFound(f"No commune {nis}.")
+    return commune
 
 
 # ---- calendars -------------------------------------------------------------------------------

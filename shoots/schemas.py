@@ -103,3 +103,10 @@ class BlackoutIn(Strict):
 class FeedIn(Strict):
     scope: FeedScope
     target: str = Field(min_length=1, max_length=20)
+
+
+class CommuneSettingsIn(Strict):
+    nearby_distance_m: int = Field(250, gt=0, le=5_000)
+    saturation_days: int = Field(10, gt=0, le=366)
+    saturation_radius_m: int = Field(200, gt=0, le=5_000)
+    saturation_window_days: int = Field(365, gt=0, le=3_660)

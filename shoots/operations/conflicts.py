@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.db import SRID
+from shoots.models import CommuneSettings
 from shoots.operations.inputs import local_iso
 
 HARD_RULES = ("same_location", "footprint_overlap")
@@ -295,3 +296,20 @@ def lock_cells(geometry: MultiPolygon, cell_m: int = LOCK_CELL_M) -> list[int]:
 def lock_area(session: Session, geometry: MultiPolygon) -> None:
     """Serialise writers whose footprints could intersect, until the transaction ends."""
     session.execute(_LOCK_SQL, {"namespace": LOCK_NAMESPACE, "cells": lock_cells(geometry)})
+
+
+def settings_of(session: Session, nis: str) -> dict[str, int]:
+    """A commune's thresholds (the defaults where it has none)."""
+    own = session.get(CommuneSettings, nis)
+    if own is None:
+        return dict(DEFAULT_SETTINGS)
+    return {name: getattr(own, name) for name in DEFAULT_SETTINGS}
+
+
+def save_settings(session: Session, nis: str, values: dict[str, int]) -> dict[str, int]:
+    own = session.get(CommuneSettings, nis) or CommuneSettings(commune_nis=nis)
+    for name, value in values.items():
+        setattr(own, name, value)
+    session.add(own)
+    session.flush()
+    return settings_of(session, nis)

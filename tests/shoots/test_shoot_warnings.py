@@ -193,3 +193,24 @@ def test_shoot_list_filters(client, headers, post_shoot, production):
     assert len(by_commune.json["shoots"]) == 2
     bad = client.get("/api/v1/shoots?bbox=1,2,3", headers=headers)
     assert bad.status_code == 400 and bad.json["field"] == "bbox"
+
+
+def test_commune_settings_change_the_nearby_distance(
+    client, post_shoot, other_production, officer_headers, make_user, token_for
+):
+    url = "/api/v1/shoot-settings/92094"
+    body = {
+        "nearby_distance_m": 40,
+        "saturation_days": 10,
+        "saturation_radius_m": 200,
+        "saturation_window_days": 365,
+    }
+    eupen = token_for(make_user("officer", commune="63023"))
+    assert client.put(url, json=body, headers=eupen).status_code == 403
+    saved = client.put(url, json=body, headers=officer_headers)
+    assert saved.status_code == 200 and saved.json["nearby_distance_m"] == 40
+    post_shoot()
+    at_100_m = post_shoot(
+        production_id=other_production.id, footprint=circle(*offset(*NAMUR, 100), 20)
+    )
+    assert at_100_m.json["warnings"] == []  # 50 m apart: beyond Namur's 40 m
