@@ -238,6 +238,11 @@ def main() -> None:
                 "p50 < 10",
             )
         )
+        rows.append(
+            latency_row(
+                "bare baseline, HTTP (1 client)", http_latency(bare_port, "/check", bodies, {})
+            )
+        )
         # The machine is shared: alternate short rounds so both face the same background load.
         app_rounds, bare_rounds = [], []
         for _ in range(ROUNDS):
