@@ -63,8 +63,9 @@ def production_list():
 
 
 def _production_values(form: ProductionForm) -> dict[str, Any]:
-    values = {name: form[name].data or None for name in ProductionPatch.model_fields}
-    values.pop("version")
+    values = {
+        name: form[name].data or None for name in ProductionPatch.model_fields if name in form
+    }
     raw = form.coordinators.data or ""
     values["coordinators"] = [e.strip() for e in raw.split(",") if e.strip()] or None
     return values
@@ -72,33 +73,34 @@ def _production_values(form: ProductionForm) -> dict[str, Any]:
 
 @bp.route("/productions/new", methods=["GET", "POST"])
 def production_new():
-    user = authorize("productions.create")
-    form = ProductionForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            data = parse(ProductionIn, _production_values(form))
-            production = productions.create_production(db.session, user, data)  # type: ignore[arg-type]
-            db.session.commit()
-            return redirect(url_for("shoots.production_page", production_id=production.id))
-        except ApiError as exc:
-            db.session.rollback()
-            status = _show_error(form, exc)
-    return render_template("shoots/production_form.html", form=form, production=None), status
+    return _production_form(None)
 
 
 @bp.route("/productions/<int:production_id>/edit", methods=["GET", "POST"])
 def production_edit(production_id: int):
-    production = productions.get_production(db.session, production_id)
-    authorize("productions.edit", production)
+    return _production_form(productions.get_production(db.session, production_id))
+
+
+def _production_form(production: Production | None):
+    """Create (PRODUCTION None: admins, coordinators) or edit (its coordinators, admins)."""
+    if production is None:
+        user = authorize("productions.create")
+    else:
+        user = authorize("productions.edit", production)
     form = ProductionForm(obj=production)
-    if request.method == "GET":
+    if request.method == "GET" and production is not None:
         form.coordinators.data = ", ".join(u.email for u in production.coordinators)
     status = 200
     if form.validate_on_submit():
         try:
-            data = parse(ProductionPatch, _production_values(form))
-            productions.update_production(db.session, production, data)
+            values = _production_values(form)
+            if production is None:
+                data = parse(ProductionIn, values)
+                production = productions.create_production(db.session, user, data)  # type: ignore[arg-type]
+            else:
+                productions.update_production(
+                    db.session, production, parse(ProductionPatch, values)
+                )
             db.session.commit()
             return redirect(url_for("shoots.production_page", production_id=production.id))
         except ApiError as exc:

@@ -76,3 +76,33 @@ def test_commune_schedule_and_blackouts_pages(client, login, make_user, post_sho
     )
     assert created.status_code == 302, created.text
     assert "Fêtes de Wallonie" in client.get("/blackouts").text
+
+
+def test_create_and_edit_a_production_through_the_form(client, login, coordinator):
+    login(coordinator)
+    created = client.post(
+        "/productions/new",
+        data={
+            "title": "Les Ardennes",
+            "type": "documentary",
+            "company": "Doc Sud",
+            "status": "preparation",
+            "file_reference": "WFC-T-1",
+        },
+    )
+    assert created.status_code == 302, created.text
+    page = client.get(created.headers["Location"])
+    assert "Les Ardennes" in page.text and coordinator.email in page.text
+    production_id = created.headers["Location"].rsplit("/", 1)[1]
+    edited = client.post(
+        f"/productions/{production_id}/edit",
+        data={
+            "title": "Les Hautes Ardennes",
+            "type": "documentary",
+            "company": "Doc Sud",
+            "status": "shooting",
+            "coordinators": coordinator.email,
+        },
+    )
+    assert edited.status_code == 302, edited.text
+    assert "Les Hautes Ardennes" in client.get(edited.headers["Location"]).text
