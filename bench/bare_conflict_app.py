@@ -1,10 +1,12 @@
 """Baseline for bench/shoots_bench.py: bare Flask + one psycopg connection per worker, running
-the very SQL of the conflict dry run (shoots.operations.conflicts and the Wallonia check) with no
-ORM, no auth, no validation layer. Serve with gunicorn `bench.bare_conflict_app:app`, with
+the SQL of the app's conflict dry run: the bearer-token look-up, the production's existence, the
+Wallonia check and the engine's queries (shoots.operations.conflicts), with no ORM, no
+transaction, no validation layer. Serve with gunicorn `bench.bare_conflict_app:app`, with
 DATABASE_URL set (a postgresql+psycopg:// or postgresql:// URL)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -51,8 +53,15 @@ def connection() -> psycopg.Connection:
     return _connection
 
 
+TOKEN_SQL = """
+    SELECT u.id FROM api_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = %(hash)s AND t.revoked_at IS NULL AND u.is_enabled
+"""
+
+
 @app.post("/check")
 def check():
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
     body = request.get_json()
     footprint = as_multipolygon(to_lambert(shape(body["footprint"])))
     params = {
@@ -65,6 +74,12 @@ def check():
         "exclude_id": None,
     }
     with connection().cursor() as cursor:
+        cursor.execute(TOKEN_SQL, {"hash": hashlib.sha256(token.encode()).hexdigest()})
+        if cursor.fetchone() is None:
+            return app.response_class('{"error": "unauthorized"}', 401)
+        cursor.execute("SELECT 1 FROM productions WHERE id = %(id)s", {"id": body["production_id"]})
+        if cursor.fetchone() is None:
+            return app.response_class('{"error": "invalid_input"}', 400)
         cursor.execute(OUTSIDE, {"area": footprint.wkb_hex, "tolerance": WALLONIA_TOLERANCE_M})
         cursor.execute(SETTINGS, params)
         row = cursor.fetchone()

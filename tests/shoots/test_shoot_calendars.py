@@ -50,3 +50,24 @@ def test_strangers_cannot_create_a_feed_of_someone_elses_production(
     body = {"scope": "production", "target": str(production.id)}
     assert client.post("/api/v1/calendars/feeds", json=body, headers=stranger).status_code == 403
     assert client.get(f"/api/v1/calendars/production/{production.id}.ics").status_code == 401
+
+
+def test_location_and_commune_calendars(client, headers, post_shoot, create_location):
+    location = create_location(name="Gare de Namur")
+    shoot = post_shoot(location_id=location.id, footprint=None).json
+    post_shoot(starts_at="2027-06-15T07:00", ends_at="2027-06-15T09:00")
+    by_location = Calendar.from_ical(
+        client.get(f"/api/v1/calendars/location/{location.id}.ics", headers=headers).data
+    )
+    assert [str(e["UID"]) for e in by_location.walk("VEVENT")] == [
+        f"shoot-{shoot['id']}@tournages.wallonie.be"
+    ]
+    assert str(by_location.walk("VEVENT")[0]["LOCATION"]) == "Gare de Namur"
+    by_commune = Calendar.from_ical(
+        client.get("/api/v1/calendars/commune/92094.ics", headers=headers).data
+    )
+    assert len(by_commune.walk("VEVENT")) == 2
+    eupen = Calendar.from_ical(
+        client.get("/api/v1/calendars/commune/63023.ics", headers=headers).data
+    )
+    assert eupen.walk("VEVENT") == []

@@ -106,3 +106,12 @@ def test_create_and_edit_a_production_through_the_form(client, login, coordinato
     )
     assert edited.status_code == 302, edited.text
     assert "Les Hautes Ardennes" in client.get(edited.headers["Location"]).text
+
+
+def test_location_schedule_page(client, login, coordinator, post_shoot, create_location):
+    location = create_location(name="Gare de Namur")
+    post_shoot(location_id=location.id, footprint=None, notes="Quai 2")
+    login(coordinator)
+    page = client.get(f"/schedule/locations/{location.id}?month=2027-06")
+    assert page.status_code == 200
+    assert "Gare de Namur" in page.text and "Quai 2" in page.text
