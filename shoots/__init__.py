@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from core import demo
     from core.shell import add_navigation
     from shoots.api import bp as api_bp
+    from shoots.cli import shoots_cli
     from shoots.demo import load_demo
     from shoots.views import bp as views_bp
 
@@ -18,3 +19,4 @@ def init_app(app: Flask) -> None:
     add_navigation("shoots.commune_schedule", _l("Shoots by commune"), "conflicts.report")
     add_navigation("shoots.blackout_list", _l("Blackouts"), "blackouts.read")
     demo.register("shoots", load_demo)
+    app.cli.add_command(shoots_cli)

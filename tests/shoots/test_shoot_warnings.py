@@ -214,3 +214,16 @@ def test_commune_settings_change_the_nearby_distance(
         production_id=other_production.id, footprint=circle(*offset(*NAMUR, 100), 20)
     )
     assert at_100_m.json["warnings"] == []  # 50 m apart: beyond Namur's 40 m
+
+
+def test_report_command(runner, post_shoot, other_production):
+    post_shoot()
+    post_shoot(production_id=other_production.id, footprint=circle(*offset(*NAMUR, 100), 20))
+    result = runner.invoke(
+        args=["shoots", "report", "--from", "2027-06-01T00:00", "--to", "2027-07-01T00:00"]
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = result.output.splitlines()
+    assert '"rule": "nearby_set"' in line
+    bad = runner.invoke(args=["shoots", "report", "--from", "2027-03-28T02:30", "--to", "x"])
+    assert bad.exit_code != 0 and "does not exist" in bad.output
