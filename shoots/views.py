@@ -42,6 +42,10 @@ def brussels_time(moment: datetime) -> str:
     return moment.astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
 
 
+# Views run each write in a savepoint: a refused write is undone there, while the page shown
+# next keeps the request's transaction and the objects it already loaded (the signed-in user).
+
+
 def _show_error(form: FlaskForm, exc: ApiError) -> int:
     """Put an operation's error next to its field (or on top) and give the HTTP status."""
     field = getattr(form, exc.field or "", None)
@@ -94,17 +98,17 @@ def _production_form(production: Production | None):
     if form.validate_on_submit():
         try:
             values = _production_values(form)
-            if production is None:
-                data = parse(ProductionIn, values)
-                production = productions.create_production(db.session, user, data)  # type: ignore[arg-type]
-            else:
-                productions.update_production(
-                    db.session, production, parse(ProductionPatch, values)
-                )
+            with db.session.begin_nested():
+                if production is None:
+                    data = parse(ProductionIn, values)
+                    production = productions.create_production(db.session, user, data)  # type: ignore[arg-type]
+                else:
+                    productions.update_production(
+                        db.session, production, parse(ProductionPatch, values)
+                    )
             db.session.commit()
             return redirect(url_for("shoots.production_page", production_id=production.id))
         except ApiError as exc:
-            db.session.rollback()
             status = _show_error(form, exc)
     return render_template("shoots/production_form.html", form=form, production=production), status
 
@@ -264,18 +268,17 @@ def _save_shoot_form(form: ShootForm, production: Production, shoot: Shoot | Non
     user = authorize("productions.edit", production)
     try:
         values = _shoot_values(form)
-        if shoot is None:
-            data = parse(ShootIn, {**values, "production_id": production.id})
-            shoot, found = shoot_ops.create_shoot(db.session, user, data)
-        else:
-            found = shoot_ops.update_shoot(db.session, shoot, parse(ShootPatch, values))
+        with db.session.begin_nested():
+            if shoot is None:
+                data = parse(ShootIn, {**values, "production_id": production.id})
+                shoot, found = shoot_ops.create_shoot(db.session, user, data)
+            else:
+                found = shoot_ops.update_shoot(db.session, shoot, parse(ShootPatch, values))
         db.session.commit()
     except Conflict as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
         return _shoot_form_page(form, production, shoot, 409, exc.extra.get("conflicts"))
     except ApiError as exc:
-        db.session.rollback()
         return _shoot_form_page(form, production, shoot, _show_error(form, exc))
     if found.warnings:
         flash(
@@ -336,18 +339,18 @@ def shoot_override(shoot_id: int):
         )
     else:
         try:
-            shoot_ops.override_warning(
-                db.session,
-                user,
-                shoot,
-                form.rule.data,
-                form.other.data,
-                form.reason.data,  # type: ignore[arg-type]
-            )
+            with db.session.begin_nested():
+                shoot_ops.override_warning(
+                    db.session,
+                    user,
+                    shoot,
+                    form.rule.data,
+                    form.other.data,
+                    form.reason.data,  # type: ignore[arg-type]
+                )
             db.session.commit()
             flash(_("Override recorded."), "success")
         except ApiError as exc:
-            db.session.rollback()
             flash(exc.detail, "error")
     return redirect(url_for("shoots.production_page", production_id=shoot.production_id))
 
@@ -384,14 +387,14 @@ def blackout_list():
             values["weekday"] = int(form.weekday.data) if form.weekday.data else None
             for name in ("starts_at", "ends_at"):
                 values[name] = form[name].data.strftime(LOCAL) if form[name].data else ""
-            blackout_ops.save_blackout(db.session, user, parse(BlackoutIn, values))
+            with db.session.begin_nested():
+                blackout_ops.save_blackout(db.session, user, parse(BlackoutIn, values))
             db.session.commit()
             flash(_("Blackout saved."), "success")
             return redirect(url_for("shoots.blackout_list"))
         except json.JSONDecodeError:
             status = _show_error(form, InvalidInput("area", "is not GeoJSON"))
         except ApiError as exc:
-            db.session.rollback()
             status = _show_error(form, exc)
     blackouts = [blackout_json(b) for b in blackout_ops.blackouts_of(db.session, None)]
     return render_template(
