@@ -11,13 +11,23 @@ from permits.models import (
     PermitRequest,
     PermitShoot,
 )
-from shoots.models import Production, Shoot
+from shoots.models import (
+    Blackout,
+    CalendarFeed,
+    CommuneSettings,
+    Production,
+    Shoot,
+    WarningOverride,
+)
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "Blackout",
+    "CalendarFeed",
     "Category",
     "Commune",
+    "CommuneSettings",
     "Location",
     "OutboxMessage",
     "PermitCommuneSettings",
@@ -27,4 +37,5 @@ __all__ = [
     "Production",
     "Shoot",
     "User",
+    "WarningOverride",
 ]

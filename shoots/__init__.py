@@ -1,7 +1,22 @@
-"""Shoots. `init_app` registers the package's blueprints, navigation and demo data."""
+"""Shoots: productions, their schedules, the conflict engine, blackouts and calendars."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from flask_babel import lazy_gettext as _l
+
+    from core import demo
+    from core.shell import add_navigation
+    from shoots.api import bp as api_bp
+    from shoots.cli import shoots_cli
+    from shoots.demo import load_demo
+    from shoots.views import bp as views_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(views_bp)
+    add_navigation("shoots.production_list", _l("Productions"), "productions.read")
+    add_navigation("shoots.commune_schedule", _l("Shoots by commune"), "conflicts.report")
+    add_navigation("shoots.blackout_list", _l("Blackouts"), "blackouts.read")
+    demo.register("shoots", load_demo)
+    app.cli.add_command(shoots_cli)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, time
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
@@ -13,16 +13,21 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
+    Time,
+    UniqueConstraint,
     func,
+    text,
 )
-from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
+from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User
+from core.communes.models import Commune
 from core.db import SRID, Base
 from locations.models import Location
 
@@ -101,6 +106,30 @@ class Shoot(Base):
             name="period_half_open",
         ),
         CheckConstraint("crew_size >= 0 AND vehicle_count >= 0", name="counts_not_negative"),
+        # Two live shoots can never hold the same library location at overlapping times, even
+        # when saved at the same instant (btree_gist makes `=` usable in a GiST index).
+        ExcludeConstraint(
+            (Column("location_id"), "="),
+            (Column("period"), "&&"),
+            using="gist",
+            where="status <> 'cancelled'",
+            name="no_double_booking",
+        ),
+        # The conflict engine's search: live shoots near a place during a period.
+        Index(
+            "ix_shoots_live_footprint_period",
+            "footprint",
+            "period",
+            postgresql_using="gist",
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
+        Index(
+            "ix_shoots_live_parking_period",
+            "parking",
+            "period",
+            postgresql_using="gist",
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -139,3 +168,101 @@ class Shoot(Base):
     location: Mapped[Location | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class BlackoutKind(enum.StrEnum):
+    MARKET = "market"
+    FESTIVAL = "festival"
+    ROADWORKS = "roadworks"
+    HOLIDAY_MORATORIUM = "holiday_moratorium"
+
+
+class Blackout(Base):
+    """A commune's period where filming is unwelcome, commune-wide (no area) or in an area.
+
+    With a weekday (ISO 1 = Monday) and daily hours it recurs every week within `period`
+    (a weekly market); otherwise it covers the whole period.
+    """
+
+    __tablename__ = "shoot_blackouts"
+    __table_args__ = (
+        CheckConstraint(
+            "(weekday IS NULL AND daily_start IS NULL AND daily_end IS NULL)"
+            " OR (weekday BETWEEN 1 AND 7 AND daily_start < daily_end)",
+            name="weekly_rule_complete",
+        ),
+        CheckConstraint("NOT isempty(period)", name="period_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commune_nis: Mapped[str] = mapped_column(ForeignKey("communes.nis"), index=True)
+    kind: Mapped[BlackoutKind] = mapped_column(_enum(BlackoutKind, "blackout_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    area: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True)
+    )
+    period: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)
+    weekday: Mapped[int | None] = mapped_column(Integer)
+    daily_start: Mapped[time | None] = mapped_column(Time)
+    daily_end: Mapped[time | None] = mapped_column(Time)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    commune: Mapped[Commune] = relationship()
+
+
+class CommuneSettings(Base):
+    """A commune's own thresholds for the warnings; communes without a row use the defaults."""
+
+    __tablename__ = "shoot_commune_settings"
+    __table_args__ = (
+        CheckConstraint(
+            "nearby_distance_m > 0 AND saturation_days > 0 AND saturation_radius_m > 0"
+            " AND saturation_window_days > 0",
+            name="positive",
+        ),
+    )
+
+    commune_nis: Mapped[str] = mapped_column(ForeignKey("communes.nis"), primary_key=True)
+    nearby_distance_m: Mapped[int] = mapped_column(Integer, server_default="250")
+    saturation_days: Mapped[int] = mapped_column(Integer, server_default="10")
+    saturation_radius_m: Mapped[int] = mapped_column(Integer, server_default="200")
+    saturation_window_days: Mapped[int] = mapped_column(Integer, server_default="365")
+
+
+class WarningOverride(Base):
+    """A coordinator's recorded decision to go ahead despite a warning."""
+
+    __tablename__ = "shoot_warning_overrides"
+    __table_args__ = (UniqueConstraint("shoot_id", "rule", "other_ref", name="one_per_finding"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shoot_id: Mapped[int] = mapped_column(ForeignKey("shoots.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    other_ref: Mapped[str] = mapped_column(String(60))  # e.g. "shoot:12", "blackout:3"
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    user: Mapped[User | None] = relationship()
+
+
+class FeedScope(enum.StrEnum):
+    PRODUCTION = "production"
+    LOCATION = "location"
+    COMMUNE = "commune"
+
+
+class CalendarFeed(Base):
+    """A private iCalendar feed URL; only the token's SHA-256 is stored, revoking ends it."""
+
+    __tablename__ = "shoot_calendar_feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[FeedScope] = mapped_column(_enum(FeedScope, "feed_scope"))
+    target: Mapped[str] = mapped_column(String(20))  # production id, location id or NIS code
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -45,7 +45,38 @@ LOCATION_RULES: dict[str, Rule] = {}
 
 # ---- shoots ----------------------------------------------------------------------------------
 
-SHOOT_RULES: dict[str, Rule] = {}
+
+def _coordinates(user: User | None, production: Any) -> bool:
+    """Admins edit every production; a coordinator only those listing them as coordinator."""
+    if user is None:
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    coordinators = production.coordinators if production is not None else []
+    return user.role is Role.COORDINATOR and any(c.id == user.id for c in coordinators)
+
+
+def _manages_commune(user: User | None, commune_nis: Any) -> bool:
+    """Admins, or the officers of that commune (TARGET: a NIS code; None: some commune)."""
+    if user is None:
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.OFFICER and commune_nis in (None, user.commune_nis)
+
+
+SHOOT_RULES: dict[str, Rule] = {
+    # Productions and their schedules are private to the film office, producers and communes.
+    "productions.read": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
+    "productions.create": _roles(Role.ADMIN, Role.COORDINATOR),
+    "productions.edit": _coordinates,  # target: the production (its shoots too)
+    "shoots.read": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
+    "conflicts.check": _roles(Role.ADMIN, Role.COORDINATOR),
+    "conflicts.report": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
+    "blackouts.read": _signed_in,
+    "blackouts.manage": _manages_commune,  # target: the blackout's commune NIS (None: any)
+    "calendars.commune": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
+}
 
 # ---- permits ---------------------------------------------------------------------------------
 

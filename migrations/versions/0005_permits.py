@@ -1,7 +1,7 @@
 """permit requests, workflow timeline, outbox and the append-only audit log
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-27 05:47:38.484047
 """
 
@@ -13,7 +13,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0005"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,104 @@
+"""Baseline for bench/shoots_bench.py: bare Flask + one psycopg connection per worker, running
+the SQL of the app's conflict dry run: the bearer-token look-up, the production's existence, the
+Wallonia check and the engine's queries (shoots.operations.conflicts), with no ORM, no
+transaction, no validation layer. Serve with gunicorn `bench.bare_conflict_app:app`, with
+DATABASE_URL set (a postgresql+psycopg:// or postgresql:// URL)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+
+import psycopg
+from flask import Flask, request
+from shapely.geometry import shape
+
+from shoots.operations import conflicts
+from shoots.operations.inputs import (
+    OUTSIDE_WALLONIA_SQL,
+    WALLONIA_TOLERANCE_M,
+    as_multipolygon,
+    parse_time,
+    to_lambert,
+)
+
+app = Flask(__name__)
+_connection: psycopg.Connection | None = None
+
+
+def psycopg_sql(statement) -> str:
+    """SQLAlchemy's :name parameters as psycopg's %(name)s (casts like ::date untouched)."""
+    return re.sub(r"(?<![:\w]):(?!:)(\w+)", r"%(\1)s", statement.text)
+
+
+OUTSIDE, SETTINGS, SHOOTS, BLACKOUTS, SATURATION = (
+    psycopg_sql(s)
+    for s in (
+        OUTSIDE_WALLONIA_SQL,
+        conflicts.SETTINGS_SQL,
+        conflicts.SHOOTS_SQL,
+        conflicts.BLACKOUTS_SQL,
+        conflicts.SATURATION_SQL,
+    )
+)
+
+
+def connection() -> psycopg.Connection:
+    global _connection
+    if _connection is None:
+        url = os.environ["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+        _connection = psycopg.connect(url, autocommit=True)
+    return _connection
+
+
+TOKEN_SQL = """
+    SELECT u.id FROM api_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = %(hash)s AND t.revoked_at IS NULL AND u.is_enabled
+"""
+
+
+@app.post("/check")
+def check():
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    body = request.get_json()
+    footprint = as_multipolygon(to_lambert(shape(body["footprint"])))
+    params = {
+        "footprint": footprint.wkb_hex,
+        "parking": None,
+        "starts_at": parse_time("starts_at", body["starts_at"]),
+        "ends_at": parse_time("ends_at", body["ends_at"]),
+        "production_id": body["production_id"],
+        "location_id": body.get("location_id"),
+        "exclude_id": None,
+    }
+    with connection().cursor() as cursor:
+        cursor.execute(TOKEN_SQL, {"hash": hashlib.sha256(token.encode()).hexdigest()})
+        if cursor.fetchone() is None:
+            return app.response_class('{"error": "unauthorized"}', 401)
+        cursor.execute("SELECT 1 FROM productions WHERE id = %(id)s", {"id": body["production_id"]})
+        if cursor.fetchone() is None:
+            return app.response_class('{"error": "invalid_input"}', 400)
+        cursor.execute(OUTSIDE, {"area": footprint.wkb_hex, "tolerance": WALLONIA_TOLERANCE_M})
+        cursor.execute(SETTINGS, params)
+        row = cursor.fetchone()
+        own = dict(zip(conflicts.DEFAULT_SETTINGS, row[1:] if row else [None] * 4, strict=True))
+        settings = {k: own[k] or v for k, v in conflicts.DEFAULT_SETTINGS.items()}
+        found = []
+        cursor.execute(SHOOTS, {**params, "distance": settings["nearby_distance_m"]})
+        found += [{"rule": row[0], "id": row[1], "distance_m": row[4]} for row in cursor]
+        cursor.execute(BLACKOUTS, params)
+        found += [{"rule": "blackout", "id": row[0]} for row in cursor]
+        cursor.execute(
+            SATURATION,
+            {
+                **params,
+                "radius": settings["saturation_radius_m"],
+                "window_days": settings["saturation_window_days"],
+            },
+        )
+        days = cursor.fetchone()[0]
+    return app.response_class(
+        json.dumps({"findings": found, "shoot_days": days}), mimetype="application/json"
+    )

@@ -1,0 +1,324 @@
+"""JSON API of productions, shoots, conflicts, blackouts and calendars (thin controllers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, url_for
+
+from core.auth.policy import authorize
+from core.communes.models import Commune
+from core.db import db
+from core.errors import InvalidInput, NotFound
+from core.validation import validated
+from locations.models import Location
+from shoots.models import FeedScope
+from shoots.operations import blackouts as blackout_ops
+from shoots.operations import calendars, conflicts, productions, report
+from shoots.operations import shoots as shoot_ops
+from shoots.schemas import (
+    BlackoutIn,
+    CheckIn,
+    CommuneSettingsIn,
+    FeedIn,
+    OverrideIn,
+    ProductionIn,
+    ProductionPatch,
+    ReportQuery,
+    ShootIn,
+    ShootPatch,
+    ShootQuery,
+)
+from shoots.serialize import blackout_json, feed_json, findings_json, production_json
+
+bp = Blueprint("shoots_api", __name__, url_prefix="/api/v1")
+
+
+# ---- productions -----------------------------------------------------------------------------
+
+
+@bp.post("/productions")
+@validated(body=ProductionIn, summary="Create a production")
+def create_production(body: ProductionIn):
+    user = authorize("productions.create")
+    production = productions.create_production(db.session, user, body)
+    db.session.commit()
+    return jsonify(production_json(production)), 201
+
+
+@bp.get("/productions")
+@validated(summary="Productions the user may see (a coordinator: their own)")
+def list_productions():
+    user = authorize("productions.read")
+    found = productions.productions_for(db.session, user)
+    return jsonify({"productions": [production_json(p) for p in found]})
+
+
+@bp.get("/productions/<int:production_id>")
+@validated(summary="One production")
+def get_production(production_id: int):
+    authorize("productions.read")
+    return jsonify(production_json(productions.get_production(db.session, production_id)))
+
+
+@bp.patch("/productions/<int:production_id>")
+@validated(body=ProductionPatch, summary="Edit a production (its coordinators, admins)")
+def patch_production(production_id: int, body: ProductionPatch):
+    production = productions.get_production(db.session, production_id)
+    authorize("productions.edit", production)
+    productions.update_production(db.session, production, body)
+    db.session.commit()
+    return jsonify(production_json(production))
+
+
+@bp.delete("/productions/<int:production_id>")
+@validated(summary="Delete a production and its shoots")
+def delete_production(production_id: int):
+    production = productions.get_production(db.session, production_id)
+    authorize("productions.edit", production)
+    productions.delete_production(db.session, production)
+    db.session.commit()
+    return "", 204
+
+
+# ---- shoots ----------------------------------------------------------------------------------
+
+
+def _shoot_response(shoot, findings: conflicts.Findings, status: int = 200):
+    body = shoot_ops.one_shoot_json(db.session, shoot)
+    body.update(findings_json(findings))
+    return jsonify(body), status
+
+
+@bp.post("/shoots")
+@validated(body=ShootIn, summary="Schedule a shoot: 409 on a hard conflict, warnings returned")
+def create_shoot(body: ShootIn):
+    authorize("conflicts.check")
+    production = shoot_ops.known_production(db.session, body.production_id)
+    user = authorize("productions.edit", production)
+    shoot, findings = shoot_ops.create_shoot(db.session, user, body)
+    db.session.commit()
+    response = _shoot_response(shoot, findings, 201)
+    response[0].headers["Location"] = url_for("shoots_api.get_shoot", shoot_id=shoot.id)
+    return response
+
+
+@bp.get("/shoots")
+@validated(query=ShootQuery, summary="Shoots filtered by period, bbox, production, commune")
+def list_shoots(query: ShootQuery):
+    authorize("shoots.read")
+    starts, ends = shoot_ops.period_filter(query.from_, query.to)
+    bbox = shoot_ops.parse_bbox(query.bbox) if query.bbox else None
+    select = shoot_ops.shoots_query(
+        starts=starts, ends=ends, bbox=bbox, production_id=query.production, commune=query.commune
+    )
+    return jsonify({"shoots": shoot_ops.list_shoots(db.session, select)})
+
+
+@bp.get("/shoots/<int:shoot_id>")
+@validated(summary="One shoot with its current conflicts and warnings")
+def get_shoot(shoot_id: int):
+    authorize("shoots.read")
+    shoot = shoot_ops.get_shoot(db.session, shoot_id)
+    return _shoot_response(shoot, shoot_ops.findings_for(db.session, shoot))
+
+
+@bp.patch("/shoots/<int:shoot_id>")
+@validated(body=ShootPatch, summary="Edit a shoot (checked again; send `version`)")
+def patch_shoot(shoot_id: int, body: ShootPatch):
+    shoot = shoot_ops.get_shoot(db.session, shoot_id)
+    authorize("productions.edit", shoot.production)
+    findings = shoot_ops.update_shoot(db.session, shoot, body)
+    db.session.commit()
+    return _shoot_response(shoot, findings)
+
+
+@bp.delete("/shoots/<int:shoot_id>")
+@validated(summary="Delete a shoot")
+def delete_shoot(shoot_id: int):
+    shoot = shoot_ops.get_shoot(db.session, shoot_id)
+    authorize("productions.edit", shoot.production)
+    shoot_ops.delete_shoot(db.session, shoot)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/shoots/<int:shoot_id>/overrides")
+@validated(body=OverrideIn, summary="Keep a shoot despite a warning, with a recorded reason")
+def override_warning(shoot_id: int, body: OverrideIn):
+    shoot = shoot_ops.get_shoot(db.session, shoot_id)
+    user = authorize("productions.edit", shoot.production)
+    shoot_ops.override_warning(db.session, user, shoot, body.rule, body.other, body.reason)
+    db.session.commit()
+    return _shoot_response(shoot, shoot_ops.findings_for(db.session, shoot), 201)
+
+
+# ---- conflicts -------------------------------------------------------------------------------
+
+
+@bp.post("/conflicts/check")
+@validated(body=CheckIn, summary="Dry run: what a shoot would clash with; stores nothing")
+def check_conflicts(body: CheckIn):
+    authorize("conflicts.check")
+    shoot_ops.known_production(db.session, body.production_id)
+    base = None
+    if body.shoot_id is not None:
+        base = shoot_ops.stored_candidate(shoot_ops.get_shoot(db.session, body.shoot_id))
+    candidate = shoot_ops.candidate_from(db.session, body, base)
+    findings = conflicts.check(db.session, candidate)
+    db.session.rollback()
+    return jsonify({"ok": not findings.conflicts, **findings_json(findings)})
+
+
+@bp.get("/conflicts")
+@validated(query=ReportQuery, summary="Every conflicting or nearby pair of shoots in a period")
+def conflict_report(query: ReportQuery):
+    authorize("conflicts.report")
+    starts, ends = shoot_ops.period_filter(query.from_, query.to)
+    pairs = report.conflict_report(db.session, starts, ends, query.commune)  # type: ignore[arg-type]
+    return jsonify({"pairs": pairs})
+
+
+# ---- blackouts -------------------------------------------------------------------------------
+
+
+@bp.get("/blackouts")
+@validated(summary="Municipal blackouts")
+def list_blackouts():
+    authorize("blackouts.read")
+    return jsonify(
+        {"blackouts": [blackout_json(b) for b in blackout_ops.blackouts_of(db.session, None)]}
+    )
+
+
+@bp.post("/blackouts")
+@validated(body=BlackoutIn, summary="Declare a blackout (admins, the commune's officers)")
+def create_blackout(body: BlackoutIn):
+    user = authorize("blackouts.manage", body.commune)
+    blackout = blackout_ops.save_blackout(db.session, user, body)
+    db.session.commit()
+    return jsonify(blackout_json(blackout)), 201
+
+
+@bp.put("/blackouts/<int:blackout_id>")
+@validated(body=BlackoutIn, summary="Replace a blackout")
+def replace_blackout(blackout_id: int, body: BlackoutIn):
+    blackout = blackout_ops.get_blackout(db.session, blackout_id)
+    user = authorize("blackouts.manage", blackout.commune_nis)
+    authorize("blackouts.manage", body.commune)
+    blackout_ops.save_blackout(db.session, user, body, blackout)
+    db.session.commit()
+    return jsonify(blackout_json(blackout))
+
+
+@bp.delete("/blackouts/<int:blackout_id>")
+@validated(summary="Delete a blackout")
+def delete_blackout(blackout_id: int):
+    blackout = blackout_ops.get_blackout(db.session, blackout_id)
+    authorize("blackouts.manage", blackout.commune_nis)
+    db.session.delete(blackout)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/shoot-settings/<nis>")
+@validated(summary="A commune's thresholds for the nearby and saturation warnings")
+def get_settings(nis: str):
+    authorize("conflicts.report")
+    _commune(nis)
+    return jsonify({"commune": nis, **conflicts.settings_of(db.session, nis)})
+
+
+@bp.put("/shoot-settings/<nis>")
+@validated(body=CommuneSettingsIn, summary="Set a commune's thresholds (admins, its officers)")
+def put_settings(nis: str, body: CommuneSettingsIn):
+    authorize("blackouts.manage", nis)
+    _commune(nis)
+    values = conflicts.save_settings(db.session, nis, body.model_dump())
+    db.session.commit()
+    return jsonify({"commune": nis, **values})
+
+
+def _commune(nis: str) -> Commune:
+    commune = db.session.get(Commune, nis)
+    if commune is None:
+        raise NotFound(f"No commune {nis}.")
+    return commune
+
+
+# ---- calendars -------------------------------------------------------------------------------
+
+
+def _calendar(scope: FeedScope, target: str) -> Response:
+    name, select = _feed_contents(scope, target)
+    shoots = [row[0] for row in db.session.execute(select)]
+    body = calendars.shoots_calendar(name, shoots)
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private"})
+
+
+def _feed_contents(scope: FeedScope, target: str) -> tuple[str, Any]:
+    if scope is FeedScope.PRODUCTION:
+        production = productions.get_production(db.session, _int(target))
+        return production.title, shoot_ops.shoots_query(production_id=production.id)
+    if scope is FeedScope.LOCATION:
+        location = db.session.get(Location, _int(target))
+        if location is None:
+            raise NotFound(f"No location {target}.")
+        return location.name, shoot_ops.shoots_query(location_id=location.id)
+    return f"Tournages {target}", shoot_ops.shoots_query(commune=target)
+
+
+def _int(raw: str) -> int:
+    if not raw.isdigit():
+        raise InvalidInput("target", "must be a number")
+    return int(raw)
+
+
+def _authorize_feed(scope: FeedScope, target: str):
+    if scope is FeedScope.PRODUCTION:
+        return authorize("productions.edit", productions.get_production(db.session, _int(target)))
+    return authorize("calendars.commune" if scope is FeedScope.COMMUNE else "shoots.read")
+
+
+@bp.get("/calendars/<any(production,location,commune):scope>/<target>.ics")
+@validated(summary="iCalendar feed for a signed-in client")
+def calendar(scope: str, target: str):
+    _authorize_feed(FeedScope(scope), target)
+    return _calendar(FeedScope(scope), target)
+
+
+@bp.post("/calendars/feeds")
+@validated(body=FeedIn, summary="A private feed URL to subscribe to (token shown once)")
+def create_feed(body: FeedIn):
+    user = _authorize_feed(body.scope, body.target)
+    _feed_contents(body.scope, body.target)  # 404 for an unknown target
+    feed, token = calendars.create_feed(db.session, user, body.scope, body.target)
+    db.session.commit()
+    url = url_for("shoots_api.private_calendar", token=token, _external=True)
+    return jsonify({**feed_json(feed), "url": url}), 201
+
+
+@bp.get("/calendars/feeds")
+@validated(summary="My private feeds (their tokens are not shown again)")
+def list_feeds():
+    user = authorize("shoots.read")
+    return jsonify({"feeds": [feed_json(f) for f in calendars.feeds_of(db.session, user)]})
+
+
+@bp.delete("/calendars/feeds/<int:feed_id>")
+@validated(summary="Revoke a private feed")
+def revoke_feed(feed_id: int):
+    user = authorize("shoots.read")
+    feed = next((f for f in calendars.feeds_of(db.session, user) if f.id == feed_id), None)
+    if feed is None:
+        raise NotFound(f"No feed {feed_id} of yours.")
+    calendars.revoke_feed(db.session, feed)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/calendars/private/<token>.ics")
+@validated(summary="A private feed: the unguessable token is the credential")
+def private_calendar(token: str):
+    feed = calendars.feed_for_token(db.session, token)
+    return _calendar(feed.scope, feed.target)

@@ -1,0 +1,99 @@
+"""iCalendar feeds (RFC 5545) of shoots, and the private token URLs that serve them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, date, datetime
+
+from icalendar import Calendar, Event, Timezone
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.auth.models import User
+from core.errors import NotFound
+from shoots.models import CalendarFeed, FeedScope, Shoot, ShootStatus
+from shoots.operations.inputs import BRUSSELS
+
+UID_DOMAIN = "tournages.wallonie.be"
+
+
+def shoots_calendar(name: str, shoots: list[Shoot]) -> bytes:
+    """A VCALENDAR with one VEVENT per shoot; UIDs depend only on the shoot's id."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Walloon film commission//Tournages//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Brussels")
+    if shoots:
+        first = min(s.period.lower for s in shoots)
+        last = max(s.period.upper for s in shoots)
+        # whole years: clients then also get the DST rules around the shoots
+        first_day, last_day = date(first.year, 1, 1), date(last.year + 1, 1, 1)
+        calendar.add_component(
+            Timezone.from_tzid("Europe/Brussels", first_date=first_day, last_date=last_day)
+        )
+    for shoot in shoots:
+        calendar.add_component(_event(shoot))
+    return calendar.to_ical()
+
+
+def _event(shoot: Shoot) -> Event:
+    event = Event()
+    event.add("uid", f"shoot-{shoot.id}@{UID_DOMAIN}")
+    event.add("dtstamp", (shoot.updated_at or datetime.now(UTC)).astimezone(UTC))
+    event.add("dtstart", shoot.period.lower.astimezone(BRUSSELS))
+    event.add("dtend", shoot.period.upper.astimezone(BRUSSELS))
+    event.add("sequence", shoot.version)
+    event.add("summary", f"{shoot.production.title} — shoot {shoot.id}")
+    if shoot.location is not None:
+        event.add("location", shoot.location.name)
+    if shoot.notes:
+        event.add("description", shoot.notes)
+    cancelled = shoot.status is ShootStatus.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return event
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_feed(
+    session: Session, user: User, scope: FeedScope, target: str
+) -> tuple[CalendarFeed, str]:
+    """A new private feed; the token is returned once, only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed(
+        token_hash=_digest(token), scope=scope, target=target, created_by_id=user.id
+    )
+    session.add(feed)
+    session.flush()
+    return feed, token
+
+
+def feed_for_token(session: Session, token: str) -> CalendarFeed:
+    feed = session.scalar(
+        select(CalendarFeed).where(
+            CalendarFeed.token_hash == _digest(token), CalendarFeed.revoked_at.is_(None)
+        )
+    )
+    if feed is None:
+        raise NotFound("No such calendar feed (it may have been revoked).")
+    return feed
+
+
+def revoke_feed(session: Session, feed: CalendarFeed) -> None:
+    feed.revoked_at = datetime.now(UTC)
+    session.flush()
+
+
+def feeds_of(session: Session, user: User) -> list[CalendarFeed]:
+    return list(
+        session.scalars(
+            select(CalendarFeed)
+            .where(CalendarFeed.created_by_id == user.id, CalendarFeed.revoked_at.is_(None))
+            .order_by(CalendarFeed.id)
+        )
+    )

@@ -1,0 +1,88 @@
+"""Productions: create, edit, delete; their coordinators may edit them and their shoots."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.auth.models import Role, User
+from core.errors import Conflict, InvalidInput, NotFound
+from shoots.models import Production, production_coordinators
+from shoots.schemas import ProductionIn, ProductionPatch
+
+
+def get_production(session: Session, production_id: int) -> Production:
+    production = session.get(Production, production_id)
+    if production is None:
+        raise NotFound(f"No production {production_id}.")
+    return production
+
+
+def productions_for(session: Session, user: User) -> list[Production]:
+    """Admins and officers see every production, a coordinator those they coordinate."""
+    query = select(Production).order_by(Production.title, Production.id)
+    if user.role is Role.COORDINATOR:
+        query = query.join(production_coordinators).where(
+            production_coordinators.c.user_id == user.id
+        )
+    return list(session.scalars(query))
+
+
+def _coordinators(session: Session, emails: list[str]) -> list[User]:
+    users = []
+    for email in emails:
+        user = session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+        if user is None or user.role not in (Role.COORDINATOR, Role.ADMIN):
+            raise InvalidInput("coordinators", f"{email} is not a coordinator's account")
+        users.append(user)
+    return users
+
+
+def check_version(field_version: int | None, current: int) -> None:
+    """Optimistic locking across requests: refuse edits made on an outdated copy."""
+    if field_version is not None and field_version != current:
+        raise Conflict(
+            f"Someone else saved this in the meantime (version {current}); reload and retry.",
+            version=current,
+        )
+
+
+def _apply(session: Session, production: Production, data: ProductionPatch) -> None:
+    values = data.model_dump(exclude_unset=True, exclude={"coordinators", "version"})
+    for name, value in values.items():
+        setattr(production, name, value)
+    if data.coordinators is not None:
+        production.coordinators = _coordinators(session, data.coordinators)
+
+
+def _flush(session: Session) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        if "file_reference" in str(exc.orig):
+            raise InvalidInput("file_reference", "is already used by another production") from None
+        raise
+
+
+def create_production(session: Session, user: User, data: ProductionIn) -> Production:
+    """A new production; its creator coordinates it unless coordinators are given."""
+    production = Production()
+    _apply(session, production, data)
+    if data.coordinators is None and user.role is Role.COORDINATOR:
+        production.coordinators = [user]
+    session.add(production)
+    _flush(session)
+    return production
+
+
+def update_production(session: Session, production: Production, data: ProductionPatch) -> None:
+    check_version(data.version, production.version)
+    _apply(session, production, data)
+    _flush(session)
+
+
+def delete_production(session: Session, production: Production) -> None:
+    session.delete(production)
+    session.flush()

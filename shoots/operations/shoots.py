@@ -1,0 +1,307 @@
+"""Shoots: a production's occupation of a footprint for a half-open period.
+
+Every write goes through `_save`: lock the area, run the conflict engine, refuse hard conflicts,
+store — all in the caller's transaction, so nothing is half-stored and concurrent saves of
+clashing shoots cannot both win.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import MultiPolygon
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.auth.models import User
+from core.communes.models import Commune
+from core.db import SRID, WGS84
+from core.errors import Conflict, InvalidInput, NotFound
+from core.geo import as_geojson, parse_float
+from locations.models import Location
+from shoots.models import Production, Shoot, ShootStatus, WarningOverride
+from shoots.operations import conflicts
+from shoots.operations.conflicts import Candidate, Findings
+from shoots.operations.inputs import (
+    as_multipolygon,
+    check_in_wallonia,
+    local_iso,
+    parse_area,
+    parse_period,
+    parse_time,
+)
+from shoots.operations.productions import check_version
+from shoots.schemas import ShootFields, ShootIn, ShootPatch
+
+DEFAULT_FOOTPRINT_RADIUS_M = 50
+ATTRIBUTES = (
+    "crew_size",
+    "vehicle_count",
+    "night_shoot",
+    "parking_suspension",
+    "road_closure",
+    "special_effects",
+    "drones",
+    "notes",
+)
+
+
+def get_shoot(session: Session, shoot_id: int) -> Shoot:
+    shoot = session.get(Shoot, shoot_id)
+    if shoot is None:
+        raise NotFound(f"No shoot {shoot_id}.")
+    return shoot
+
+
+def known_production(session: Session, production_id: int) -> Production:
+    production = session.get(Production, production_id)
+    if production is None:
+        raise InvalidInput("production_id", f"no production {production_id}")
+    return production
+
+
+def _location(session: Session, location_id: int | None) -> Location | None:
+    if location_id is None:
+        return None
+    location = session.get(Location, location_id)
+    if location is None:
+        raise InvalidInput("location_id", f"no location {location_id}")
+    return location
+
+
+def _default_footprint(location: Location) -> MultiPolygon:
+    return as_multipolygon(to_shape(location.point).buffer(DEFAULT_FOOTPRINT_RADIUS_M))
+
+
+def candidate_from(session: Session, data: ShootFields, base: Candidate | None) -> Candidate:
+    """The shoot DATA describes, on top of BASE (the stored shoot, for an edit); checks input."""
+    given = data.model_fields_set
+    location_id = data.location_id if "location_id" in given else (base and base.location_id)
+    location = _location(session, location_id)
+    if data.footprint is not None:
+        footprint = parse_area("footprint", data.footprint)
+    elif location is not None and (base is None or "location_id" in given):
+        footprint = _default_footprint(location)
+    elif base is not None:
+        footprint = base.footprint
+    else:
+        raise InvalidInput("footprint", "is required when no location is given")
+    if "parking" in given:
+        parking = parse_area("parking", data.parking) if data.parking is not None else None
+    else:
+        parking = base.parking if base else None
+    if base is None or given & {"starts_at", "ends_at"}:
+        starts_at, ends_at = parse_period(
+            data.starts_at if "starts_at" in given else base and local_iso(base.starts_at),
+            data.ends_at if "ends_at" in given else base and local_iso(base.ends_at),
+        )
+    else:
+        starts_at, ends_at = base.starts_at, base.ends_at
+    check_in_wallonia(session, "footprint", footprint)
+    if parking is not None:
+        check_in_wallonia(session, "parking", parking)
+    production_id = getattr(data, "production_id", None) or (base and base.production_id)
+    return Candidate(
+        footprint=footprint,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        production_id=production_id,
+        location_id=location_id,
+        parking=parking,
+        exclude_id=base.exclude_id if base else None,
+    )
+
+
+def stored_candidate(shoot: Shoot) -> Candidate:
+    return Candidate(
+        footprint=as_multipolygon(to_shape(shoot.footprint)),
+        starts_at=shoot.period.lower,
+        ends_at=shoot.period.upper,
+        production_id=shoot.production_id,
+        location_id=shoot.location_id,
+        parking=as_multipolygon(to_shape(shoot.parking)) if shoot.parking is not None else None,
+        exclude_id=shoot.id,
+    )
+
+
+def refuse_hard(findings: Findings) -> None:
+    if findings.conflicts:
+        raise Conflict(
+            "This shoot clashes with other shoots at the same place and time.",
+            conflicts=[f.as_json() for f in findings.conflicts],
+            warnings=[f.as_json() for f in findings.warnings],
+        )
+
+
+def _save(session: Session, shoot: Shoot, candidate: Candidate, data: ShootFields) -> Findings:
+    conflicts.lock_area(session, candidate.footprint)
+    findings = conflicts.check(session, candidate)
+    if shoot.status is not ShootStatus.CANCELLED:
+        refuse_hard(findings)
+    shoot.location_id = candidate.location_id
+    shoot.footprint = from_shape(candidate.footprint, srid=SRID)
+    shoot.parking = from_shape(candidate.parking, srid=SRID) if candidate.parking else None
+    shoot.period = Range(candidate.starts_at, candidate.ends_at, bounds="[)")
+    for name, value in data.model_dump(exclude_unset=True, include=set(ATTRIBUTES)).items():
+        if value is not None:
+            setattr(shoot, name, value)
+    session.add(shoot)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        if "no_double_booking" in str(exc.orig):  # a concurrent save won the location
+            raise Conflict("The location was booked for this period in the meantime.") from None
+        raise
+    except StaleDataError:
+        raise Conflict("Someone else saved this shoot in the meantime; reload and retry.") from None
+    return findings
+
+
+def create_shoot(session: Session, user: User | None, data: ShootIn) -> tuple[Shoot, Findings]:
+    production = known_production(session, data.production_id)
+    candidate = candidate_from(session, data, None)
+    shoot = Shoot(production_id=production.id, created_by_id=user.id if user else None)
+    findings = _save(session, shoot, candidate, data)
+    return shoot, findings
+
+
+def update_shoot(session: Session, shoot: Shoot, data: ShootPatch) -> Findings:
+    check_version(data.version, shoot.version)
+    if data.status is not None:
+        shoot.status = ShootStatus(data.status)
+    candidate = candidate_from(session, data, stored_candidate(shoot))
+    return _save(session, shoot, candidate, data)
+
+
+def delete_shoot(session: Session, shoot: Shoot) -> None:
+    session.delete(shoot)
+    session.flush()
+
+
+def findings_for(session: Session, shoot: Shoot) -> Findings:
+    """The stored shoot's findings, each warning with its override if one was recorded."""
+    findings = conflicts.check(session, stored_candidate(shoot))
+    overrides = {
+        (o.rule, o.other_ref): o
+        for o in session.scalars(
+            select(WarningOverride).where(WarningOverride.shoot_id == shoot.id)
+        )
+    }
+    for finding in findings.items:
+        if found := overrides.get((finding.rule, finding.other_ref)):
+            finding.override = override_json(found)
+    return findings
+
+
+def override_json(override: WarningOverride) -> dict[str, Any]:
+    return {
+        "by": override.user.email if override.user else None,
+        "reason": override.reason,
+        "at": local_iso(override.created_at),
+    }
+
+
+def override_warning(
+    session: Session, user: User, shoot: Shoot, rule: str, other_ref: str, reason: str
+) -> WarningOverride:
+    """Record USER's decision to keep SHOOT despite a current warning."""
+    warnings = {(f.rule, f.other_ref): f for f in findings_for(session, shoot).warnings}
+    if (rule, other_ref) not in warnings:
+        raise InvalidInput("other", f"{shoot.id} has no current {rule} warning about {other_ref}")
+    override = session.scalar(
+        select(WarningOverride).where(
+            WarningOverride.shoot_id == shoot.id,
+            WarningOverride.rule == rule,
+            WarningOverride.other_ref == other_ref,
+        )
+    ) or WarningOverride(shoot_id=shoot.id, rule=rule, other_ref=other_ref)
+    override.reason = reason.strip()
+    override.user = user
+    override.created_at = func.now()
+    session.add(override)
+    session.flush()
+    session.refresh(override)
+    return override
+
+
+def parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise InvalidInput("bbox", "must be min_lon,min_lat,max_lon,max_lat")
+    min_lon, max_lon = (parse_float("bbox", parts[i], low=-180, high=180) for i in (0, 2))
+    min_lat, max_lat = (parse_float("bbox", parts[i], low=-90, high=90) for i in (1, 3))
+    if min_lon >= max_lon or min_lat >= max_lat:
+        raise InvalidInput("bbox", "minimum must be below maximum")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def shoots_query(
+    *,
+    starts: datetime | None = None,
+    ends: datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    production_id: int | None = None,
+    location_id: int | None = None,
+    commune: str | None = None,
+) -> Select:
+    """Shoots with their GeoJSON footprint and parking, filtered, in time order."""
+    query = select(Shoot, as_geojson(Shoot.footprint), as_geojson(Shoot.parking))
+    if starts is not None or ends is not None:
+        window = func.tstzrange(starts, ends, "[)")
+        query = query.where(Shoot.period.op("&&")(window))
+    if bbox is not None:
+        envelope = func.ST_Transform(func.ST_MakeEnvelope(*bbox, WGS84), SRID)
+        query = query.where(func.ST_Intersects(Shoot.footprint, envelope))
+    if production_id is not None:
+        query = query.where(Shoot.production_id == production_id)
+    if location_id is not None:
+        query = query.where(Shoot.location_id == location_id)
+    if commune is not None:
+        query = query.join(
+            Commune,
+            and_(Commune.nis == commune, func.ST_Intersects(Shoot.footprint, Commune.boundary)),
+        )
+    return query.order_by(func.lower(Shoot.period), Shoot.id)
+
+
+def list_shoots(session: Session, query: Select) -> list[dict[str, Any]]:
+    return [shoot_json(s, fp, pk) for s, fp, pk in session.execute(query)]
+
+
+def one_shoot_json(session: Session, shoot: Shoot) -> dict[str, Any]:
+    footprint, parking = session.execute(
+        select(as_geojson(Shoot.footprint), as_geojson(Shoot.parking)).where(Shoot.id == shoot.id)
+    ).one()
+    return shoot_json(shoot, footprint, parking)
+
+
+def shoot_json(shoot: Shoot, footprint: str, parking: str | None) -> dict[str, Any]:
+    return {
+        "id": shoot.id,
+        "production_id": shoot.production_id,
+        "location_id": shoot.location_id,
+        "starts_at": local_iso(shoot.period.lower),
+        "ends_at": local_iso(shoot.period.upper),
+        "footprint": json.loads(footprint),
+        "parking": json.loads(parking) if parking else None,
+        "status": shoot.status.value,
+        "version": shoot.version,
+        **{name: getattr(shoot, name) for name in ATTRIBUTES},
+    }
+
+
+def period_filter(
+    raw_from: str | None, raw_to: str | None
+) -> tuple[datetime | None, datetime | None]:
+    starts = parse_time("from", raw_from) if raw_from else None
+    ends = parse_time("to", raw_to) if raw_to else None
+    if starts and ends and ends <= starts:
+        raise InvalidInput("to", "must be after from")
+    return starts, ends

@@ -1,0 +1,64 @@
+"""JSON shapes of the package's objects, shared by the API and the HTML views."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from shapely.geometry import mapping
+
+from shoots.models import Blackout, CalendarFeed, Production
+from shoots.operations.conflicts import Findings
+from shoots.operations.inputs import local_iso, to_wgs84
+
+
+def production_json(production: Production) -> dict[str, Any]:
+    return {
+        "id": production.id,
+        "title": production.title,
+        "type": production.type.value,
+        "company": production.company,
+        "contact_name": production.contact_name,
+        "contact_email": production.contact_email,
+        "contact_phone": production.contact_phone,
+        "file_reference": production.file_reference,
+        "status": production.status.value,
+        "coordinators": [user.email for user in production.coordinators],
+        "version": production.version,
+    }
+
+
+def findings_json(findings: Findings) -> dict[str, Any]:
+    return {
+        "conflicts": [f.as_json() for f in findings.conflicts],
+        "warnings": [f.as_json() for f in findings.warnings],
+    }
+
+
+def blackout_json(blackout: Blackout) -> dict[str, Any]:
+    area = None
+    if blackout.area is not None:
+        area = json.loads(json.dumps(mapping(to_wgs84(to_shape(blackout.area)))))
+    weekly = blackout.weekday is not None
+    return {
+        "id": blackout.id,
+        "commune": blackout.commune_nis,
+        "kind": blackout.kind.value,
+        "title": blackout.title,
+        "area": area,
+        "starts_at": local_iso(blackout.period.lower),
+        "ends_at": local_iso(blackout.period.upper),
+        "weekday": blackout.weekday,
+        "daily_start": blackout.daily_start.strftime("%H:%M") if weekly else None,
+        "daily_end": blackout.daily_end.strftime("%H:%M") if weekly else None,
+    }
+
+
+def feed_json(feed: CalendarFeed) -> dict[str, Any]:
+    return {
+        "id": feed.id,
+        "scope": feed.scope.value,
+        "target": feed.target,
+        "revoked": feed.revoked_at is not None,
+    }

@@ -1,0 +1,416 @@
+"""HTML pages: productions, the shoot form, schedules with a month calendar, blackouts."""
+
+from __future__ import annotations
+
+import calendar as monthcal
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from core.auth.models import Role
+from core.auth.policy import acting_user, allowed, authorize
+from core.communes.models import Commune
+from core.communes.operations import active_communes
+from core.db import db
+from core.errors import ApiError, Conflict, InvalidInput, NotFound
+from core.validation import parse
+from locations.models import Location
+from shoots.forms import LOCAL, ActionForm, BlackoutForm, OverrideForm, ProductionForm, ShootForm
+from shoots.maps import drawing_map, footprints_map
+from shoots.models import FeedScope, Production, Shoot
+from shoots.operations import blackouts as blackout_ops
+from shoots.operations import calendars, productions, report
+from shoots.operations import shoots as shoot_ops
+from shoots.operations.inputs import BRUSSELS
+from shoots.schemas import BlackoutIn, ProductionIn, ProductionPatch, ShootIn, ShootPatch
+from shoots.serialize import blackout_json
+
+bp = Blueprint("shoots", __name__, static_folder="static", static_url_path="/static/shoots")
+
+
+@bp.app_context_processor
+def template_helpers() -> dict[str, Any]:
+    return {"may": lambda action, target=None: allowed(acting_user(), action, target)}
+
+
+@bp.app_template_filter("brussels")
+def brussels_time(moment: datetime) -> str:
+    return moment.astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
+
+
+# Views run each write in a savepoint: a refused write is undone there, while the page shown
+# next keeps the request's transaction and the objects it already loaded (the signed-in user).
+
+
+def _show_error(form: FlaskForm, exc: ApiError) -> int:
+    """Put an operation's error next to its field (or on top) and give the HTTP status."""
+    field = getattr(form, exc.field or "", None)
+    if field is not None and exc.field != "meta":
+        field.errors = [*field.errors, exc.detail]
+    else:
+        flash(exc.detail, "error")
+    return exc.status
+
+
+# ---- productions -----------------------------------------------------------------------------
+
+
+@bp.get("/productions")
+def production_list():
+    user = authorize("productions.read")
+    found = productions.productions_for(db.session, user)  # type: ignore[arg-type]
+    return render_template("shoots/productions.html", productions=found)
+
+
+def _production_values(form: ProductionForm) -> dict[str, Any]:
+    values = {
+        name: form[name].data or None for name in ProductionPatch.model_fields if name in form
+    }
+    raw = form.coordinators.data or ""
+    values["coordinators"] = [e.strip() for e in raw.split(",") if e.strip()] or None
+    return values
+
+
+@bp.route("/productions/new", methods=["GET", "POST"])
+def production_new():
+    return _production_form(None)
+
+
+@bp.route("/productions/<int:production_id>/edit", methods=["GET", "POST"])
+def production_edit(production_id: int):
+    return _production_form(productions.get_production(db.session, production_id))
+
+
+def _production_form(production: Production | None):
+    """Create (PRODUCTION None: admins, coordinators) or edit (its coordinators, admins)."""
+    if production is None:
+        user = authorize("productions.create")
+    else:
+        user = authorize("productions.edit", production)
+    form = ProductionForm(obj=production)
+    if request.method == "GET" and production is not None:
+        form.coordinators.data = ", ".join(u.email for u in production.coordinators)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            values = _production_values(form)
+            with db.session.begin_nested():
+                if production is None:
+                    data = parse(ProductionIn, values)
+                    production = productions.create_production(db.session, user, data)  # type: ignore[arg-type]
+                else:
+                    productions.update_production(
+                        db.session, production, parse(ProductionPatch, values)
+                    )
+            db.session.commit()
+            return redirect(url_for("shoots.production_page", production_id=production.id))
+        except ApiError as exc:
+            status = _show_error(form, exc)
+    return render_template("shoots/production_form.html", form=form, production=production), status
+
+
+@bp.get("/productions/<int:production_id>")
+def production_page(production_id: int):
+    authorize("productions.read")
+    production = productions.get_production(db.session, production_id)
+    query = shoot_ops.shoots_query(production_id=production.id)
+    return _schedule(production.title, query, production=production)
+
+
+# ---- schedules (production, location, commune) -----------------------------------------------
+
+
+def _month(shoots: list[Shoot]) -> date:
+    raw = request.args.get("month", "")
+    try:
+        return datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        first = min((s.period.lower for s in shoots), default=None)
+        today = (first or datetime.now(BRUSSELS)).astimezone(BRUSSELS).date()
+        return today.replace(day=1)
+
+
+def month_grid(month: date, shoots: list[Shoot]) -> list[list[dict[str, Any]]]:
+    """Weeks (Monday first) of MONTH, each day with the shoots happening on it (Brussels days)."""
+    by_day: dict[date, list[Shoot]] = {}
+    for shoot in shoots:
+        day = shoot.period.lower.astimezone(BRUSSELS).date()
+        last = (shoot.period.upper - timedelta(microseconds=1)).astimezone(BRUSSELS).date()
+        while day <= last:
+            by_day.setdefault(day, []).append(shoot)
+            day += timedelta(days=1)
+    weeks = monthcal.Calendar().monthdatescalendar(month.year, month.month)
+    return [
+        [{"date": d, "in_month": d.month == month.month, "shoots": by_day.get(d, [])} for d in week]
+        for week in weeks
+    ]
+
+
+def _worst(found: list[dict[str, Any]]) -> str | None:
+    severities = {f["severity"] for f in found if not f["override"]}
+    return next((s for s in ("conflict", "warning") if s in severities), None)
+
+
+def _schedule(title: str, query, **context: Any):
+    rows = db.session.execute(query).all()
+    shoots = [row[0] for row in rows]
+    findings = {
+        s.id: [f.as_json() for f in shoot_ops.findings_for(db.session, s).items] for s in shoots
+    }
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(footprint),
+            "properties": {
+                "title": f"#{s.id} {s.production.title}",
+                "when": f"{brussels_time(s.period.lower)} → {brussels_time(s.period.upper)}",
+                "severity": _worst(findings[s.id]),
+            },
+        }
+        for s, footprint, _parking in rows
+    ]
+    month = _month(shoots)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    return render_template(
+        "shoots/schedule.html",
+        title=title,
+        shoots=shoots,
+        findings=findings,
+        weeks=month_grid(month, shoots),
+        month=month,
+        previous_month=(month - timedelta(days=1)).replace(day=1),
+        next_month=next_month,
+        override_form=OverrideForm(),
+        action_form=ActionForm(),
+        map_html=footprints_map(features) if features else None,
+        **context,
+    )
+
+
+@bp.get("/schedule/locations/<int:location_id>")
+def location_schedule(location_id: int):
+    authorize("shoots.read")
+    location = db.session.get(Location, location_id)
+    if location is None:
+        raise NotFound(f"No location {location_id}.")
+    return _schedule(location.name, shoot_ops.shoots_query(location_id=location_id))
+
+
+@bp.get("/schedule/communes")
+def commune_schedule():
+    user = authorize("conflicts.report")
+    default = user.commune_nis if user and user.role is Role.OFFICER else "92094"  # type: ignore[union-attr]
+    nis = request.args.get("commune") or default
+    commune = db.session.get(Commune, nis)
+    if commune is None:
+        raise NotFound(f"No commune {nis}.")
+    query = shoot_ops.shoots_query(commune=nis)
+    starts = datetime.combine(_month([]), datetime.min.time(), BRUSSELS)
+    ends = datetime.combine(
+        (starts + timedelta(days=32)).replace(day=1), datetime.min.time(), BRUSSELS
+    )
+    pairs = report.conflict_report(db.session, starts, ends, nis)
+    return _schedule(
+        commune.name_fr, query, commune=commune, pairs=pairs, communes=active_communes(db.session)
+    )
+
+
+# ---- shoots ----------------------------------------------------------------------------------
+
+
+def _shoot_values(form: ShootForm) -> dict[str, Any]:
+    values: dict[str, Any] = {name: form[name].data for name in shoot_ops.ATTRIBUTES}
+    values["location_id"] = form.location_id.data
+    for name in ("footprint", "parking"):
+        raw = (form[name].data or "").strip()
+        try:
+            values[name] = json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            raise InvalidInput(name, "is not GeoJSON") from None
+    for name in ("starts_at", "ends_at"):
+        moment = form[name].data
+        values[name] = moment.strftime(LOCAL) if moment else None
+    return values
+
+
+def _footprint_field(form: ShootForm) -> dict[str, Any] | None:
+    try:
+        geometry = json.loads(form.footprint.data or "null")
+    except json.JSONDecodeError:
+        return None
+    return geometry if isinstance(geometry, dict) and "coordinates" in geometry else None
+
+
+def _shoot_form_page(
+    form: ShootForm,
+    production: Production,
+    shoot: Shoot | None,
+    status: int,
+    findings: list | None = None,
+):
+    map_html, map_name = drawing_map(_footprint_field(form))
+    return render_template(
+        "shoots/shoot_form.html",
+        form=form,
+        production=production,
+        shoot=shoot,
+        map_html=map_html,
+        map_name=map_name,
+        conflicts=findings or [],
+    ), status
+
+
+def _save_shoot_form(form: ShootForm, production: Production, shoot: Shoot | None):
+    user = authorize("productions.edit", production)
+    try:
+        values = _shoot_values(form)
+        with db.session.begin_nested():
+            if shoot is None:
+                data = parse(ShootIn, {**values, "production_id": production.id})
+                shoot, found = shoot_ops.create_shoot(db.session, user, data)
+            else:
+                found = shoot_ops.update_shoot(db.session, shoot, parse(ShootPatch, values))
+        db.session.commit()
+    except Conflict as exc:
+        flash(exc.detail, "error")
+        return _shoot_form_page(form, production, shoot, 409, exc.extra.get("conflicts"))
+    except ApiError as exc:
+        return _shoot_form_page(form, production, shoot, _show_error(form, exc))
+    if found.warnings:
+        flash(
+            _("Saved with %(count)d warning(s): see below.", count=len(found.warnings)), "warning"
+        )
+    else:
+        flash(_("Shoot saved."), "success")
+    return redirect(url_for("shoots.production_page", production_id=production.id))
+
+
+@bp.route("/productions/<int:production_id>/shoots/new", methods=["GET", "POST"])
+def shoot_new(production_id: int):
+    production = productions.get_production(db.session, production_id)
+    authorize("productions.edit", production)
+    form = ShootForm()
+    if form.validate_on_submit():
+        return _save_shoot_form(form, production, None)
+    return _shoot_form_page(form, production, None, 400 if form.errors else 200)
+
+
+@bp.route("/shoots/<int:shoot_id>/edit", methods=["GET", "POST"])
+def shoot_edit(shoot_id: int):
+    shoot = shoot_ops.get_shoot(db.session, shoot_id)
+    authorize("productions.edit", shoot.production)
+    form = ShootForm(obj=shoot)
+    if request.method == "GET":
+        current = shoot_ops.one_shoot_json(db.session, shoot)
+        form.footprint.data = json.dumps(current["footprint"])
+        form.parking.data = json.dumps(current["parking"]) if current["parking"] else ""
+        form.starts_at.data = shoot.period.lower.astimezone(BRUSSELS).replace(tzinfo=None)
+        form.ends_at.data = shoot.period.upper.astimezone(BRUSSELS).replace(tzinfo=None)
+    if form.validate_on_submit():
+        return _save_shoot_form(form, shoot.production, shoot)
+    return _shoot_form_page(form, shoot.production, shoot, 400 if form.errors else 200)
+
+
+@bp.post("/shoots/<int:shoot_id>/delete")
+def shoot_delete(shoot_id: int):
+    shoot = shoot_ops.get_shoot(db.session, shoot_id)
+    authorize("productions.edit", shoot.production)
+    production_id = shoot.production_id
+    if ActionForm().validate_on_submit():
+        shoot_ops.delete_shoot(db.session, shoot)
+        db.session.commit()
+        flash(_("Shoot deleted."), "success")
+    return redirect(url_for("shoots.production_page", production_id=production_id))
+
+
+@bp.post("/shoots/<int:shoot_id>/override")
+def shoot_override(shoot_id: int):
+    shoot = shoot_ops.get_shoot(db.session, shoot_id)
+    user = authorize("productions.edit", shoot.production)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        flash(
+            _("Give a reason (at least 3 characters) to keep the shoot despite the warning."),
+            "error",
+        )
+    else:
+        try:
+            with db.session.begin_nested():
+                shoot_ops.override_warning(
+                    db.session,
+                    user,
+                    shoot,
+                    form.rule.data,
+                    form.other.data,
+                    form.reason.data,  # type: ignore[arg-type]
+                )
+            db.session.commit()
+            flash(_("Override recorded."), "success")
+        except ApiError as exc:
+            flash(exc.detail, "error")
+    return redirect(url_for("shoots.production_page", production_id=shoot.production_id))
+
+
+@bp.post("/productions/<int:production_id>/feed")
+def production_feed(production_id: int):
+    production = productions.get_production(db.session, production_id)
+    user = authorize("productions.edit", production)
+    if ActionForm().validate_on_submit():
+        _feed, token = calendars.create_feed(
+            db.session, user, FeedScope.PRODUCTION, str(production.id)
+        )  # type: ignore[arg-type]
+        db.session.commit()
+        url = url_for("shoots_api.private_calendar", token=token, _external=True)
+        flash(_("Your private calendar address (shown once): %(url)s", url=url), "success")
+    return redirect(url_for("shoots.production_page", production_id=production_id))
+
+
+# ---- blackouts -------------------------------------------------------------------------------
+
+
+@bp.route("/blackouts", methods=["GET", "POST"])
+def blackout_list():
+    user = authorize("blackouts.read")
+    form = BlackoutForm()
+    if request.method == "GET" and user is not None and user.commune_nis:
+        form.commune.data = user.commune_nis
+    status = 200
+    if form.validate_on_submit():
+        authorize("blackouts.manage", form.commune.data)
+        try:
+            values = {name: form[name].data or None for name in BlackoutIn.model_fields}
+            values["area"] = json.loads(form.area.data) if (form.area.data or "").strip() else None
+            values["weekday"] = int(form.weekday.data) if form.weekday.data else None
+            for name in ("starts_at", "ends_at"):
+                values[name] = form[name].data.strftime(LOCAL) if form[name].data else ""
+            with db.session.begin_nested():
+                blackout_ops.save_blackout(db.session, user, parse(BlackoutIn, values))
+            db.session.commit()
+            flash(_("Blackout saved."), "success")
+            return redirect(url_for("shoots.blackout_list"))
+        except json.JSONDecodeError:
+            status = _show_error(form, InvalidInput("area", "is not GeoJSON"))
+        except ApiError as exc:
+            status = _show_error(form, exc)
+    blackouts = [blackout_json(b) for b in blackout_ops.blackouts_of(db.session, None)]
+    return render_template(
+        "shoots/blackouts.html",
+        blackouts=blackouts,
+        form=form if allowed(user, "blackouts.manage") else None,
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.post("/blackouts/<int:blackout_id>/delete")
+def blackout_delete(blackout_id: int):
+    blackout = blackout_ops.get_blackout(db.session, blackout_id)
+    authorize("blackouts.manage", blackout.commune_nis)
+    if ActionForm().validate_on_submit():
+        db.session.delete(blackout)
+        db.session.commit()
+        flash(_("Blackout deleted."), "success")
+    return redirect(url_for("shoots.blackout_list"))

@@ -1,0 +1,117 @@
+"""HTML pages: a coordinator schedules through the form and edits only their productions."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from core.db import db
+from shoots.models import Shoot
+from tests.shoots.conftest import NAMUR, circle, offset
+
+
+def form_data(**fields) -> dict:
+    return {
+        "starts_at": "2027-06-14T07:00",
+        "ends_at": "2027-06-14T17:00",
+        "footprint": json.dumps(circle(*NAMUR, 30)),
+        "crew_size": "12",
+        "vehicle_count": "3",
+        **fields,
+    }
+
+
+def test_schedule_through_the_form_and_see_the_calendar(client, login, coordinator, production):
+    login(coordinator)
+    url = f"/productions/{production.id}/shoots/new"
+    assert client.get(url).status_code == 200
+    saved = client.post(url, data=form_data(notes="Quai 1"))
+    assert saved.status_code == 302, saved.data
+    page = client.get(f"/productions/{production.id}?month=2027-06")
+    assert page.status_code == 200
+    assert b"Quai 1" in page.data and b'class="chip' in page.data
+    double = client.post(url, data=form_data(footprint=json.dumps(circle(*offset(*NAMUR, 20), 20))))
+    assert double.status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(Shoot)) == 1
+
+
+def test_form_names_the_bad_field(client, login, coordinator, production):
+    login(coordinator)
+    response = client.post(
+        f"/productions/{production.id}/shoots/new", data=form_data(starts_at="2027-03-28T02:30")
+    )
+    assert response.status_code == 400
+    assert "aria-invalid" in response.text and "does not exist" in response.text
+
+
+def test_a_coordinator_cannot_edit_someone_elses_production(client, login, make_user, production):
+    login(make_user("coordinator"))
+    assert client.get(f"/productions/{production.id}/shoots/new").status_code == 403
+    assert client.get(f"/productions/{production.id}/edit").status_code == 403
+
+
+def test_user_supplied_text_is_escaped(client, login, coordinator, create_production):
+    production = create_production(title="<script>alert(1)</script>", coordinators=[coordinator])
+    login(coordinator)
+    page = client.get(f"/productions/{production.id}")
+    assert b"<script>alert(1)</script>" not in page.data
+
+
+def test_commune_schedule_and_blackouts_pages(client, login, make_user, post_shoot):
+    post_shoot()
+    officer = make_user("officer", commune="92094")
+    login(officer)
+    page = client.get("/schedule/communes?month=2027-06")
+    assert page.status_code == 200 and b"shoot-" in page.data
+    created = client.post(
+        "/blackouts",
+        data={
+            "commune": "92094",
+            "kind": "festival",
+            "title": "Fêtes de Wallonie",
+            "starts_at": "2027-09-17T00:00",
+            "ends_at": "2027-09-21T00:00",
+        },
+    )
+    assert created.status_code == 302, created.text
+    assert "Fêtes de Wallonie" in client.get("/blackouts").text
+
+
+def test_create_and_edit_a_production_through_the_form(client, login, coordinator):
+    login(coordinator)
+    created = client.post(
+        "/productions/new",
+        data={
+            "title": "Les Ardennes",
+            "type": "documentary",
+            "company": "Doc Sud",
+            "status": "preparation",
+            "file_reference": "WFC-T-1",
+        },
+    )
+    assert created.status_code == 302, created.text
+    page = client.get(created.headers["Location"])
+    assert "Les Ardennes" in page.text and coordinator.email in page.text
+    production_id = created.headers["Location"].rsplit("/", 1)[1]
+    edited = client.post(
+        f"/productions/{production_id}/edit",
+        data={
+            "title": "Les Hautes Ardennes",
+            "type": "documentary",
+            "company": "Doc Sud",
+            "status": "shooting",
+            "coordinators": coordinator.email,
+        },
+    )
+    assert edited.status_code == 302, edited.text
+    assert "Les Hautes Ardennes" in client.get(edited.headers["Location"]).text
+
+
+def test_location_schedule_page(client, login, coordinator, post_shoot, create_location):
+    location = create_location(name="Gare de Namur")
+    post_shoot(location_id=location.id, footprint=None, notes="Quai 2")
+    login(coordinator)
+    page = client.get(f"/schedule/locations/{location.id}?month=2027-06")
+    assert page.status_code == 200
+    assert "Gare de Namur" in page.text and "Quai 2" in page.text
