@@ -10,6 +10,7 @@ from flask import Flask
 from core import config as configuration
 from core import errors, security
 from core.db import db
+from core.validation import reject_nul_characters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     errors.register(app)
+    app.before_request(reject_nul_characters)
     security.init_app(app)
 
     from core import auth_setup, i18n, shell

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shoots.models import BlackoutKind, FeedScope, ProductionStatus, ProductionType
 
@@ -24,6 +24,13 @@ class ProductionPatch(Strict):
     status: ProductionStatus | None = None
     coordinators: list[str] | None = Field(None, description="e-mail addresses")
     version: int | None = Field(None, description="the version you edited (optimistic lock)")
+
+    @field_validator("title", "type", "company", "status", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
 
 
 class ProductionIn(ProductionPatch):

@@ -25,3 +25,10 @@ def test_bad_value_names_the_field(app, raw):
         parse(Search, query_data(Search))
     assert error.value.field == "limit"
     assert error.value.detail.startswith("limit: ")
+
+
+def test_nul_characters_are_refused_everywhere(client):
+    query = client.get("/api/v1/communes/at?lon=4.8\x00&lat=50.4")
+    body = client.post("/api/v1/me", data='{"name": "a\\u0000b"}', content_type="application/json")
+    assert query.status_code == 400 and query.get_json()["field"] == "lon"
+    assert body.status_code == 400 and body.get_json()["field"] == "body"
