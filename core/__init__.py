@@ -30,8 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     errors.register(app)
+    security.init_app(app)  # first: it refuses oversized bodies before anything reads them
     app.before_request(reject_nul_characters)
-    security.init_app(app)
 
     from core import auth_setup, i18n, shell
 

@@ -1,4 +1,4 @@
-"""The collections served in this branch: communes, published locations, upcoming shoots.
+"""The collections: communes, published locations, upcoming approved shoots, blackouts.
 
 Only public columns are listed: never a location's contact or owner notes, nor a production's
 company contacts, crew figures or notes.
@@ -14,7 +14,7 @@ from core.communes.models import Commune
 from locations.models import Location, LocationStatus, location_category_links
 from ogc.collections import Collection, register
 from permits.operations import approved_shoot_ids
-from shoots.models import Production, ProductionStatus, Shoot, ShootStatus
+from shoots.models import Blackout, Production, ProductionStatus, Shoot, ShootStatus
 
 
 def active_communes() -> Select:
@@ -27,6 +27,16 @@ def published_locations() -> Select:
         .select_from(Location)
         .join(Commune, Commune.nis == Location.commune_nis)
         .where(Location.status == LocationStatus.PUBLISHED)
+    )
+
+
+def current_blackouts() -> Select:
+    """Blackouts not over yet; a commune-wide one takes its commune's boundary."""
+    return (
+        select()
+        .select_from(Blackout)
+        .join(Commune, Commune.nis == Blackout.commune_nis)
+        .where(func.upper(Blackout.period) > func.now())
     )
 
 
@@ -117,5 +127,31 @@ def register_collections() -> None:
             },
             period=Shoot.period,
             keywords=("filming", "shoots"),
+        )
+    )
+    register(
+        Collection(
+            id="blackouts",
+            title=_l("Blackout periods"),
+            description=_l(
+                "Markets, festivals, roadworks and holiday moratoria during which a commune "
+                "does not want shoots, commune-wide or in an area."
+            ),
+            query=current_blackouts,
+            id_column=Blackout.id,
+            geometry=func.coalesce(Blackout.area, Commune.boundary),
+            properties={
+                "commune_nis": Blackout.commune_nis,
+                "commune": Commune.name_fr,
+                "kind": Blackout.kind,
+                "title": Blackout.title,
+                "start": func.lower(Blackout.period),
+                "end": func.upper(Blackout.period),
+                "weekday": Blackout.weekday,  # ISO weekday of a weekly market, else null
+                "daily_start": func.to_char(Blackout.daily_start, "HH24:MI"),
+                "daily_end": func.to_char(Blackout.daily_end, "HH24:MI"),
+            },
+            period=Blackout.period,
+            keywords=("blackouts", "markets", "roadworks"),
         )
     )

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from geoalchemy2.shape import from_shape
+from shapely.geometry import MultiPolygon, Point, shape
+from sqlalchemy.dialects.postgresql import Range
 
+from core.db import SRID, db
 from locations.models import LocationStatus
 from ogc.schemas import MAX_LIMIT, ItemsQuery
 from permits.models import PermitStatus
-from shoots.models import ProductionStatus, ShootStatus
-from tests.conftest import BRUSSELS, approve
+from shoots.models import Blackout, BlackoutKind, ProductionStatus, ShootStatus
+from tests.conftest import BRUSSELS, approve, to_lambert
 
 NAMUR = (4.8617, 50.4596)
 ARLON = (5.8167, 49.6833)
@@ -61,7 +65,7 @@ def test_collections_have_spatial_and_temporal_extents(client, locations, create
     start = datetime.now(BRUSSELS).replace(microsecond=0) + timedelta(days=3)
     approve(create_shoot(*NAMUR, start=start, hours=10), PermitStatus.APPROVED)
     listed = client.get("/ogc/collections?f=json").get_json()["collections"]
-    assert [c["id"] for c in listed] == ["communes", "locations", "shoots"]
+    assert [c["id"] for c in listed] == ["communes", "locations", "shoots", "blackouts"]
     by_id = {c["id"]: c for c in listed}
     west, south, east, north = by_id["locations"]["extent"]["spatial"]["bbox"][0]
     # It covers the data, a little wider (taken in EPSG:3812): a few hundredths of a degree.
@@ -280,3 +284,32 @@ def test_unexpected_parameters_are_kept_in_links_not_errors(client, locations):
 
 def test_landing_page_with_a_trailing_slash(client):
     assert client.get("/ogc/", headers={"Accept": "application/json"}).status_code == 200
+
+
+def test_blackouts_collection_shows_current_ones_with_their_area_or_commune(client, app):
+    now = datetime.now(BRUSSELS).replace(microsecond=0)
+    square = Point(*to_lambert(*NAMUR)).buffer(100, cap_style="square")
+
+    def blackout(title: str, start: datetime, area=None, commune: str = "92094") -> Blackout:
+        row = Blackout(
+            commune_nis=commune,
+            kind=BlackoutKind.MARKET,
+            title=title,
+            area=from_shape(MultiPolygon([area]), srid=SRID) if area is not None else None,
+            period=Range(start, start + timedelta(days=30), bounds="[)"),
+        )
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    market = blackout("Marché du samedi", now - timedelta(days=1), area=square)
+    moratorium = blackout("Moratoire d'été", now + timedelta(days=5), commune="81001")
+    blackout("Travaux finis", now - timedelta(days=60), area=square)
+    body = features(client, "/ogc/collections/blackouts/items")
+    by_id = {f["id"]: f for f in body["features"]}
+    assert set(by_id) == {market.id, moratorium.id}
+    assert by_id[market.id]["properties"]["title"] == "Marché du samedi"
+    assert shape(by_id[market.id]["geometry"]).contains(Point(*NAMUR))
+    assert shape(by_id[moratorium.id]["geometry"]).contains(Point(*ARLON))  # Arlon, commune-wide
+    near_namur = features(client, "/ogc/collections/blackouts/items?bbox=4.80,50.40,4.95,50.50")
+    assert [f["id"] for f in near_namur["features"]] == [market.id]

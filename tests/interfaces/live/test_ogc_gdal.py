@@ -45,7 +45,7 @@ def published(committed_app, create_location, create_shoot):
 
 def test_ogrinfo_lists_every_collection(live_server, published):
     listing = gdal("ogrinfo", "-ro", "-q", f"OAPIF:{live_server}/ogc")
-    for layer in ("communes", "locations", "shoots"):
+    for layer in ("communes", "locations", "shoots", "blackouts"):
         assert layer in listing
 
 
