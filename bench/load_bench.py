@@ -1,8 +1,8 @@
 """Load: gunicorn (several workers, deploy/gunicorn.conf.py) on 127.0.0.1 under wrk.
 
 The whole run lasts BENCH_LOAD_SECONDS (default 60), shared between the endpoints. Each
-endpoint is a list of request paths that wrk picks from at random; to load another endpoint
-(search, conflict check, public map after the merge), add an `Endpoint` to `endpoints()`.
+endpoint is a list of requests (path and JSON body) that wrk picks from at random, sent with a
+coordinator's API token; to load another endpoint, add an `Endpoint` to `endpoints()`.
 Reports throughput, p50/p99 latency and errors (any status >= 400 or socket error: the
 target is zero).
 
@@ -26,6 +26,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.common import bench_app, print_table
+from core.auth.models import Role
+from core.auth.operations import create_token, create_user
 from core.db import db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,12 +41,13 @@ SAMPLE = 500  # distinct request paths per endpoint
 
 # wrk calls request() for each request and done() once: we print the figures as JSON.
 WRK_SCRIPT = """
-local paths = {%(paths)s}
+local requests = {%(requests)s}
 local method = "%(method)s"
-local body = %(body)s
-local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/json"}
+local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/json",
+                 ["Authorization"] = "Bearer %(token)s"}
 request = function()
-  return wrk.format(method, paths[math.random(#paths)], headers, body)
+  local chosen = requests[math.random(#requests)]
+  return wrk.format(method, chosen[1], headers, chosen[2])
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -74,7 +77,13 @@ class Endpoint:
     name: str
     paths: Callable[[Workload], list[str]]
     method: str = "GET"
-    body: str | None = None  # JSON, for POST endpoints such as the conflict check
+    # JSON bodies for POST endpoints, one per path (the conflict check)
+    bodies: Callable[[Workload], list[str]] | None = None
+
+    def requests(self, workload: Workload) -> list[tuple[str, str | None]]:
+        paths = self.paths(workload)
+        bodies = self.bodies(workload) if self.bodies else [None] * len(paths)
+        return list(zip(paths, bodies, strict=True))
 
 
 def endpoints() -> list[Endpoint]:
@@ -98,10 +107,37 @@ def endpoints() -> list[Endpoint]:
                 for n, box in enumerate(work.boxes(0.3))
             ],
         ),
+        Endpoint(
+            "location search (text + category + radius)",
+            lambda work: [
+                f"/api/v1/locations?q=lieu&category=railway_station&near={x},{y}&radius_m=20000"
+                for x, y in work.points
+            ],
+        ),
+        Endpoint(
+            "conflict check",
+            lambda work: ["/api/v1/conflicts/check"] * len(work.points),
+            method="POST",
+            bodies=lambda work: [conflict_candidate(x, y) for x, y in work.points],
+        ),
+        Endpoint("public map", lambda work: ["/maps/public"]),
+        Endpoint("public list of approved shoots", lambda work: ["/permits/public"]),
         Endpoint("healthz", lambda work: ["/healthz"]),
-        # After the merge: Endpoint("search", ...), Endpoint("conflict check", ...,
-        # method="POST", body=json.dumps({...})), Endpoint("public map", ...).
     ]
+
+
+def conflict_candidate(lon: float, lat: float) -> str:
+    """A 40 m square shoot on a day of 2030 next to a seeded location (whose shoots it meets)."""
+    d = 0.0003
+    ring = [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]]
+    return json.dumps(
+        {
+            "production_id": 1,
+            "footprint": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+            "starts_at": "2030-03-02T07:00",
+            "ends_at": "2030-03-02T17:00",
+        }
+    )
 
 
 SEED_LOCATIONS = text("""
@@ -109,6 +145,10 @@ SEED_LOCATIONS = text("""
     SELECT 'Lieu ' || c.nis || '-' || d.path[1], d.geom, c.nis, 'published',
            d.path[1] % 2 = 0, d.path[1] % 7
     FROM communes c, ST_Dump(ST_GeneratePoints(c.boundary, :per_commune, 42)) AS d
+""")
+SEED_CATEGORIES = text("""
+    INSERT INTO location_category_links (location_id, category_code)
+    SELECT id, 'railway_station' FROM locations WHERE id % 3 = 0
 """)
 SEED_PRODUCTIONS = text("""
     INSERT INTO productions (title, type, company)
@@ -124,13 +164,37 @@ SEED_SHOOTS = text("""
 """)
 
 
-def seed() -> tuple[str, list[tuple[float, float]]]:
-    """A fresh database with locations and shoots; its URL and a sample of location points."""
+# One shoot in ten approved by its commune, so the public pages have something to show.
+SEED_APPROVALS = text("""
+    WITH approved AS (
+        INSERT INTO permit_requests (group_id, production_id, commune_nis, status)
+        SELECT gen_random_uuid(), s.production_id, l.commune_nis, 'approved'
+        FROM shoots s JOIN locations l ON l.id = s.location_id WHERE s.id % 10 = 0
+        RETURNING id, production_id, commune_nis
+    )
+    INSERT INTO permit_shoots (request_id, shoot_id)
+    SELECT DISTINCT ON (a.id) a.id, s.id
+    FROM approved a JOIN shoots s ON s.production_id = a.production_id AND s.id % 10 = 0
+    JOIN locations l ON l.id = s.location_id AND l.commune_nis = a.commune_nis
+""")
+
+
+def seed() -> tuple[str, list[tuple[float, float]], str]:
+    """A fresh database with locations, shoots and approvals; its URL, a sample of location
+    points and a coordinator's API token."""
     app = bench_app(DATABASE)
     with app.app_context():
         db.session.execute(SEED_LOCATIONS, {"per_commune": POINTS_PER_COMMUNE})
+        db.session.execute(SEED_CATEGORIES)
         db.session.execute(SEED_PRODUCTIONS)
         db.session.execute(SEED_SHOOTS)
+        db.session.execute(SEED_APPROVALS)
+        coordinator = create_user(db.session, "load@bench.invalid", Role.COORDINATOR)
+        db.session.execute(
+            text("INSERT INTO production_coordinators SELECT id, :user FROM productions"),
+            {"user": coordinator.id},
+        )
+        token = create_token(db.session, coordinator)
         db.session.commit()
         db.session.execute(text("ANALYZE"))
         points = db.session.execute(
@@ -141,7 +205,7 @@ def seed() -> tuple[str, list[tuple[float, float]]]:
             ),
             {"sample": SAMPLE},
         ).all()
-        return app.config["DATABASE_URL"], [(float(x), float(y)) for x, y in points]
+        return app.config["DATABASE_URL"], [(float(x), float(y)) for x, y in points], token
 
 
 def start_gunicorn(database_url: str) -> subprocess.Popen:
@@ -169,17 +233,27 @@ def start_gunicorn(database_url: str) -> subprocess.Popen:
     raise SystemExit(f"gunicorn did not answer on 127.0.0.1:{PORT}")
 
 
-def warm_up(endpoint: Endpoint, workload: Workload, requests: int = 20) -> None:
+def warm_up(endpoint: Endpoint, workload: Workload, token: str, requests: int = 20) -> None:
     """A few untimed requests, so each worker has its connections and caches."""
-    for path in endpoint.paths(workload)[:requests]:
-        request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", method=endpoint.method)
-        urllib.request.urlopen(request, data=(endpoint.body or "").encode() or None).close()
+    for path, body in endpoint.requests(workload)[:requests]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}{path}",
+            method=endpoint.method,
+            data=body.encode() if body else None,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(request).close()
 
 
-def run_wrk(endpoint: Endpoint, seconds: float, workload: Workload) -> dict:
-    paths = ", ".join(json.dumps(path) for path in endpoint.paths(workload))
-    body = json.dumps(endpoint.body) if endpoint.body else "nil"
-    script = WRK_SCRIPT % {"paths": paths, "method": endpoint.method, "body": body}
+def _lua(value: str | None) -> str:
+    return json.dumps(value) if value is not None else "nil"  # a JSON string is a Lua string
+
+
+def run_wrk(endpoint: Endpoint, seconds: float, workload: Workload, token: str) -> dict:
+    requests = ", ".join(
+        f"{{{_lua(path)}, {_lua(body)}}}" for path, body in endpoint.requests(workload)
+    )
+    script = WRK_SCRIPT % {"requests": requests, "method": endpoint.method, "token": token}
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as handle:
         handle.write(script)
         handle.flush()
@@ -194,15 +268,15 @@ def run_wrk(endpoint: Endpoint, seconds: float, workload: Workload) -> dict:
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make bench` installs it (scripts/system-packages.txt)")
-    database_url, points = seed()
+    database_url, points, token = seed()
     server = start_gunicorn(database_url)
     workload = Workload(points)
     chosen = endpoints()
     rows = []
     try:
         for endpoint in chosen:
-            warm_up(endpoint, workload)
-            figures = run_wrk(endpoint, SECONDS / len(chosen), workload)
+            warm_up(endpoint, workload, token)
+            figures = run_wrk(endpoint, SECONDS / len(chosen), workload, token)
             errors = sum(figures["errors"].values())
             rows.append([
                 endpoint.name,
