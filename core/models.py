@@ -2,7 +2,7 @@
 
 from core.auth.models import ApiToken, User
 from core.communes.models import Commune
-from locations.models import Category, Location
+from locations.models import Category, Location, LocationPhoto
 from shoots.models import Production, Shoot
 
-__all__ = ["ApiToken", "Category", "Commune", "Location", "Production", "Shoot", "User"]
+__all__ = ["ApiToken", "Category", "Commune", "Location", "LocationPhoto", "Production", "Shoot", "User"]
