@@ -131,7 +131,7 @@ def _station_feature(feature: dict[str, Any]) -> dict[str, Any]:
         "properties": {
             "external_ref": f"irail:{station_id}",
             "name": f"Gare {_of(props['name'])}",
-            "description": f"Gare SNCB {_of(props['name'])}. Données de démonstration (iRail, CC0).",
+            "description": f"Gare SNCB {_of(props['name'])}. Démonstration (iRail, CC0).",
             "categories": ["railway_station"],
             "tags": ["gare", "train", "sncb"],
             "step_free_access": False,
