@@ -14,7 +14,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -407,7 +407,7 @@ def _province_filter(session: Session, province: str) -> ColumnElement[bool]:
             )
         )
         raise InvalidInput("province", f"unknown province {province!r}; known: {names}")
-    return condition
+    return Location.commune_nis.in_(select(Commune.nis).where(condition))
 
 
 def _booked_between(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -463,40 +463,59 @@ def search_filters(
     return conditions
 
 
+def _matching(session: Session, criteria: LocationSearch, user: User | None) -> Select[Any]:
+    return select(Location.id).where(and_(*search_filters(session, criteria, user)))
+
+
 def search_statement(
     session: Session, criteria: LocationSearch, user: User | None, show_private: bool
 ) -> Select[Any]:
-    """The search as one SELECT: filters, ordering (distance, rank, name), paging, and the
-    total number matched as a window count."""
-    statement = feature_select(show_private).where(and_(*search_filters(session, criteria, user)))
-    order: list[Any] = []
-    if near := criteria.near_point:
-        distance = func.ST_Distance(Location.point, point_3812(*near))
-        statement = statement.add_columns(distance.label("distance_m"))
-        order.append(distance)
-    if criteria.q:
-        rank = func.ts_rank_cd(Location.search_document, func.tournages_search_query(criteria.q))
-        order.append(rank.desc())
-    order += [Location.name, Location.id]
-    return (
-        statement.add_columns(func.count().over().label("matched"))
-        .order_by(*order)
-        .limit(criteria.limit)
-        .offset(criteria.offset)
+    """The search as one SELECT: the page is chosen first (filters, order by distance, rank and
+    name, the total as a window count), and only its rows are turned into Features, so the
+    photo, category and GeoJSON work is done for `limit` rows, not for every match."""
+    page = _matching(session, criteria, user).add_columns(
+        Location.name.label("sort_name"), func.count().over().label("matched")
     )
+    keys: list[Any] = []
+    if near := criteria.near_point:
+        distance = func.ST_Distance(Location.point, point_3812(*near)).label("distance_m")
+        page = page.add_columns(distance)
+        keys.append(("distance_m", False))
+    if criteria.q:
+        query = func.tournages_search_query(criteria.q)
+        page = page.add_columns(func.ts_rank_cd(Location.search_document, query).label("rank"))
+        keys.append(("rank", True))
+    keys += [("sort_name", False), ("id", False)]
+    chosen = page.order_by(*(_ordering(page.selected_columns[k], desc) for k, desc in keys))
+    chosen_page = chosen.limit(criteria.limit).offset(criteria.offset).subquery("page")
+    extra = [chosen_page.c.matched] + ([chosen_page.c.distance_m] if near else [])
+    return (
+        feature_select(show_private)
+        .join(chosen_page, chosen_page.c.id == Location.id)
+        .add_columns(*extra)
+        .order_by(*(_ordering(chosen_page.c[k], desc) for k, desc in keys))
+    )
+
+
+def _ordering(column: Any, descending: bool) -> Any:
+    return column.desc() if descending else column.asc()
+
+
+# PostGIS gives its functions a high cost so the planner uses the spatial index; the estimates
+# then look big enough for parallel workers, whose start-up (several ms) costs more than a
+# search returning one page. A search is a short query: no parallel workers.
+NO_PARALLEL_WORKERS = text("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def search(session: Session, criteria: LocationSearch, user: User | None) -> SearchResult:
     show_private = allowed(user, "locations.view_private")
+    session.execute(NO_PARALLEL_WORKERS)
     rows = session.execute(search_statement(session, criteria, user, show_private)).all()
     if rows:
         matched = rows[0].matched
     elif criteria.offset:  # past the end: count separately
         matched = session.scalar(
-            select(func.count())
-            .select_from(Location)
-            .join(Commune, Commune.nis == Location.commune_nis)
-            .where(and_(*search_filters(session, criteria, user)))
+            select(func.count()).select_from(_matching(session, criteria, user).subquery())
         )
     else:
         matched = 0
