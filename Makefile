@@ -36,7 +36,7 @@ translations: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project Tournages \
 		--ignore-dirs='.venv var node_modules tests' -o core/translations/messages.pot .
-	$(BIN)/pybabel update --no-location -i core/translations/messages.pot -d core/translations
+	$(BIN)/pybabel update -i core/translations/messages.pot -d core/translations
 
 database: setup
 	$(BIN)/tournages db upgrade

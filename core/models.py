@@ -5,4 +5,13 @@ from core.communes.models import Commune
 from locations.models import Category, Location, LocationPhoto
 from shoots.models import Production, Shoot
 
-__all__ = ["ApiToken", "Category", "Commune", "Location", "LocationPhoto", "Production", "Shoot", "User"]
+__all__ = [
+    "ApiToken",
+    "Category",
+    "Commune",
+    "Location",
+    "LocationPhoto",
+    "Production",
+    "Shoot",
+    "User",
+]

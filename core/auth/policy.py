@@ -41,6 +41,7 @@ CORE_RULES: dict[str, Rule] = {
 
 # ---- locations -------------------------------------------------------------------------------
 
+
 def _sees_location(user: User | None, location: Any) -> bool:
     """Everyone sees published locations; the people who build the library see every one."""
     if location is None or getattr(location, "status", None) == "published":

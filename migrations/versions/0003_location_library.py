@@ -127,7 +127,9 @@ def upgrade() -> None:
         unique=False,
         postgresql_using="gin",
     )
-    op.create_index("ix_locations_tags", "locations", ["tags"], unique=False, postgresql_using="gin")
+    op.create_index(
+        "ix_locations_tags", "locations", ["tags"], unique=False, postgresql_using="gin"
+    )
     op.create_unique_constraint(op.f("uq_locations_external_ref"), "locations", ["external_ref"])
 
     categories = sa.table(
@@ -154,7 +156,9 @@ def downgrade() -> None:
     op.drop_column("locations", "search_document")
     op.drop_column("locations", "external_ref")
     op.drop_index(
-        "uq_location_photos_cover", table_name="location_photos", postgresql_where=sa.text("is_cover")
+        "uq_location_photos_cover",
+        table_name="location_photos",
+        postgresql_where=sa.text("is_cover"),
     )
     op.drop_index(op.f("ix_location_photos_location_id"), table_name="location_photos")
     op.drop_table("location_photos")
