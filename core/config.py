@@ -8,6 +8,13 @@ from pathlib import Path
 from typing import Any
 
 DEVELOPMENT_SECRET = "dev-only-secret-change-me"
+# Base-map tile URL templates (Leaflet syntax); municipal networks may need a proxy of their own.
+DEFAULT_TILES_OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# SPW's most recent orthophotos, WMTS in the Web Mercator tile grid.
+DEFAULT_TILES_ORTHO = (
+    "https://geoservices.wallonie.be/arcgis/rest/services/IMAGERIE/ORTHO_LAST/MapServer/WMTS/"
+    "tile/1.0.0/IMAGERIE_ORTHO_LAST/default/GoogleMapsCompatible/{z}/{y}/{x}.jpg"
+)
 
 
 class ConfigurationError(RuntimeError):
@@ -44,6 +51,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "LANGUAGES": ["fr", "en", "de"],
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "TOURNAGES_TILES_OSM": os.environ.get("TOURNAGES_TILES_OSM") or DEFAULT_TILES_OSM,
+        "TOURNAGES_TILES_ORTHO": os.environ.get("TOURNAGES_TILES_ORTHO") or DEFAULT_TILES_ORTHO,
     }
 
 

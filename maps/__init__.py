@@ -1,7 +1,12 @@
-"""Maps. `init_app` registers the package's blueprints, navigation and demo data."""
+"""Maps. `init_app` registers the package's blueprints, navigation and demo data.
+
+Other packages build their maps with maps.builder (see docs/maps.md).
+"""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from maps.views import bp
+
+    app.register_blueprint(bp)

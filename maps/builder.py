@@ -1,0 +1,308 @@
+"""Build every Tournages map from plain data: one base map, layers, legends and popups.
+
+Usage in a view::
+
+    m = base_map(bounds=feature_bounds(features))
+    add_polygons(m, feature_collection(features), _("Footprints"), {"color": "#1565c0"},
+                 popup_fields=[("title", _("Production")), ("when", _("When"))])
+    add_clustered_points(m, points, _("Locations"), popup_fields=[("name", _("Name"))])
+    add_legend(m, [LegendEntry(_("Footprint"), "#1565c0")])
+    return render_template("page.html", map_html=render(m))     # {{ map_html }} in the page
+
+Data goes to the browser as JSON and the runtime (maps/static/tournages-maps.js) builds popups
+and legends with textContent, so user text is never interpreted as HTML or JavaScript. Scripts
+and styles come from our static files (maps.assets). Coordinates follow GeoJSON: (lon, lat).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import folium
+from flask import current_app
+from flask_babel import gettext as _
+from folium.elements import JSCSSMixin
+from folium.map import Layer, LayerControl
+from folium.template import Template
+from markupsafe import Markup
+
+from core.geo import feature
+from maps.assets import self_host
+from maps.safety import script_json
+
+# (min_lon, min_lat, max_lon, max_lat), as a GeoJSON bbox
+BBox = tuple[float, float, float, float]
+# a property name, or (property name, label shown in the popup)
+PopupField = str | tuple[str, Any]
+
+WALLONIA_BBOX: BBox = (2.84, 49.48, 6.41, 50.82)
+COORDINATE_DECIMALS = 5  # about 1 m: enough to place a marker, and a compact payload
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+class _Map(folium.Map):
+    """folium's Map without its full-page styles (html, body and #map at 100 %): the map sits in
+    a page of ours, sized by the .tm-map class, and keeps its runtime's assets."""
+
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        *folium.Map.default_js,
+        ("tournages_maps_js", ""),
+    ]
+    default_css: ClassVar[list[tuple[str, str]]] = [
+        *folium.Map.default_css,
+        ("tournages_maps_css", ""),
+    ]
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+            <div class="folium-map tm-map" id={{ this.get_name()|tojson }}></div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
+                center: {{ this.location|tojson }},
+                crs: L.CRS.{{ this.crs }},
+                ...{{ this.options|tojavascript }}
+            });
+            L.control.scale({imperial: false}).addTo({{ this.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+class _DataLayer(JSCSSMixin, Layer):
+    """A layer made by one call of the runtime with JSON arguments (an overlay in the control)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = TournagesMaps.{{ this.factory }}(
+                {{ this.data }}, {{ this.options }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, factory: str, data: Any, options: dict[str, Any], name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "DataLayer"
+        self.factory = factory
+        self.data = script_json(data)
+        self.options = script_json(options)
+
+
+class _MarkerClusterLayer(_DataLayer):
+    default_js: ClassVar[list[tuple[str, str]]] = [("markerclusterjs", "")]
+    default_css: ClassVar[list[tuple[str, str]]] = [
+        ("markerclustercss", ""),
+        ("markerclusterdefaultcss", ""),
+    ]
+
+
+class _Legend(folium.MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            TournagesMaps.legend({{ this.entries }}, {{ this.options }})
+                .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, entries: list[dict[str, str]], options: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.entries = script_json(entries)
+        self.options = script_json(options)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    label: Any  # str or lazy string: shown as text, never as HTML
+    color: str  # "#rgb" or "#rrggbb"
+    shape: str = "square"  # square, circle, line or hatched
+
+    def as_json(self) -> dict[str, str]:
+        if not _COLOUR.match(self.color):
+            raise ValueError(f"legend colour must be #rgb or #rrggbb, got {self.color!r}")
+        if self.shape not in {"square", "circle", "line", "hatched"}:
+            raise ValueError(f"unknown legend shape {self.shape!r}")
+        return {"label": str(self.label), "color": self.color, "shape": self.shape}
+
+
+# ---- the map -----------------------------------------------------------------------------------
+
+
+def base_map(
+    bounds: BBox | None = None,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+) -> folium.Map:
+    """A map with OpenStreetMap and the SPW orthophotos as switchable base layers.
+
+    BOUNDS (min_lon, min_lat, max_lon, max_lat) is fitted; else CENTER (lon, lat) at ZOOM;
+    else all of Wallonia. Tile URL templates come from the config keys TOURNAGES_TILES_OSM and
+    TOURNAGES_TILES_ORTHO. Tiles that cannot be fetched leave the vector layers drawn.
+    """
+    config = current_app.config
+    if center is not None:
+        m = _Map(location=(center[1], center[0]), zoom_start=zoom or 14, tiles=None)
+    else:
+        m = _Map(location=(50.35, 4.8), zoom_start=8, tiles=None)
+        west, south, east, north = bounds or WALLONIA_BBOX
+        m.fit_bounds([[south, west], [north, east]], max_zoom=zoom or 17)
+    folium.TileLayer(
+        config["TOURNAGES_TILES_OSM"],
+        attr="© OpenStreetMap contributors",
+        name=_("Map (OpenStreetMap)"),
+        max_zoom=19,
+    ).add_to(m)
+    folium.TileLayer(
+        config["TOURNAGES_TILES_ORTHO"],
+        attr="© Service public de Wallonie",
+        name=_("Aerial photos (SPW)"),
+        max_zoom=20,
+        max_native_zoom=19,
+        show=False,
+    ).add_to(m)
+    return m
+
+
+def add_polygons(
+    m: folium.Map,
+    feature_collection: Mapping[str, Any],
+    name: Any,
+    style: Mapping[str, Any] | None = None,
+    popup_fields: Sequence[PopupField] = (),
+) -> Layer:
+    """Draw a GeoJSON FeatureCollection (polygons or lines) as one overlay named NAME.
+
+    STYLE holds Leaflet path options (color, weight, fillColor, fillOpacity, dashArray,
+    className). A feature's ``properties["style"]`` overrides them for that feature: this is how
+    later layers mark conflicts in red or blackout periods (className "tm-hatched").
+    POPUP_FIELDS lists the properties shown on click, the first one as the title.
+    """
+    options = {"style": dict(style or {}), "fields": _popup_fields(popup_fields)}
+    return _DataLayer("polygons", dict(feature_collection), options, str(name)).add_to(m)
+
+
+def add_clustered_points(
+    m: folium.Map,
+    features: Iterable[Mapping[str, Any]] | None,
+    name: Any,
+    popup_fields: Sequence[PopupField] = (),
+    *,
+    url: str | None = None,
+) -> Layer:
+    """Point features as markers clustered in the browser (leaflet.markercluster).
+
+    The points travel as one compact JSON payload (`compact_points`), inline in the page, or
+    fetched from URL (features then None) when the set is large: the page stays small and no
+    JavaScript statement is written per marker.
+    """
+    if (features is None) == (url is None):
+        raise ValueError("give either features or url")
+    payload = None if features is None else compact_points(features, popup_fields)
+    layer = _MarkerClusterLayer("clusteredPoints", payload, {"url": url}, str(name))
+    return layer.add_to(m)
+
+
+def add_legend(m: folium.Map, entries: Sequence[LegendEntry], title: Any = None) -> None:
+    """A legend in the lower right corner; labels are shown as text."""
+    options = {"title": str(title)} if title else {}
+    _Legend([entry.as_json() for entry in entries], options).add_to(m)
+
+
+def render(m: folium.Map) -> Markup:
+    """The map as a snippet for a Jinja page: its links, its element and its script.
+
+    Put it once in the page body (``{{ map_html }}``); scripts load in order, so nothing else is
+    needed in the page head. Raises maps.assets.UnhostedAsset if an element needs an asset we do
+    not serve ourselves.
+    """
+    if not any(isinstance(child, LayerControl) for child in m._children.values()):
+        LayerControl(collapsed=False).add_to(m)
+    figure = m.get_root()
+    self_host(figure)
+    figure.render()
+    figure.header._children.pop("meta_http", None)  # the page has its own charset
+    return Markup(
+        f"{figure.header.render()}\n{figure.html.render()}\n"
+        f"<script>\n{figure.script.render()}\n</script>"
+    )
+
+
+# ---- data ------------------------------------------------------------------------------------
+
+
+def _popup_fields(fields: Sequence[PopupField]) -> list[list[str]]:
+    pairs = [(field, field) if isinstance(field, str) else field for field in fields]
+    return [[str(key), str(label)] for key, label in pairs]
+
+
+def compact_points(
+    features: Iterable[Mapping[str, Any]], popup_fields: Sequence[PopupField] = ()
+) -> dict[str, Any]:
+    """Point features as ``{"fields": [labels], "points": [[lat, lon, *values], …]}``.
+
+    About 25 bytes per point plus the popup values: a tenth of the same data as GeoJSON.
+    """
+    fields = _popup_fields(popup_fields)
+    points = []
+    for item in features:
+        lon, lat = item["geometry"]["coordinates"][:2]
+        properties = item.get("properties") or {}
+        points.append(
+            [
+                round(lat, COORDINATE_DECIMALS),
+                round(lon, COORDINATE_DECIMALS),
+                *(properties.get(key) for key, _label in fields),
+            ]
+        )
+    return {"fields": [label for _key, label in fields], "points": points}
+
+
+def features_from_rows(
+    rows: Iterable[Mapping[str, Any]], geometry: str = "geometry", id_key: str = "id"
+) -> list[dict[str, Any]]:
+    """GeoJSON features from query rows (mappings, e.g. ``session.execute(…).mappings()``).
+
+    The GEOMETRY column holds GeoJSON text, as core.geo.as_geojson produces it; the other
+    columns become properties.
+    """
+    features = []
+    for row in rows:
+        properties = {k: v for k, v in row.items() if k not in (geometry, id_key)}
+        shape = row[geometry]
+        features.append(feature(json.loads(shape) if shape else None, properties, row.get(id_key)))
+    return features
+
+
+def feature_collection(features: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+def feature_bounds(features: Iterable[Mapping[str, Any]]) -> BBox | None:
+    """The bbox of the features' geometries, or None when there are none."""
+    lons: list[float] = []
+    lats: list[float] = []
+    for item in features:
+        for lon, lat in _positions((item.get("geometry") or {}).get("coordinates")):
+            lons.append(lon)
+            lats.append(lat)
+    if not lons:
+        return None
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
+def _positions(coordinates: Any) -> Iterable[tuple[float, float]]:
+    if not coordinates:
+        return
+    if isinstance(coordinates[0], int | float):
+        yield coordinates[0], coordinates[1]
+        return
+    for part in coordinates:
+        yield from _positions(part)

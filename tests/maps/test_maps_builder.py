@@ -1,0 +1,193 @@
+"""The map builder: self-hosted assets, escaping, compact payloads, data helpers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import folium
+import pytest
+from folium.plugins import Draw, Fullscreen
+from sqlalchemy import select
+
+from core.config import DEFAULT_TILES_ORTHO, DEFAULT_TILES_OSM
+from core.db import db
+from core.geo import as_geojson
+from locations.models import Location
+from maps import builder
+from maps.assets import UnhostedAsset
+from maps.safety import escape_text, script_json
+
+HOSTILE = "</script><script>window.pwned=1</script><img src=x onerror=alert(1)> `${alert(2)}` \\"
+URL = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")
+TILES = {
+    "TOURNAGES_TILES_OSM": "https://tiles.example.test/osm/{z}/{x}/{y}.png",
+    "TOURNAGES_TILES_ORTHO": "https://ortho.example.test/{z}/{y}/{x}.jpg",
+}
+
+
+@pytest.fixture
+def page_context(app):
+    with app.test_request_context("/"):
+        yield app
+
+
+def point(lon: float, lat: float, **properties) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": properties}  # fmt: skip
+
+
+def square(lon: float, lat: float, size: float = 0.01, **properties) -> dict:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+            "properties": properties}  # fmt: skip
+
+
+def full_map(name: str = "Citadelle", points: int = 3) -> folium.Map:
+    m = builder.base_map()
+    builder.add_polygons(
+        m,
+        builder.feature_collection([square(4.86, 50.46, name=name)]),
+        f"Zones {name}",
+        {"color": "#1565c0"},
+        popup_fields=[("name", "Name")],
+    )
+    features = [point(4.8 + i / 10_000, 50.4, name=f"{name} {i}") for i in range(points)]
+    builder.add_clustered_points(m, features, "Locations", popup_fields=["name"])
+    builder.add_legend(m, [builder.LegendEntry(name, "#c62828", "hatched")], title=name)
+    return m
+
+
+def test_rendered_map_references_no_outside_host_but_the_tiles(page_context, client):
+    saved = {key: page_context.config[key] for key in TILES}
+    page_context.config.update(TILES)
+    try:
+        m = full_map()
+        Draw().add_to(m)  # a folium plugin with CDN defaults: served locally too
+        html = str(builder.render(m))
+    finally:
+        page_context.config.update(saved)
+    assert set(URL.findall(html)) == set(TILES.values())
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "/static/vendor/leaflet/leaflet.js" in assets
+    assert "/static/vendor/leaflet-draw/leaflet.draw.js" in assets
+    for asset in assets:
+        assert asset.startswith("/"), asset
+        with client.get(asset) as response:  # closes the static file
+            assert response.status_code == 200, asset
+
+
+def test_default_tiles_are_the_only_urls(page_context):
+    html = str(builder.render(full_map()))
+    assert set(URL.findall(html)) == {DEFAULT_TILES_OSM, DEFAULT_TILES_ORTHO}
+
+
+def test_unvendored_plugin_is_refused(page_context):
+    m = builder.base_map()
+    Fullscreen().add_to(m)
+    with pytest.raises(UnhostedAsset, match="fullscreen"):
+        builder.render(m)
+
+
+@pytest.mark.parametrize("element", [folium.Popup("<b>x</b>"), folium.Tooltip("x")])
+def test_folium_popups_and_tooltips_are_refused(page_context, element):
+    m = builder.base_map()
+    marker = folium.Marker([50.4, 4.8]).add_to(m)
+    element.add_to(marker)
+    with pytest.raises(UnhostedAsset, match="popup_fields"):
+        builder.render(m)
+
+
+def test_hostile_names_stay_data(page_context):
+    html = str(builder.render(full_map(HOSTILE)))
+    script_tags = len(re.findall(r"<script\b", html))
+    assert html.count("</script>") == script_tags  # the name closes no element
+    for fragment in ("<img", "<script>window", "</script><script>"):
+        assert fragment not in html
+    # The data reaches the browser intact, as JSON.
+    payload = re.search(r"TournagesMaps\.polygons\(\s*(\{.*?\}), \{", html, re.S).group(1)
+    assert json.loads(payload)["features"][0]["properties"]["name"] == HOSTILE
+
+
+def test_script_json_round_trips_and_cannot_close_a_script():
+    value = {"name": HOSTILE, "line": "a\u2028b", "quote": "it's & <b>"}
+    text = str(script_json(value))
+    assert not set(text) & set("<>&'\u2028")
+    assert json.loads(text) == value
+
+
+def test_escape_text_neutralises_html_and_template_strings():
+    text = str(escape_text(HOSTILE))
+    for dangerous in ("<", ">", "`", "${", "\\"):
+        assert dangerous not in text
+    assert "&lt;/script&gt;" in text and "&#96;&#36;{alert(2)}&#96;" in text
+    assert str(escape_text(None)) == ""
+
+
+def _script_lines(html: str) -> int:
+    script = html.rsplit("<script>", 1)[1]
+    return len([line for line in script.splitlines() if line.strip()])
+
+
+def test_points_payload_grows_linearly_without_statements_per_marker(page_context):
+    small = str(builder.render(full_map(points=100)))
+    large = str(builder.render(full_map(points=10_000)))
+    assert _script_lines(small) == _script_lines(large)
+    per_point = (len(large) - len(small)) / 9_900
+    assert per_point < 40, per_point  # [lat,lon,"Citadelle 1234"], about 32 bytes
+    assert "L.marker(" not in large
+
+
+def test_compact_points_rounds_and_keeps_popup_values():
+    payload = builder.compact_points(
+        [point(4.8617234, 50.4596789, name="Citadelle", commune="Namur", secret="x")],
+        popup_fields=[("name", "Name"), ("commune", "Commune")],
+    )
+    assert payload == {"fields": ["Name", "Commune"], "points": [[50.45968, 4.86172, "Citadelle",
+                                                                   "Namur"]]}  # fmt: skip
+
+
+def test_clustered_points_need_features_or_url(page_context):
+    m = builder.base_map()
+    with pytest.raises(ValueError, match="either"):
+        builder.add_clustered_points(m, None, "Locations")
+    with pytest.raises(ValueError, match="either"):
+        builder.add_clustered_points(m, [], "Locations", url="/x")
+    builder.add_clustered_points(m, None, "Locations", url="/maps/data.json")
+    assert '{"url":"/maps/data.json"}' in str(builder.render(m))
+
+
+def test_legend_refuses_colours_that_are_not_colours(page_context):
+    m = builder.base_map()
+    with pytest.raises(ValueError, match="colour"):
+        builder.add_legend(m, [builder.LegendEntry("x", "red;background:url(//evil)")])
+    with pytest.raises(ValueError, match="shape"):
+        builder.add_legend(m, [builder.LegendEntry("x", "#fff", "star")])
+
+
+def test_base_map_view(page_context):
+    centred = str(builder.render(builder.base_map(center=(4.86, 50.46), zoom=15)))
+    fitted = str(builder.render(builder.base_map(bounds=(4.8, 50.4, 4.9, 50.5))))
+    assert "center: [50.46, 4.86]" in centred and '"zoom": 15' in centred
+    assert "fitBounds(\n                [[50.4, 4.8], [50.5, 4.9]]" in fitted
+
+
+def test_features_from_rows_of_a_postgis_query(app, create_location):
+    create_location(4.8617, 50.4596, name="Citadelle")
+    create_location(5.5718, 50.6326, name="Liège-Guillemins")
+    rows = db.session.execute(
+        select(Location.id, Location.name, as_geojson(Location.point).label("geometry")).order_by(
+            Location.id
+        )
+    ).mappings()
+    features = builder.features_from_rows(rows)
+    assert [f["properties"] for f in features] == [{"name": "Citadelle"},
+                                                   {"name": "Liège-Guillemins"}]  # fmt: skip
+    assert features[0]["geometry"]["type"] == "Point"
+    assert features[0]["geometry"]["coordinates"] == pytest.approx([4.8617, 50.4596], abs=1e-6)
+    assert builder.feature_bounds(features) == pytest.approx((4.8617, 50.4596, 5.5718, 50.6326))
+
+
+def test_feature_bounds_of_polygons_and_nothing():
+    assert builder.feature_bounds([square(4.0, 50.0, 0.5)]) == (4.0, 50.0, 4.5, 50.5)
+    assert builder.feature_bounds([]) is None
