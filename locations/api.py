@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from core.auth.policy import acting_user, allowed, authorize
 from core.db import db
@@ -25,9 +26,11 @@ from locations.schemas import (
     LocationSearch,
     PhotoPatch,
 )
+from maps.builder import compact_points
 
 bp = Blueprint("locations_api", __name__, url_prefix="/api/v1/locations")
 GEOJSON = "application/geo+json"
+MAP_POPUP_FIELDS = [("name", _l("Name")), ("commune", _l("Commune"))]
 
 
 def commit_or_conflict() -> None:
@@ -84,6 +87,13 @@ def search_locations(query: LocationSearch):
             "links": paging_links(query, result.matched),
         }
     )
+
+
+@bp.get("/map-points")
+@validated(query=LocationSearch, summary="Every match as compact points for a clustered map.")
+def map_points(query: LocationSearch):
+    points = operations.search_points(db.session, query, authorize("locations.search"))
+    return jsonify(compact_points(points, MAP_POPUP_FIELDS))
 
 
 @bp.post("")

@@ -522,6 +522,39 @@ def search(session: Session, criteria: LocationSearch, user: User | None) -> Sea
     return SearchResult([row_feature(row, show_private) for row in rows], int(matched or 0))
 
 
+MAP_POINTS_MAX = 20_000
+
+
+def search_points(
+    session: Session, criteria: LocationSearch, user: User | None
+) -> list[dict[str, Any]]:
+    """Every match (up to MAP_POINTS_MAX) as a light point Feature for a clustered map."""
+    session.execute(NO_PARALLEL_WORKERS)
+    wgs84 = func.ST_Transform(Location.point, WGS84)
+    rows = session.execute(
+        select(
+            Location.id,
+            Location.name,
+            Commune.name_fr,
+            func.ST_X(wgs84),
+            func.ST_Y(wgs84),
+        )
+        .join(Commune, Commune.nis == Location.commune_nis)
+        .where(and_(*search_filters(session, criteria, user)))
+        .order_by(Location.id)
+        .limit(MAP_POINTS_MAX)
+    )
+    return [
+        {
+            "type": "Feature",
+            "id": location_id,
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"name": name, "commune": commune},
+        }
+        for location_id, name, commune, lon, lat in rows
+    ]
+
+
 def location_feature(session: Session, location: Location, user: User | None) -> dict[str, Any]:
     show_private = allowed(user, "locations.view_private")
     row = session.execute(feature_select(show_private).where(Location.id == location.id)).one()
@@ -531,13 +564,22 @@ def location_feature(session: Session, location: Location, user: User | None) ->
 # ---- detail page: nearby locations, upcoming shoots -----------------------------------------
 
 
+@dataclass
+class Neighbour:
+    location: Location
+    distance_m: float
+    lon: float
+    lat: float
+
+
 def nearby_locations(
     session: Session, location: Location, limit: int = 5, radius_m: float = NEARBY_RADIUS_M
-) -> list[tuple[Location, float]]:
+) -> list[Neighbour]:
     """Published neighbours by distance (KNN on the spatial index)."""
     distance = func.ST_Distance(Location.point, location.point)
+    wgs84 = func.ST_Transform(Location.point, WGS84)
     query = (
-        select(Location, distance)
+        select(Location, distance, func.ST_X(wgs84), func.ST_Y(wgs84))
         .where(
             Location.id != location.id,
             Location.status == LocationStatus.PUBLISHED,
@@ -546,7 +588,7 @@ def nearby_locations(
         .order_by(Location.point.op("<->")(location.point))
         .limit(limit)
     )
-    return [(row[0], float(row[1])) for row in session.execute(query)]
+    return [Neighbour(*row) for row in session.execute(query)]
 
 
 def upcoming_shoots(

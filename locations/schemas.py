@@ -90,6 +90,7 @@ class LocationSearch(BaseModel):
     available_from: BrusselsDatetime | None = None
     available_to: BrusselsDatetime | None = None
     status: Literal["published", "draft", "archived", "any"] = "published"
+    lang: Literal["fr", "en", "de"] | None = Field(None, description="language of the labels")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 20
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0
 

@@ -31,6 +31,7 @@ from core.geo import parse_lon_lat
 from core.validation import parse
 from locations import operations, photos
 from locations.api import commit_or_conflict, max_photo_bytes, visible_location
+from locations.maps import detail_map, search_map
 from locations.models import Location, LocationStatus
 from locations.schemas import (
     PRIVATE_FIELDS,
@@ -99,6 +100,7 @@ def search_page():
     return (
         render_template(
             "locations/search.html",
+            map_html=None if error else search_map(criteria, result, _filled(request.args)),
             criteria=criteria,
             result=result,
             error=error,
@@ -119,12 +121,14 @@ def detail_page(location_id: int):
     location = visible_location(location_id)
     user = acting_user()
     feature = operations.location_feature(db.session, location, user)
+    nearby = operations.nearby_locations(db.session, location)
     return render_template(
         "locations/detail.html",
         location=location,
         feature=feature,
+        map_html=detail_map(feature, nearby),
         photos=photos.ordered_photos(db.session, location),
-        nearby=operations.nearby_locations(db.session, location),
+        nearby=nearby,
         shoots=operations.upcoming_shoots(db.session, location)
         if allowed(user, "locations.view_unpublished")
         else [],

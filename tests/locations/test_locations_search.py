@@ -174,3 +174,22 @@ def test_search_page_shows_a_bad_parameter(client):
     response = client.get("/locations?near=nowhere")
     assert response.status_code == 400
     assert "near" in response.get_data(as_text=True)
+
+
+def test_map_points_are_every_match_of_the_same_search(client, create_location):
+    for number in range(3):
+        create_location(*NAMUR, name=f"Gare {number}", tags=["gare"])
+    create_location(*LIEGE, name="Beffroi")
+    create_location(*MONS, name="Gare brouillon", status=LocationStatus.DRAFT)
+    points = client.get("/api/v1/locations/map-points?q=gare&limit=1").json
+    assert sorted(p[2] for p in points["points"]) == ["Gare 0", "Gare 1", "Gare 2"]
+    assert points["points"][0][:2] == [50.4596, 4.8617] and points["points"][0][3] == "Namur"
+
+
+def test_search_page_map_clusters_the_results(client, create_location):
+    create_location(*NAMUR, name="Gare de Namur")
+    page = client.get("/locations?q=gare").get_data(as_text=True)
+    assert "TournagesMaps.clusteredPoints" in page and "Gare de Namur" in page
+    create_location(*LIEGE, name="Gare de Liège")
+    many = client.get("/locations?limit=1").get_data(as_text=True)
+    assert "/api/v1/locations/map-points?limit=1" in many  # fetched, not inlined
