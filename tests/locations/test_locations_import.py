@@ -180,3 +180,27 @@ def test_exported_csv_imports_again(client, api_as, create_location):
     db.session.execute(Location.__table__.delete())
     response = post_import(client, api_as("scout"), exported, dry_run="true")
     assert response.json["accepted"] == 1, response.json
+
+
+def test_a_polygon_becomes_the_outline_around_its_point(client, api_as):
+    square = [[4.861, 50.459], [4.862, 50.459], [4.862, 50.460], [4.861, 50.460], [4.861, 50.459]]
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "Esplanade", "external_ref": "test:esplanade"},
+                "geometry": {"type": "Polygon", "coordinates": [square]},
+            }
+        ],
+    }
+    response = post_import(client, api_as("scout"), json.dumps(collection), "s.geojson")
+    assert response.status_code == 201, response.json
+    feature = client.get(
+        f"/api/v1/locations/{response.json['results'][0]['id']}", headers=api_as("scout")
+    ).json
+    assert feature["properties"]["outline"]["type"] == "Polygon"
+    lon, lat = feature["geometry"]["coordinates"]
+    assert 4.861 < lon < 4.862 and 50.459 < lat < 50.460
+    again = post_import(client, api_as("scout"), json.dumps(collection), "s.geojson")
+    assert "already in the library" in again.json["report"]["results"][0]["reason"]
