@@ -9,13 +9,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
 from core.db import db
 from core.errors import InvalidInput, NotFound
 from core.validation import validated
 from locations import importing, operations, photos
-from locations.models import Location, LocationStatus
+from locations.models import Location, LocationPhoto, LocationStatus
 from locations.schemas import (
+    FACILITY_FIELDS,
     PRIVATE_FIELDS,
     CategoryIn,
     CategoryPatch,
@@ -155,8 +157,17 @@ def photo_urls(location_id: int, photo_id: int) -> dict[str, str]:
     }
 
 
-def max_photo_bytes() -> int:
-    return int(current_app.config.get("LOCATION_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+def store_upload(location: Location, user: User | None) -> LocationPhoto:
+    """The request's photo (multipart 'file', 'caption') checked and stored for LOCATION."""
+    limit = int(current_app.config.get("LOCATION_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+    return photos.add_photo(
+        db.session,
+        location,
+        photos.read_upload(request.files.get("file"), limit),
+        current_app.config["UPLOAD_FOLDER"],
+        user,
+        request.form.get("caption", ""),
+    )
 
 
 @bp.get("/<int:location_id>/photos")
@@ -177,18 +188,9 @@ def list_photos(location_id: int):
 @validated(summary="Upload a photo (multipart field 'file': JPEG, PNG or WebP; 'caption').")
 def upload_photo(location_id: int):
     user = authorize("locations.edit")
-    location = visible_location(location_id)
-    data = photos.read_upload(request.files.get("file"), max_photo_bytes())
-    photo = photos.add_photo(
-        db.session,
-        location,
-        data,
-        current_app.config["UPLOAD_FOLDER"],
-        user,
-        request.form.get("caption", ""),
-    )
+    photo = store_upload(visible_location(location_id), user)
     db.session.commit()
-    return jsonify(photos.photo_dict(photo, photo_urls(location.id, photo.id))), 201
+    return jsonify(photos.photo_dict(photo, photo_urls(location_id, photo.id))), 201
 
 
 @bp.patch("/<int:location_id>/photos/<int:photo_id>")
@@ -265,11 +267,7 @@ CSV_COLUMNS = [
     "commune",
     "province",
     "address",
-    "truck_parking_capacity",
-    "has_power",
-    "has_water",
-    "has_toilets",
-    "step_free_access",
+    *FACILITY_FIELDS,
     "access_notes",
     "description",
     "status",

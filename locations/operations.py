@@ -33,7 +33,13 @@ from locations.models import (
     LocationStatus,
     location_category_links,
 )
-from locations.schemas import PRIVATE_FIELDS, LocationFields, LocationSearch, PolygonGeometry
+from locations.schemas import (
+    FACILITY_FIELDS,
+    PRIVATE_FIELDS,
+    LocationFields,
+    LocationSearch,
+    PolygonGeometry,
+)
 from shoots.models import Production, Shoot, ShootStatus
 
 OUTLINE_MAX_DISTANCE_M = 500.0  # a site outline must be around its point
@@ -122,11 +128,7 @@ SIMPLE_FIELDS = (
     "name",
     "description",
     "address",
-    "truck_parking_capacity",
-    "has_power",
-    "has_water",
-    "has_toilets",
-    "step_free_access",
+    *FACILITY_FIELDS,
     "access_notes",
     *PRIVATE_FIELDS,
 )
@@ -321,11 +323,7 @@ PUBLIC_COLUMNS = (
     "tags",
     "address",
     "commune_nis",
-    "truck_parking_capacity",
-    "has_power",
-    "has_water",
-    "has_toilets",
-    "step_free_access",
+    *FACILITY_FIELDS,
     "access_notes",
     "status",
     "is_demo",

@@ -156,6 +156,13 @@ class PolygonGeometry(BaseModel):
 
 
 PRIVATE_FIELDS = ("contact_name", "contact_phone", "contact_email", "owner_notes")
+FACILITY_FIELDS = (
+    "truck_parking_capacity",
+    "has_power",
+    "has_water",
+    "has_toilets",
+    "step_free_access",
+)
 
 
 class LocationFields(BaseModel):

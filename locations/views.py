@@ -30,7 +30,7 @@ from core.errors import ApiError, InvalidInput
 from core.geo import parse_lon_lat
 from core.validation import parse
 from locations import operations, photos
-from locations.api import commit_or_conflict, max_photo_bytes, visible_location
+from locations.api import commit_or_conflict, store_upload, visible_location
 from locations.maps import detail_map, search_map
 from locations.models import Location, LocationStatus
 from locations.schemas import (
@@ -227,11 +227,11 @@ def edit_page(location_id: int):
 @bp.post("/<int:location_id>/status")
 def status_action(location_id: int):
     user = authorize("locations.publish")
-    location = operations.get_location(db.session, location_id)
     try:
         status = LocationStatus(request.form.get("status", ""))
     except ValueError:
         abort(400)
+    location = operations.get_location(db.session, location_id)
     operations.set_status(db.session, location, status, user)  # type: ignore[arg-type]
     commit_or_conflict()
     flash(_("Status changed."), "success")
@@ -259,15 +259,7 @@ def upload_photo_action(location_id: int):
     user = authorize("locations.edit")
     location = visible_location(location_id)
     try:
-        data = photos.read_upload(request.files.get("file"), max_photo_bytes())
-        photos.add_photo(
-            db.session,
-            location,
-            data,
-            current_app.config["UPLOAD_FOLDER"],
-            user,
-            request.form.get("caption", ""),
-        )
+        store_upload(location, user)
     except ApiError as exc:
         db.session.rollback()
         flash(exc.detail, "error")
