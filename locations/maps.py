@@ -67,7 +67,8 @@ def detail_map(feature: dict[str, Any], nearby: list[Neighbour]) -> Markup:
     m = base_map(bounds=feature_bounds([feature, *shapes, *neighbours[:2]]), zoom=16)
     if shapes:
         add_polygons(m, feature_collection(shapes), _("Site outline"), OUTLINE_STYLE)
-    add_clustered_points(m, [_point(feature)], feature["properties"]["name"], MAP_POPUP_FIELDS)
+    # A fixed layer name: Leaflet's layer control shows layer names as HTML, never user text.
+    add_clustered_points(m, [_point(feature)], _("This location"), MAP_POPUP_FIELDS)
     if neighbours:
         add_clustered_points(m, neighbours, _("Nearby locations"), MAP_POPUP_FIELDS)
     return render(m)

@@ -159,6 +159,8 @@ def _apply(
     coordinates: tuple[float, float] | None,
 ) -> None:
     sent = fields.model_fields_set
+    if "name" in sent and fields.name is None:
+        raise InvalidInput("properties.name", "may not be null: every location has a name")
     for name in SIMPLE_FIELDS:
         if name in sent:
             setattr(location, name, getattr(fields, name) or _empty(name))

@@ -161,6 +161,10 @@ def test_patch_needs_the_current_version(client, api_as, create_location):
     assert client.get(url).json["properties"]["name"] == "Après"
     missing = client.patch(url, json={"type": "Feature", "properties": {}}, headers=headers)
     assert missing.status_code == 400 and missing.json["field"] == "properties.version"
+    nameless = client.patch(
+        url, json={"type": "Feature", "properties": {"name": None, "version": 2}}, headers=headers
+    )
+    assert nameless.status_code == 400 and nameless.json["field"] == "properties.name"
 
 
 def test_moving_the_point_derives_the_commune_again(client, api_as, create_location):

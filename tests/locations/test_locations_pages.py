@@ -28,6 +28,10 @@ def test_names_with_html_are_shown_as_text_everywhere(client, login, make_user, 
         assert page.status_code == 200
         assert "<script>alert" not in body and "<img src=x" not in body
         assert "&lt;script&gt;alert(" in body
+    # Leaflet's layer control renders layer names as HTML: no user text may name a layer.
+    detail = pages[2].get_data(as_text=True)
+    overlays = detail[detail.index("overlays") :]
+    assert "Gare" not in overlays[: overlays.index("}")]
 
 
 def test_a_scout_creates_and_edits_a_location_with_the_forms(client, login, make_user):
