@@ -12,9 +12,9 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
-import logging
 import random
-import threading
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,7 +25,6 @@ import shapely
 from shapely.geometry import shape
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
-from werkzeug.serving import make_server
 
 from bench.common import (
     COMMUNES_FILE,
@@ -136,6 +135,29 @@ def _cycle(queries: list[dict], call: Callable[[dict], object]) -> Callable[[], 
     return lambda: call(next(source))
 
 
+SERVER = """
+import logging, sys
+from werkzeug.serving import make_server
+from core import create_app
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+server = make_server("127.0.0.1", 0, create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "b"}),
+                     threaded=True)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
+def _serve(database_url: str) -> tuple[subprocess.Popen, int]:
+    """The app in a server process of its own (not sharing this process' GIL)."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, database_url],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return server, int(server.stdout.readline())  # type: ignore[union-attr]
+
+
 def _http_caller(port: int) -> Callable[[dict], object]:
     connection = http.client.HTTPConnection("127.0.0.1", port)  # keep-alive, like a browser
 
@@ -196,12 +218,10 @@ def main() -> None:
         db.session.commit()
         dsn = app.config["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     combined, windows = _queries(rng)
+    server, port = _serve(app.config["DATABASE_URL"])
     try:
-        http_get = _http_caller(server.server_port)
+        http_get = _http_caller(port)
         rows = [
             latency_row(
                 "HTTP combined search (text + category + 30 km radius)",
@@ -217,7 +237,8 @@ def main() -> None:
             latency_row("SQL bbox search", _sql_only(app, dsn, windows), ""),
         ]
     finally:
-        server.shutdown()
+        server.terminate()
+        server.wait()
     print(f"{LOCATIONS:,} locations, spread like the {len(_stations())} Walloon stations.")
     print_table(LATENCY_HEADER, rows)
     print()

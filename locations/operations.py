@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -335,6 +336,7 @@ PUBLIC_COLUMNS = (
 )
 
 
+@functools.cache  # a Select is immutable: built once, it saves a millisecond per search
 def feature_select(show_private: bool) -> Select[Any]:
     """The columns a location Feature is built from (joined with its commune)."""
     columns: list[Any] = [getattr(Location, name) for name in PUBLIC_COLUMNS]
