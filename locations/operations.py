@@ -558,9 +558,17 @@ def search_points(
 
 
 def location_feature(session: Session, location: Location, user: User | None) -> dict[str, Any]:
+    """One location as a Feature; the library's editors also see who created and changed it."""
     show_private = allowed(user, "locations.view_private")
     row = session.execute(feature_select(show_private).where(Location.id == location.id)).one()
-    return row_feature(row, show_private)
+    feature = row_feature(row, show_private)
+    if allowed(user, "locations.view_unpublished"):
+        for key, author in (
+            ("created_by", location.created_by),
+            ("updated_by", location.updated_by),
+        ):
+            feature["properties"][key] = (author.display_name or author.email) if author else None
+    return feature
 
 
 # ---- detail page: nearby locations, upcoming shoots -----------------------------------------

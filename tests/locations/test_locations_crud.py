@@ -29,6 +29,7 @@ def test_scout_creates_a_draft_with_the_commune_from_the_point(client, api_as):
     assert properties["categories"] == ["fortress"] and properties["tags"] == ["remparts"]
     assert response.json["geometry"] == {"type": "Point", "coordinates": [4.8617, 50.4596]}
     assert response.headers["Location"].endswith(f"/api/v1/locations/{response.json['id']}")
+    assert properties["created_by"] == properties["updated_by"] == "scout1@example.be"
 
 
 def test_anonymous_and_officers_cannot_create(client, api_as):
