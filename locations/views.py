@@ -111,6 +111,7 @@ def search_page():
                 "locations.search_page", **{**args, "offset": [str(max(0, offset))]}
             ),
             can_create=allowed(user, "locations.create"),
+            can_see_unpublished=allowed(user, "locations.view_unpublished"),
         ),
         400 if error else 200,
     )

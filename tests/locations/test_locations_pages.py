@@ -115,3 +115,34 @@ def test_demo_locations_load_once_and_are_marked(app):
         .where(Category.code != "railway_station")
     )
     assert other >= 5
+
+
+def test_photos_from_the_detail_page(
+    client, login, make_user, create_location, image_bytes, upload_folder
+):
+    import io
+
+    location = create_location(status=LocationStatus.DRAFT)
+    login(make_user("scout"))
+    drafts = client.get("/locations?status=draft").get_data(as_text=True)
+    assert "Citadelle de Namur" in drafts
+    for caption in ("Nord", "Sud"):
+        response = client.post(
+            f"/locations/{location.id}/photos",
+            data={"file": (io.BytesIO(image_bytes()), "p.jpg"), "caption": caption},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+    fake = client.post(
+        f"/locations/{location.id}/photos",
+        data={"file": (io.BytesIO(b"not an image"), "p.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert fake.status_code == 302
+    assert "not a readable" in client.get(f"/locations/{location.id}").get_data(as_text=True)
+    photos = client.get(f"/api/v1/locations/{location.id}/photos").json["photos"]
+    assert [p["caption"] for p in photos] == ["Nord", "Sud"]
+    client.post(f"/locations/{location.id}/photos/{photos[1]['id']}/earlier")
+    client.post(f"/locations/{location.id}/photos/{photos[1]['id']}/cover")
+    photos = client.get(f"/api/v1/locations/{location.id}/photos").json["photos"]
+    assert [(p["caption"], p["is_cover"]) for p in photos] == [("Sud", True), ("Nord", False)]
