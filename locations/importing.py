@@ -442,6 +442,24 @@ def _ewkb(geometries: list[BaseGeometry | None]) -> list[str | None]:
     return list(shapely.to_wkb(array, hex=True, include_srid=True))
 
 
+def _spread_bits(values: np.ndarray) -> np.ndarray:
+    """0b1111 -> 0b01010101: the bits of 16-bit integers with a zero between each."""
+    v = values.astype(np.uint64)
+    for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
+        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+    return v
+
+
+def spatial_order(candidates: list[Candidate]) -> list[Candidate]:
+    """CANDIDATES along a Z-order curve on a 100 m grid: rows written in this order put
+    neighbours on the same table pages, so a radius or map-window search reads fewer pages
+    (what CLUSTER would do, without locking the table)."""
+    xy = np.array([(c.point.x, c.point.y) for c in candidates])  # type: ignore[union-attr]
+    cells = np.clip((xy - xy.min(axis=0)) // 100, 0, 0xFFFF)
+    keys = _spread_bits(cells[:, 0]) | (_spread_bits(cells[:, 1]) << np.uint64(1))
+    return [candidates[i] for i in np.argsort(keys, kind="stable")]
+
+
 def _insert(
     session: Session,
     candidates: list[Candidate],
@@ -452,6 +470,7 @@ def _insert(
     """COPY the rows in: ten times faster than batched INSERTs for 50,000 rows. Ids are taken
     from the sequence first, so the category links can be copied too."""
     user_id = user.id if user else None
+    candidates = spatial_order(candidates)
     ids = session.scalars(
         text(
             "SELECT nextval(pg_get_serial_sequence('locations', 'id')) FROM generate_series(1, :n)"

@@ -432,7 +432,6 @@ def search_filters(
             Location.search_document.op("@@")(func.tournages_search_query(criteria.q))
         )
     if criteria.category:
-        categories_named(session, criteria.category, "category")
         conditions.append(
             exists().where(
                 location_category_links.c.location_id == Location.id,
@@ -505,13 +504,24 @@ def _ordering(column: Any, descending: bool) -> Any:
 
 # PostGIS gives its functions a high cost so the planner uses the spatial index; the estimates
 # then look big enough for parallel workers, whose start-up (several ms) costs more than a
-# search returning one page. A search is a short query: no parallel workers.
-NO_PARALLEL_WORKERS = text("SET LOCAL max_parallel_workers_per_gather = 0")
+# search returning one page. A search is a short query: no parallel workers (set_config with
+# is_local is SET LOCAL). The same round trip finds which requested categories exist.
+_PREPARE_SEARCH = text("""
+    SELECT set_config('max_parallel_workers_per_gather', '0', true),
+           ARRAY(SELECT code FROM location_categories WHERE code = ANY(CAST(:codes AS text[])))
+""")
+
+
+def prepare_search(session: Session, criteria: LocationSearch) -> None:
+    """Tune this transaction for a short search; an unknown category is a 400."""
+    _, known = session.execute(_PREPARE_SEARCH, {"codes": criteria.category}).one()
+    if len(set(known)) != len(set(criteria.category)):
+        categories_named(session, criteria.category, "category")  # raises, naming the code
 
 
 def search(session: Session, criteria: LocationSearch, user: User | None) -> SearchResult:
     show_private = allowed(user, "locations.view_private")
-    session.execute(NO_PARALLEL_WORKERS)
+    prepare_search(session, criteria)
     rows = session.execute(search_statement(session, criteria, user, show_private)).all()
     if rows:
         matched = rows[0].matched
@@ -531,7 +541,7 @@ def search_points(
     session: Session, criteria: LocationSearch, user: User | None
 ) -> list[dict[str, Any]]:
     """Every match (up to MAP_POINTS_MAX) as a light point Feature for a clustered map."""
-    session.execute(NO_PARALLEL_WORKERS)
+    prepare_search(session, criteria)
     wgs84 = func.ST_Transform(Location.point, WGS84)
     rows = session.execute(
         select(

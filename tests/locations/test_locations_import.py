@@ -204,3 +204,18 @@ def test_a_polygon_becomes_the_outline_around_its_point(client, api_as):
     assert 4.861 < lon < 4.862 and 50.459 < lat < 50.460
     again = post_import(client, api_as("scout"), json.dumps(collection), "s.geojson")
     assert "already in the library" in again.json["report"]["results"][0]["reason"]
+
+
+def test_spatial_order_groups_neighbours_and_keeps_every_row():
+    from shapely.geometry import Point
+
+    from locations.importing import Candidate, spatial_order
+
+    places = [(185000, 128000), (250000, 150000), (185050, 128020), (250010, 150090)]
+    candidates = [Candidate(row=n, name="", point=Point(*xy)) for n, xy in enumerate(places, 1)]
+    ordered = [c.row for c in spatial_order(candidates)]
+    assert sorted(ordered) == [1, 2, 3, 4]
+    assert {frozenset(ordered[:2]), frozenset(ordered[2:])} == {
+        frozenset({1, 3}),
+        frozenset({2, 4}),
+    }
