@@ -103,7 +103,7 @@ def map_points(query: LocationSearch):
 def create_location(body: LocationFeatureIn):
     user = authorize("locations.create")
     location = operations.create_location(
-        db.session, body.properties, body.geometry.coordinates, user
+        db.session, body.properties, tuple(body.geometry.coordinates), user
     )
     feature = operations.location_feature(db.session, location, user)
     db.session.commit()
@@ -126,7 +126,7 @@ def get_location(location_id: int):
 def patch_location(location_id: int, body: LocationPatchIn):
     user = authorize("locations.edit")
     location = visible_location(location_id)
-    coordinates = body.geometry.coordinates if body.geometry else None
+    coordinates = tuple(body.geometry.coordinates) if body.geometry else None
     operations.update_location(
         db.session, location, body.properties, coordinates, user, body.properties.version
     )

@@ -249,11 +249,11 @@ def update_location(
 
 
 def flush_or_conflict(session: Session) -> None:
-    """Flush; a concurrent save of the same row (its version moved on) becomes a 409."""
+    """Flush; a concurrent save of the same row (its version moved on) becomes a 409. The
+    caller rolls back (the API's session is discarded; the forms roll back a savepoint)."""
     try:
         session.flush()
     except StaleDataError:
-        session.rollback()
         raise Conflict(
             "This location was changed by someone else at the same moment. "
             "Reload it and apply your changes again."

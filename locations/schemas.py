@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,9 +27,20 @@ MAX_RADIUS_M = 200_000
 DEFAULT_RADIUS_M = 10_000
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Position = tuple[Lon, Lat]
+
+
+def _lon_lat(position: list[float]) -> list[float]:
+    if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
+        raise ValueError("must be [longitude, latitude] in degrees (±180, ±90)")
+    return position[:2]  # an altitude, if any, is dropped
+
+
+# A list, not a tuple: OpenAPI 3.0 (generated from these schemas) has no prefixItems.
+Position = Annotated[
+    list[Annotated[float, Field(allow_inf_nan=False)]],
+    Field(min_length=2, max_length=3),
+    AfterValidator(_lon_lat),
+]
 
 
 def _brussels_datetime(value: Any) -> Any:

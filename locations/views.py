@@ -196,11 +196,15 @@ def create_page():
     if request.method == "GET":
         return _render_form(None, {})
     try:
-        values, coordinates = _form_values(request.form, allowed(user, "locations.view_private"))
-        fields = parse(NewLocationFields, values)
-        location = operations.create_location(db.session, fields, coordinates, user)
+        # A savepoint, not a full rollback: only what this attempt touched is undone and
+        # expired, so the signed-in user and the page can still be read afterwards.
+        with db.session.begin_nested():
+            values, coordinates = _form_values(
+                request.form, allowed(user, "locations.view_private")
+            )
+            fields = parse(NewLocationFields, values)
+            location = operations.create_location(db.session, fields, coordinates, user)
     except ApiError as exc:
-        db.session.rollback()
         return _render_form(None, _resubmitted(), exc.detail)
     db.session.commit()
     flash(_("Location saved."), "success")
@@ -214,13 +218,17 @@ def edit_page(location_id: int):
     if request.method == "GET":
         return _render_form(location, _values_of(location))
     try:
-        values, coordinates = _form_values(request.form, allowed(user, "locations.view_private"))
-        fields = parse(LocationPatchFields, values)
-        operations.update_location(db.session, location, fields, coordinates, user, fields.version)
-        commit_or_conflict()
+        with db.session.begin_nested():
+            values, coordinates = _form_values(
+                request.form, allowed(user, "locations.view_private")
+            )
+            fields = parse(LocationPatchFields, values)
+            operations.update_location(
+                db.session, location, fields, coordinates, user, fields.version
+            )
     except ApiError as exc:
-        db.session.rollback()
         return _render_form(location, _resubmitted(), exc.detail)
+    db.session.commit()
     flash(_("Location saved."), "success")
     return redirect(url_for("locations.detail_page", location_id=location.id))
 
@@ -260,9 +268,9 @@ def upload_photo_action(location_id: int):
     user = authorize("locations.edit")
     location = visible_location(location_id)
     try:
-        store_upload(location, user)
+        with db.session.begin_nested():
+            store_upload(location, user)
     except ApiError as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
         return redirect(url_for("locations.detail_page", location_id=location_id))
     db.session.commit()
