@@ -2,7 +2,7 @@
 
 from core.auth.models import ApiToken, User
 from core.communes.models import Commune
-from locations.models import Category, Location
+from locations.models import Category, Location, LocationPhoto
 from permits.models import (
     AuditEntry,
     OutboxMessage,
@@ -29,6 +29,7 @@ __all__ = [
     "Commune",
     "CommuneSettings",
     "Location",
+    "LocationPhoto",
     "OutboxMessage",
     "PermitCommuneSettings",
     "PermitEvent",

@@ -1,7 +1,20 @@
-"""Locations. `init_app` registers the package's blueprints, navigation and demo data."""
+"""Locations. `init_app` registers the package's blueprints, navigation, commands and demo."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from core import demo
+    from core.shell import add_navigation
+    from locations.api import bp as api_bp
+    from locations.cli import locations_cli
+    from locations.demo import load_demo_locations
+    from locations.views import bp as views_bp
+
+    app.config.setdefault("LOCATION_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(views_bp)
+    app.cli.add_command(locations_cli)
+    add_navigation("locations.search_page", _l("Locations"), "locations.search")
+    demo.register("locations", load_demo_locations)

@@ -10,21 +10,26 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Computed,
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     func,
+    text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User
 from core.communes.models import Commune
 from core.db import SRID, Base
+
+SEARCH_DOCUMENT_SQL = "tournages_location_document(name, tags, description)"
 
 
 class LocationStatus(enum.StrEnum):
@@ -60,6 +65,8 @@ class Location(Base):
     __tablename__ = "locations"
     __table_args__ = (
         CheckConstraint("truck_parking_capacity >= 0", name="truck_parking_not_negative"),
+        Index("ix_locations_search_document", "search_document", postgresql_using="gin"),
+        Index("ix_locations_tags", "tags", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -104,14 +111,62 @@ class Location(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # Where an imported or demo row came from (e.g. "irail:008892007"): re-loading updates it.
+    external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # French full-text document, accent-free; the IMMUTABLE SQL function is defined in
+    # migration 0003 (unaccent itself is only STABLE, so it cannot feed a generated column).
+    search_document: Mapped[str] = mapped_column(
+        TSVECTOR,
+        Computed(SEARCH_DOCUMENT_SQL, persisted=True),
+        deferred=True,
+    )
     # Optimistic locking: two people saving the same location cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     categories: Mapped[list[Category]] = relationship(
         secondary=location_category_links, order_by=Category.position
     )
+    photos: Mapped[list[LocationPhoto]] = relationship(
+        order_by=lambda: (LocationPhoto.position, LocationPhoto.id),
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     commune: Mapped[Commune] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class LocationPhoto(Base):
+    """A photo of a location; files live under UPLOAD_FOLDER/locations/<location id>/."""
+
+    __tablename__ = "location_photos"
+    __table_args__ = (
+        # At most one cover per location.
+        Index(
+            "uq_location_photos_cover",
+            "location_id",
+            unique=True,
+            postgresql_where=text("is_cover"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), index=True
+    )
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    media_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    caption: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    is_cover: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def thumbnail_name(self) -> str:
+        return f"{self.stored_name.rsplit('.', 1)[0]}-thumb.jpg"

@@ -41,7 +41,28 @@ CORE_RULES: dict[str, Rule] = {
 
 # ---- locations -------------------------------------------------------------------------------
 
-LOCATION_RULES: dict[str, Rule] = {}
+
+def _sees_location(user: User | None, location: Any) -> bool:
+    """Everyone sees published locations; the people who build the library see every one."""
+    if location is None or getattr(location, "status", None) == "published":
+        return True
+    return user is not None and user.role in (Role.SCOUT, Role.COORDINATOR, Role.ADMIN)
+
+
+LOCATION_RULES: dict[str, Rule] = {
+    "locations.search": _anyone,
+    "locations.view": _sees_location,
+    # Drafts and archived locations: the library's editors only.
+    "locations.view_unpublished": _roles(Role.SCOUT, Role.COORDINATOR, Role.ADMIN),
+    # Owner and contact details: never shown to scouts or the public.
+    "locations.view_private": _roles(Role.COORDINATOR, Role.ADMIN),
+    "locations.create": _roles(Role.SCOUT, Role.COORDINATOR, Role.ADMIN),
+    "locations.edit": _roles(Role.SCOUT, Role.COORDINATOR, Role.ADMIN),
+    "locations.import": _roles(Role.SCOUT, Role.COORDINATOR, Role.ADMIN),
+    "locations.publish": _roles(Role.ADMIN),
+    "locations.delete": _roles(Role.ADMIN),
+    "locations.manage_categories": _roles(Role.ADMIN),
+}
 
 # ---- shoots ----------------------------------------------------------------------------------
 

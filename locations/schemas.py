@@ -1,0 +1,269 @@
+"""Request schemas of the location API (pydantic): they validate input and document the API."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from core.errors import InvalidInput
+from locations.models import LocationStatus
+
+BRUSSELS_TZ = "Europe/Brussels"
+MAX_LIMIT = 500
+MAX_OFFSET = 100_000
+MAX_RADIUS_M = 200_000
+DEFAULT_RADIUS_M = 10_000
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _lon_lat(position: list[float]) -> list[float]:
+    if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
+        raise ValueError("must be [longitude, latitude] in degrees (±180, ±90)")
+    return position[:2]  # an altitude, if any, is dropped
+
+
+# A list, not a tuple: OpenAPI 3.0 (generated from these schemas) has no prefixItems.
+Position = Annotated[
+    list[Annotated[float, Field(allow_inf_nan=False)]],
+    Field(min_length=2, max_length=3),
+    AfterValidator(_lon_lat),
+]
+
+
+def _brussels_datetime(value: Any) -> Any:
+    """A date means midnight in Brussels; a time without offset is Brussels time."""
+    from zoneinfo import ZoneInfo
+
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            parsed: datetime = (
+                datetime.combine(date.fromisoformat(text), time())
+                if len(text) == 10
+                else datetime.fromisoformat(text)
+            )
+        except ValueError:
+            raise ValueError(
+                "must be an ISO 8601 date or date-time, e.g. 2027-06-07 or 2027-06-07T08:00"
+            ) from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(BRUSSELS_TZ))
+    return value
+
+
+BrusselsDatetime = Annotated[datetime, BeforeValidator(_brussels_datetime)]
+
+
+def _numbers(raw: str, count: int, what: str) -> list[float]:
+    parts = raw.split(",")
+    if len(parts) != count:
+        raise ValueError(f"must be {what}")
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        raise ValueError(f"must be {what}") from None
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError("must be finite numbers")
+    return values
+
+
+class LocationSearch(BaseModel):
+    """Query parameters of GET /api/v1/locations, the search page and the export."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    category: list[Annotated[str, StringConstraints(max_length=40)]] = []
+    tag: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=60)] | (
+        None
+    ) = None
+    commune: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
+    province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
+    near: str | None = Field(None, description="lon,lat (EPSG:4326)")
+    radius_m: Annotated[float, Field(gt=0, le=MAX_RADIUS_M)] | None = None
+    bbox: str | None = Field(None, description="minlon,minlat,maxlon,maxlat (EPSG:4326)")
+    min_truck_parking: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    power: bool | None = None
+    water: bool | None = None
+    toilets: bool | None = None
+    step_free: bool | None = None
+    available_from: BrusselsDatetime | None = None
+    available_to: BrusselsDatetime | None = None
+    status: Literal["published", "draft", "archived", "any"] = "published"
+    lang: Literal["fr", "en", "de"] | None = Field(None, description="language of the labels")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 20
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0
+
+    @field_validator("near")
+    @classmethod
+    def _near(cls, value: str | None) -> str | None:
+        if value is not None:
+            lon, lat = _numbers(value, 2, "lon,lat in degrees, e.g. 4.8617,50.4596")
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise ValueError("lon must be within ±180 and lat within ±90")
+        return value
+
+    @field_validator("bbox")
+    @classmethod
+    def _bbox(cls, value: str | None) -> str | None:
+        if value is not None:
+            west, south, east, north = _numbers(value, 4, "minlon,minlat,maxlon,maxlat")
+            if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+                raise ValueError("needs minlon < maxlon and minlat < maxlat, in degrees")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LocationSearch:
+        # Raised as InvalidInput (not ValueError) so the 400 names the parameter.
+        if self.radius_m is not None and self.near is None:
+            raise InvalidInput("radius_m", "needs near=lon,lat")
+        if (self.available_from is None) != (self.available_to is None):
+            missing = "available_to" if self.available_to is None else "available_from"
+            raise InvalidInput(missing, "available_from and available_to go together")
+        if self.available_from and self.available_to and self.available_from >= self.available_to:
+            raise InvalidInput("available_to", "must be after available_from")
+        return self
+
+    @property
+    def near_point(self) -> tuple[float, float] | None:
+        if self.near is None:
+            return None
+        lon, lat = (float(part) for part in self.near.split(","))
+        return lon, lat
+
+    @property
+    def bbox_values(self) -> tuple[float, float, float, float] | None:
+        if self.bbox is None:
+            return None
+        west, south, east, north = (float(part) for part in self.bbox.split(","))
+        return west, south, east, north
+
+    @property
+    def radius(self) -> float:
+        return self.radius_m or DEFAULT_RADIUS_M
+
+
+class PointGeometry(BaseModel):
+    type: Literal["Point"]
+    coordinates: Position
+
+
+class PolygonGeometry(BaseModel):
+    type: Literal["Polygon"]
+    coordinates: Annotated[
+        list[Annotated[list[Position], Field(min_length=4)]], Field(min_length=1)
+    ]
+
+
+PRIVATE_FIELDS = ("contact_name", "contact_phone", "contact_email", "owner_notes")
+FACILITY_FIELDS = (
+    "truck_parking_capacity",
+    "has_power",
+    "has_water",
+    "has_toilets",
+    "step_free_access",
+)
+
+
+class LocationFields(BaseModel):
+    """Editable properties; every one optional so PATCH sends only what changes."""
+
+    model_config = ConfigDict(extra="ignore")  # read-only output properties may come back
+
+    name: Name | None = None
+    description: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    categories: list[Annotated[str, StringConstraints(max_length=40)]] | None = None
+    tags: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]] | None = (
+        None
+    )
+    outline: PolygonGeometry | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    truck_parking_capacity: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    has_power: bool | None = None
+    has_water: bool | None = None
+    has_toilets: bool | None = None
+    step_free_access: bool | None = None
+    access_notes: Annotated[str, StringConstraints(max_length=5_000)] | None = None
+    contact_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    contact_phone: Annotated[str, StringConstraints(max_length=50)] | None = None
+    contact_email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    owner_notes: Annotated[str, StringConstraints(max_length=5_000)] | None = None
+    status: LocationStatus | None = None
+    version: int | None = None
+
+
+class NewLocationFields(LocationFields):
+    name: Name
+
+
+class LocationFeatureIn(BaseModel):
+    """POST /api/v1/locations: a GeoJSON Feature with a Point (lon, lat, EPSG:4326)."""
+
+    type: Literal["Feature"]
+    geometry: PointGeometry
+    properties: NewLocationFields
+
+
+class LocationPatchFields(LocationFields):
+    version: int = Field(description="the version you read; a newer one means a 409")
+
+
+class LocationPatchIn(BaseModel):
+    """PATCH /api/v1/locations/<id>: a Feature with the properties that change."""
+
+    type: Literal["Feature"]
+    geometry: PointGeometry | None = None
+    properties: LocationPatchFields
+
+
+class ImportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dry_run: bool = False
+    crs: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True)] = "EPSG:4326"
+    format: Literal["geojson", "csv"] | None = None
+    status: Literal["draft", "published"] = "draft"
+
+
+class ExportQuery(LocationSearch):
+    format: Literal["geojson", "csv"] = "geojson"
+    limit: Annotated[int, Field(ge=1, le=100_000)] = 100_000
+
+
+class PhotoPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    position: Annotated[int, Field(ge=0, le=1000)] | None = None
+    is_cover: Literal[True] | None = None
+    caption: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+
+
+class CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+    label_fr: Name
+    label_en: Name
+    label_de: Name
+    position: Annotated[int, Field(ge=0, le=10_000)] = 0
+
+
+class CategoryPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label_fr: Name | None = None
+    label_en: Name | None = None
+    label_de: Name | None = None
+    position: Annotated[int, Field(ge=0, le=10_000)] | None = None
