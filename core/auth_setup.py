@@ -26,7 +26,10 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
-    login_manager.session_protection = "strong"
+    # "basic": a changed client marks the session non-fresh. "strong" would also treat any
+    # cookie session without a signed-in user (one holding only the language) as tampered
+    # with, and then ignore a bearer token sent along with it.
+    login_manager.session_protection = "basic"
 
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked below, for cookie sessions only
     csrf.init_app(app)

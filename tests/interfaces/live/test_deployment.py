@@ -114,5 +114,15 @@ def test_gunicorn_workers_behind_an_https_proxy(gunicorn, create_location):
     assert b"https://tournages.example.be/ogc/collections/locations" in body
     lines = log.read_text()
     assert len(set(re.findall(r"Booting worker with pid: (\d+)", lines))) == 2
-    served = re.findall(r"\[test-(\d+)\] \"GET /ogc/collections/locations/items", lines)
-    assert sorted(map(int, served)) == list(range(40))  # each request logged with its id
+    assert sorted(map(int, served_ids(log, expected=40))) == list(range(40))  # each with its id
+
+
+def served_ids(log, expected: int) -> list[str]:
+    """The request ids in the access log, once EXPECTED lines are there (a worker writes its
+    line after the response has gone out) or after a few seconds."""
+    deadline = time.monotonic() + 10
+    while True:
+        ids = re.findall(r"\[test-(\d+)\] \"GET /ogc/collections/locations/items", log.read_text())
+        if len(ids) >= expected or time.monotonic() > deadline:
+            return ids
+        time.sleep(0.1)
