@@ -74,7 +74,9 @@ def load_demo(session: Session) -> str:
     )
     if first is None:
         return "already there"
-    station = session.scalar(select(Location).where(Location.name == "Namur", Location.is_demo))
+    station = session.scalar(
+        select(Location).where(Location.name == "Gare de Namur", Location.is_demo)
+    )
     if station is not None:
         _shoot(
             session,

@@ -17,6 +17,7 @@ def test_demo_shows_every_rule_and_is_idempotent(runner):
     assert db.session.scalar(select(func.count()).select_from(Production)) == 2
     shoots = db.session.scalars(select(Shoot).order_by(Shoot.id)).all()
     assert len(shoots) == 5
+    assert shoots[0].location is not None and shoots[0].location.name == "Gare de Namur"
     rules = {f.rule for s in shoots for f in findings_for(db.session, s).items}
     assert rules == {"nearby_set", "blackout"}
     straddling = db.session.execute(
