@@ -1,3 +1,5 @@
+import shutil
+
 import psycopg
 
 from core import embedded_db
@@ -20,4 +22,6 @@ def test_cluster_is_created_started_reused_and_stopped(tmp_path, monkeypatch):
             assert owner == str(cluster.data_dir)
     finally:
         assert embedded_db.stop() is True
-    assert embedded_db.stop() is False
+        assert embedded_db.stop() is False
+        # As root the cluster may have moved to /var/tmp (tmp_path is private): remove it.
+        shutil.rmtree(cluster.base, ignore_errors=True)
