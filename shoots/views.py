@@ -20,6 +20,7 @@ from core.errors import ApiError, Conflict, InvalidInput, NotFound
 from core.validation import parse
 from locations.models import Location
 from shoots.forms import LOCAL, ActionForm, BlackoutForm, OverrideForm, ProductionForm, ShootForm
+from shoots.map_layers import worst_severity
 from shoots.maps import drawing_map, footprints_map
 from shoots.models import FeedScope, Production, Shoot
 from shoots.operations import blackouts as blackout_ops
@@ -150,11 +151,6 @@ def month_grid(month: date, shoots: list[Shoot]) -> list[list[dict[str, Any]]]:
     ]
 
 
-def _worst(found: list[dict[str, Any]]) -> str | None:
-    severities = {f["severity"] for f in found if not f["override"]}
-    return next((s for s in ("conflict", "warning") if s in severities), None)
-
-
 def _schedule(title: str, query, **context: Any):
     rows = db.session.execute(query).all()
     shoots = [row[0] for row in rows]
@@ -168,7 +164,7 @@ def _schedule(title: str, query, **context: Any):
             "properties": {
                 "title": f"#{s.id} {s.production.title}",
                 "when": f"{brussels_time(s.period.lower)} → {brussels_time(s.period.upper)}",
-                "severity": _worst(findings[s.id]),
+                "severity": worst_severity(findings[s.id]),
             },
         }
         for s, footprint, _parking in rows

@@ -56,6 +56,26 @@
     return style;
   }
 
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  /* Diagonal hatching for paths of className "tm-hatched" (blackout periods): an SVG pattern
+   * added once to the vector pane's <svg>, which the stylesheet uses as their fill. */
+  function ensureHatching(pane) {
+    var svg = pane && pane.querySelector("svg");
+    if (!svg || svg.querySelector("#tm-hatch")) { return; }
+    var defs = document.createElementNS(SVG_NS, "defs");
+    var pattern = document.createElementNS(SVG_NS, "pattern");
+    var attributes = {id: "tm-hatch", width: "8", height: "8", patternUnits: "userSpaceOnUse",
+                      patternTransform: "rotate(45)"};
+    Object.keys(attributes).forEach(function (key) { pattern.setAttribute(key, attributes[key]); });
+    var line = document.createElementNS(SVG_NS, "line");
+    [["x1", "0"], ["y1", "0"], ["x2", "0"], ["y2", "8"], ["stroke", "#6a1b9a"],
+     ["stroke-width", "3"]].forEach(function (pair) { line.setAttribute(pair[0], pair[1]); });
+    pattern.appendChild(line);
+    defs.appendChild(pattern);
+    svg.insertBefore(defs, svg.firstChild);
+  }
+
   /* GeoJSON polygons (or lines); a feature's properties.style overrides the layer style. */
   function polygons(data, options) {
     var keys = options.fields.map(function (field) { return field[0]; });
@@ -65,6 +85,7 @@
         return pickStyle(options.style, feature.properties && feature.properties.style);
       },
       onEachFeature: function (feature, layer) {
+        layer.on("add", function (event) { ensureHatching(event.target.getPane()); });
         if (!keys.length) { return; }
         layer.bindPopup(function () {
           var props = feature.properties || {};

@@ -1,0 +1,94 @@
+"""What the conflict engine adds to the maps pages (through maps.operations' extension points):
+footprints coloured by their worst finding, and blackout periods hatched."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from core.communes.models import Commune
+from core.geo import as_geojson, feature
+from maps.builder import LegendEntry, feature_collection
+from maps.operations import Overlay
+from shoots.models import Blackout, Production, Shoot, ShootStatus
+from shoots.operations.shoots import findings_for
+
+SEVERITY_COLOURS = {"conflict": "#c62828", "warning": "#ef6c00"}
+BLACKOUT_COLOUR = "#6a1b9a"
+BLACKOUT_STYLE = {"color": BLACKOUT_COLOUR, "weight": 2, "className": "tm-hatched"}
+
+
+def worst_severity(findings: Iterable[dict[str, Any]]) -> str | None:
+    """ "conflict", else "warning", else None; overridden warnings no longer count."""
+    severities = {f["severity"] for f in findings if not f["override"]}
+    return next((s for s in ("conflict", "warning") if s in severities), None)
+
+
+def footprint_severity_styles(session: Session, shoot_ids: list[int]) -> dict[int, dict]:
+    """Conflicting footprints in red, warned ones in orange."""
+    styles = {}
+    for shoot in session.scalars(select(Shoot).where(Shoot.id.in_(shoot_ids))):
+        severity = worst_severity(f.as_json() for f in findings_for(session, shoot).items)
+        if severity:
+            colour = SEVERITY_COLOURS[severity]
+            styles[shoot.id] = {"color": colour, "fillColor": colour}
+    return styles
+
+
+_BLACKOUT_AREA = func.coalesce(Blackout.area, Commune.boundary)
+
+
+def _blackout_overlay(session: Session, *conditions: Any) -> list[Overlay]:
+    rows = session.execute(
+        select(Blackout, as_geojson(_BLACKOUT_AREA))
+        .join(Commune, Commune.nis == Blackout.commune_nis)
+        .where(*conditions)
+        .order_by(func.lower(Blackout.period))
+    ).all()
+    if not rows:
+        return []
+    features = [
+        feature(
+            json.loads(geometry),
+            {
+                "title": blackout.title,
+                "when": f"{format_datetime(blackout.period.lower, 'short')} → "
+                f"{format_datetime(blackout.period.upper, 'short')}",
+            },
+            blackout.id,
+        )
+        for blackout, geometry in rows
+    ]
+    return [
+        Overlay(
+            name=str(_l("Blackout periods")),
+            feature_collection=feature_collection(features),
+            style=BLACKOUT_STYLE,
+            popup_fields=[("title", _l("Blackout")), ("when", _l("When"))],
+            legend=LegendEntry(_l("Blackout period"), BLACKOUT_COLOUR, shape="hatched"),
+        )
+    ]
+
+
+def production_blackouts(session: Session, production: Production) -> list[Overlay]:
+    """Blackouts that meet one of the production's planned shoots in space and time."""
+    meets_a_shoot = exists().where(
+        Shoot.production_id == production.id,
+        Shoot.status == ShootStatus.PLANNED,
+        Shoot.period.overlaps(Blackout.period),
+        func.ST_Intersects(Shoot.footprint, _BLACKOUT_AREA),
+    )
+    return _blackout_overlay(session, meets_a_shoot)
+
+
+def commune_blackouts(session: Session, nis: str) -> list[Overlay]:
+    """The commune's blackouts that are not over yet."""
+    return _blackout_overlay(
+        session, and_(Blackout.commune_nis == nis, func.upper(Blackout.period) > func.now())
+    )
