@@ -85,15 +85,13 @@ def test_vector_layers_stay_drawn_when_tiles_fail(page, server, world, tiles_con
     assert page.log.outside == []
 
 
-def test_hostile_layer_and_legend_names_are_shown_as_text(page, server, world):
+def test_hostile_layer_and_legend_names_are_shown_as_text(page, server, world, monkeypatch):
     """Leaflet's layer control writes layer names with innerHTML: an overlay named by a later
     package (a blackout's title, say) must still show as typed."""
     overlay = Overlay(HOSTILE, feature_collection([]), legend=LegendEntry(HOSTILE, "#6a1b9a"))
+    monkeypatch.setitem(operations.OVERLAYS, "production", [])  # restored after the test
     operations.register_overlay("production", lambda session, target: [overlay])
-    try:
-        open_map(page, server, f"/maps/productions/{world.production_id}", world.coordinator)
-    finally:
-        operations.OVERLAYS["production"].clear()
+    open_map(page, server, f"/maps/productions/{world.production_id}", world.coordinator)
     labels = page.locator(".leaflet-control-layers-overlays label").all_text_contents()
     assert HOSTILE in [label.strip() for label in labels]
     assert HOSTILE in page.locator(".tm-legend").text_content()

@@ -202,7 +202,7 @@ def test_public_map_waits_for_every_commune_to_approve(client, create_shoot, sta
 
 
 def test_extension_points_draw_conflicts_and_overlays(
-    client, login, make_user, create_production, create_shoot
+    client, login, make_user, create_production, create_shoot, monkeypatch
 ):
     production = create_production()
     shoot = create_shoot(production=production)
@@ -213,14 +213,13 @@ def test_extension_points_draw_conflicts_and_overlays(
         {"className": "tm-hatched"},
         legend=LegendEntry("Blackout", "#6a1b9a", "hatched"),
     )
+    # Only these rules for this test; the registered ones come back afterwards.
+    monkeypatch.setattr(operations, "FOOTPRINT_STYLES", [])
+    monkeypatch.setitem(operations.OVERLAYS, "production", [])
     operations.register_footprint_style(lambda session, ids: {i: red for i in ids})
     operations.register_overlay("production", lambda session, target: [blackout])
-    try:
-        login(make_user("admin"))
-        html = client.get(f"/maps/productions/{production.id}").text
-    finally:
-        operations.FOOTPRINT_STYLES.clear()
-        operations.OVERLAYS["production"].clear()
+    login(make_user("admin"))
+    html = client.get(f"/maps/productions/{production.id}").text
     footprints = layer_data(html, "polygons")[0]["features"]
     assert footprints[0]["id"] == shoot.id and footprints[0]["properties"]["style"] == red
     assert '"Blackouts"' in html and '"shape":"hatched"' in html
