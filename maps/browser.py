@@ -66,4 +66,9 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
 
 def wait_until_drawn(page, timeout_ms: float = 30_000) -> None:
     """Wait until every data layer of the map is drawn (tournages-maps.js sets the flag)."""
-    page.wait_for_function("window.TournagesMaps && TournagesMaps.isReady()", timeout=timeout_ms)
+    # A function, not an expression: Playwright polls an expression with eval(), which the
+    # Content-Security-Policy (no 'unsafe-eval') forbids.
+    page.wait_for_function(
+        "() => Boolean(window.TournagesMaps && window.TournagesMaps.isReady())",
+        timeout=timeout_ms,
+    )
