@@ -172,7 +172,7 @@ SEED_APPROVALS = text("""
         FROM shoots s JOIN locations l ON l.id = s.location_id WHERE s.id % 10 = 0
         RETURNING id, production_id, commune_nis
     )
-    INSERT INTO permit_shoots (request_id, shoot_id)
+    INSERT INTO permit_request_shoots (request_id, shoot_id)
     SELECT DISTINCT ON (a.id) a.id, s.id
     FROM approved a JOIN shoots s ON s.production_id = a.production_id AND s.id % 10 = 0
     JOIN locations l ON l.id = s.location_id AND l.commune_nis = a.commune_nis

@@ -149,7 +149,8 @@ def _add_shoots(m: folium.Map, shots: list[ShootShapes], *, public: bool = False
     properties, popup = (
         (_public_properties, PUBLIC_POPUP) if public else (_planning_properties, PLANNING_POPUP)
     )
-    styles = operations.footprint_styles(db.session, [s.shoot.id for s in shots])
+    # The public map shows no findings: they are the planners' business (and cost a check each).
+    styles = {} if public else operations.footprint_styles(db.session, [s.shoot.id for s in shots])
     footprints, parking, spots = [], [], []
     for shapes in shots:
         props = properties(shapes)

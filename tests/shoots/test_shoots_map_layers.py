@@ -3,15 +3,16 @@ worst finding, and the blackouts the shoots run into, hatched."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point
 from sqlalchemy.dialects.postgresql import Range
 
 from core.db import SRID, db
+from permits.models import PermitStatus
 from shoots.models import Blackout, BlackoutKind
-from tests.conftest import BRUSSELS, to_lambert
+from tests.conftest import BRUSSELS, approve, to_lambert
 from tests.maps.test_maps_pages import layer_data
 
 SATURDAY = datetime(2027, 6, 19, 8, tzinfo=BRUSSELS)
@@ -52,3 +53,13 @@ def test_production_map_colours_warned_footprints_and_hatches_blackouts(
         "Marché <b>du samedi</b>"
     ]
     assert '"className":"tm-hatched"' in html
+
+
+def test_public_map_shows_no_findings(client, create_shoot, create_production):
+    start = datetime.now(BRUSSELS).replace(microsecond=0) + timedelta(days=2)
+    warned = create_shoot(4.8617, 50.4596, start=start, hours=4)
+    create_shoot(4.8631, 50.4596, production=create_production(), start=start, hours=4)
+    approve(warned, PermitStatus.APPROVED)
+    footprints = layer_data(client.get("/maps/public").text, "polygons")[0]["features"]
+    assert [f["id"] for f in footprints] == [warned.id]
+    assert "style" not in footprints[0]["properties"]
