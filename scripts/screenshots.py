@@ -55,7 +55,10 @@ PAGES = [  # file name, account (None: anonymous), path or how to find it
     ("maps-locations.png", "scout@demo.tournages.be", "/maps/locations"),
     ("maps-commune.png", "officer.namur@demo.tournages.be", "/maps/communes"),
     ("maps-production.png", "coordinator@demo.tournages.be", "first production"),
+    ("locations-search.png", "scout@demo.tournages.be", "/locations?q=gare&province=90000"),
+    ("permits-inbox.png", "officer.namur@demo.tournages.be", "/permits/"),
 ]
+SAMPLE_TITLE = "Les Enquêtes de la Meuse"
 
 
 def _area(lon: float, lat: float, radius_m: float):
@@ -63,13 +66,14 @@ def _area(lon: float, lat: float, radius_m: float):
 
 
 def seed_samples(session: Session) -> None:
-    """Sample data where the packages' demo loaders brought none; the shoots are approved."""
+    """Locations where the demo brought none, and a sample production whose shoots are approved
+    (the demo's shoots are not requested yet, so the public map would be empty)."""
     if not session.scalar(select(func.count()).select_from(Location)):
         seed_locations(session, 3_000)
-    if session.scalar(select(func.count()).select_from(Shoot)):
+    if session.scalar(select(func.count()).where(Production.title == SAMPLE_TITLE)):
         return
     production = Production(
-        title="Les Enquêtes de la Meuse",
+        title=SAMPLE_TITLE,
         type=ProductionType.SERIES,
         company="Les Films du Confluent",
         is_demo=True,
