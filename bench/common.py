@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 from flask import Flask
 
 from core import create_app, embedded_db
@@ -27,17 +26,7 @@ def fresh_database(name: str) -> str:
 
     if url := os.environ.get("BENCH_DATABASE_URL"):
         return url
-    cluster = embedded_db.ensure_running()
-    with psycopg.connect(
-        host=str(cluster.socket_dir),
-        port=embedded_db.PORT,
-        user=embedded_db.SUPERUSER,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    embedded_db.ensure_database(cluster, name)
-    return cluster.url(name)
+    return embedded_db.fresh_database_url(name)
 
 
 def bench_app(database: str) -> Flask:

@@ -250,6 +250,20 @@ def ensure_database(cluster: Cluster, name: str) -> None:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
 
 
+def fresh_database_url(database: str) -> str:
+    """Drop DATABASE in the embedded cluster if it exists, create it anew with PostGIS and
+    return its URL (the tests and the benchmarks start from an empty schema)."""
+    import psycopg
+
+    cluster = ensure_running()
+    with psycopg.connect(
+        host=str(cluster.socket_dir), port=PORT, user=SUPERUSER, dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    ensure_database(cluster, database)
+    return cluster.url(database)
+
+
 def default_url(database: str = "tournages") -> str:
     """Start the embedded cluster if needed and return the URL of DATABASE in it."""
     cluster = ensure_running()

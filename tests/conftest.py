@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -50,17 +49,7 @@ def _fresh_test_database() -> str:
         return url
     if os.environ.get("DATABASE_URL"):
         pytest.exit("DATABASE_URL is set: also set TEST_DATABASE_URL to a disposable database.")
-    cluster = embedded_db.ensure_running()
-    with psycopg.connect(
-        host=str(cluster.socket_dir),
-        port=embedded_db.PORT,
-        user=embedded_db.SUPERUSER,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
-    embedded_db.ensure_database(cluster, TEST_DATABASE)
-    return cluster.url(TEST_DATABASE)
+    return embedded_db.fresh_database_url(TEST_DATABASE)
 
 
 @pytest.fixture(scope="session")
