@@ -18,7 +18,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import psycopg
@@ -148,11 +148,27 @@ def create_backup(database_url: str, upload_folder: Path, directory: Path) -> Pa
     return archive
 
 
+def _safe_extract(tar: tarfile.TarFile, target: Path) -> None:
+    """Regular files and folders only, all inside TARGET: what extractall's "data" filter does,
+    written out because Debian 12's Python (3.11.2) predates that filter."""
+    for member in tar.getmembers():
+        parts = PurePosixPath(member.name).parts
+        if member.name.startswith("/") or ".." in parts or not (member.isfile() or member.isdir()):
+            raise tarfile.TarError(f"unsafe member {member.name!r}")
+        destination = target.joinpath(*parts)
+        if member.isdir():
+            destination.mkdir(parents=True, exist_ok=True)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with tar.extractfile(member) as source, destination.open("wb") as out:  # type: ignore[union-attr]
+            shutil.copyfileobj(source, out)
+
+
 def _unpack(archive: Path, work: Path) -> dict[str, Any]:
     """Extract (no absolute paths, links or '..') and check every checksum."""
     try:
         with tarfile.open(archive, "r") as tar:
-            tar.extractall(work, filter="data")
+            _safe_extract(tar, work)
         manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, tarfile.TarError, json.JSONDecodeError) as exc:
         raise BackupError(f"{archive}: not a readable backup archive ({exc})") from exc

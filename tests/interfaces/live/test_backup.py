@@ -13,7 +13,7 @@ from psycopg import sql
 from sqlalchemy import make_url
 
 from core.auth.operations import create_token
-from core.backup import SKIPPED_TABLES, table_counts
+from core.backup import SKIPPED_TABLES, BackupError, _unpack, table_counts
 from core.db import db
 
 RESTORED = "restore_interfaces_test"
@@ -149,3 +149,17 @@ def test_restore_refuses_a_damaged_archive(committed_app, records, restored_url,
     with psycopg.connect(libpq(make_url(restored_url).set(database="postgres"))) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (RESTORED,))
         assert exists.fetchone() is None  # checked before anything was created
+
+
+def test_restore_refuses_an_archive_reaching_outside_its_folder(tmp_path, committed_app):
+    archive = tmp_path / "evil.tar"
+    with tarfile.open(archive, "w") as tar:
+        data = b"owned"
+        info = tarfile.TarInfo("../outside.txt")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(BackupError, match="unsafe member"):
+        _unpack(archive, work)
+    assert not (tmp_path / "outside.txt").exists()
