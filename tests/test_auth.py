@@ -190,9 +190,7 @@ def test_every_policy_action_is_decided_for_every_role(make_user):
     assert allowed(users[1], "users.manage")
 
 
-def test_bearer_token_works_when_the_client_also_has_a_cookie_session(
-    client, make_user, token_for
-):
+def test_bearer_token_works_when_the_client_also_has_a_cookie_session(client, make_user, token_for):
     user = make_user("scout")
     client.get("/lang/de")  # a cookie session without a signed-in user
     response = client.get("/api/v1/me", headers=token_for(user))
