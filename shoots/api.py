@@ -157,6 +157,7 @@ def override_warning(shoot_id: int, body: OverrideIn):
 
 
 @bp.post("/conflicts/check")
+@db.read_only
 @validated(body=CheckIn, summary="Dry run: what a shoot would clash with; stores nothing")
 def check_conflicts(body: CheckIn):
     authorize("conflicts.check")
