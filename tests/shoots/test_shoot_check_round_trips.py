@@ -1,4 +1,4 @@
-"""The dry run's cost in database round trips, and the read-only session that makes it cheap."""
+"""The dry run: its cost in database round trips, its read-only session, its input checks."""
 
 from __future__ import annotations
 
@@ -58,3 +58,15 @@ def test_a_read_only_views_session_refuses_to_store(app):
 def test_other_views_keep_their_transaction(app):
     with app.app_context(), app.test_request_context("/api/v1/shoots", method="POST"):
         assert db.session.info["read_only"] is False
+
+
+def test_dry_run_of_an_unknown_production_is_a_400_naming_the_field(client, headers):
+    body = {
+        "production_id": 999_999,
+        "footprint": circle(*NAMUR, 30),
+        "starts_at": "2027-06-14T07:00",
+        "ends_at": "2027-06-14T17:00",
+    }
+    response = client.post("/api/v1/conflicts/check", json=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json["field"] == "production_id"
