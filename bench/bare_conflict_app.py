@@ -1,6 +1,6 @@
 """Baseline for bench/shoots_bench.py: bare Flask + one psycopg connection per worker, running
 the SQL of the app's conflict dry run: the bearer-token look-up, the production's existence, the
-Wallonia check and the engine's queries (shoots.operations.conflicts), with no ORM, no
+Wallonia check and the engine's one query (shoots.operations.conflicts.CHECK_SQL), with no ORM, no
 transaction, no validation layer. Serve with gunicorn `bench.bare_conflict_app:app`, with
 DATABASE_URL set (a postgresql+psycopg:// or postgresql:// URL)."""
 
@@ -33,16 +33,7 @@ def psycopg_sql(statement) -> str:
     return re.sub(r"(?<![:\w]):(?!:)(\w+)", r"%(\1)s", statement.text)
 
 
-OUTSIDE, SETTINGS, SHOOTS, BLACKOUTS, SATURATION = (
-    psycopg_sql(s)
-    for s in (
-        OUTSIDE_WALLONIA_SQL,
-        conflicts.SETTINGS_SQL,
-        conflicts.SHOOTS_SQL,
-        conflicts.BLACKOUTS_SQL,
-        conflicts.SATURATION_SQL,
-    )
-)
+OUTSIDE, CHECK = psycopg_sql(OUTSIDE_WALLONIA_SQL), psycopg_sql(conflicts.CHECK_SQL)
 
 
 def connection() -> psycopg.Connection:
@@ -81,24 +72,13 @@ def check():
         if cursor.fetchone() is None:
             return app.response_class('{"error": "invalid_input"}', 400)
         cursor.execute(OUTSIDE, {"area": footprint.wkb_hex, "tolerance": WALLONIA_TOLERANCE_M})
-        cursor.execute(SETTINGS, params)
+        if cursor.fetchone()[0]:
+            return app.response_class('{"error": "invalid_input"}', 400)
+        cursor.execute(CHECK, {**params, **conflicts.DEFAULT_SETTINGS})
         row = cursor.fetchone()
-        own = dict(zip(conflicts.DEFAULT_SETTINGS, row[1:] if row else [None] * 4, strict=True))
-        settings = {k: own[k] or v for k, v in conflicts.DEFAULT_SETTINGS.items()}
-        found = []
-        cursor.execute(SHOOTS, {**params, "distance": settings["nearby_distance_m"]})
-        found += [{"rule": row[0], "id": row[1], "distance_m": row[4]} for row in cursor]
-        cursor.execute(BLACKOUTS, params)
-        found += [{"rule": "blackout", "id": row[0]} for row in cursor]
-        cursor.execute(
-            SATURATION,
-            {
-                **params,
-                "radius": settings["saturation_radius_m"],
-                "window_days": settings["saturation_window_days"],
-            },
-        )
-        days = cursor.fetchone()[0]
-    return app.response_class(
-        json.dumps({"findings": found, "shoot_days": days}), mimetype="application/json"
-    )
+        saturation_days, shoot_rows, blackout_rows, days = row[1], row[4], row[5], row[6]
+        found = [{"rule": r[0], "id": r[1], "distance_m": r[4]} for r in shoot_rows or []]
+        found += [{"rule": "blackout", "id": r[0]} for r in blackout_rows or []]
+        if days > saturation_days:
+            found.append({"rule": "saturation", "shoot_days": days})
+    return app.response_class(json.dumps({"findings": found}), mimetype="application/json")

@@ -141,8 +141,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(app_spec: str, url: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
+def pinned_ports() -> list[int | None]:
+    """BENCH_SHOOTS_PORTS=5010,5011 pins the app's and the baseline's ports (a shared
+    machine); else each gets a free port."""
+    given = os.environ.get("BENCH_SHOOTS_PORTS")
+    return [int(p) for p in given.split(",")] if given else [None, None]
+
+
+def serve(app_spec: str, url: str, port: int | None) -> tuple[subprocess.Popen, int]:
+    port = port or free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
     process = subprocess.Popen(
         [
@@ -237,8 +244,9 @@ def main() -> None:
     rows = [
         latency_row("conflict check, server-side", server_side(app, bodies)),
     ]
-    app_server, app_port = serve("core:create_app()", url)
-    bare_server, bare_port = serve("bench.bare_conflict_app:app", url)
+    app_pin, bare_pin = pinned_ports()
+    app_server, app_port = serve("core:create_app()", url, app_pin)
+    bare_server, bare_port = serve("bench.bare_conflict_app:app", url, bare_pin)
     try:
         app_ms, bare_ms = http_latency(app_port, bare_port, bodies, headers)
         rows.append(latency_row("conflict check, HTTP (1 client)", app_ms, "p50 < 10"))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 NAMING_CONVENTION = {
@@ -25,13 +28,40 @@ class Base(DeclarativeBase):
 
 
 _engines: dict[str, Engine] = {}
+_READ_ONLY_VIEWS: set[Callable[..., Any]] = set()
+
+
+IDLE_PING_SECONDS = 10.0
 
 
 def engine_for(url: str) -> Engine:
     """One engine (and connection pool) per URL for the whole process."""
     if url not in _engines:
-        _engines[url] = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        _engines[url] = make_engine(url, pool_size=10, max_overflow=20)
     return _engines[url]
+
+
+def make_engine(url: str, **pool: Any) -> Engine:
+    """An engine whose pool tests a connection before lending it only when it sat idle for
+    IDLE_PING_SECONDS: a database restarted while the app was quiet costs no request, and a
+    busy app does not pay a `SELECT 1` round trip on every request (pool_pre_ping does)."""
+    engine = create_engine(url, **pool)
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from_now(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return  # just opened, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("idle connection is dead") from exc  # the pool reconnects
+
+    return engine
 
 
 class Database:
@@ -47,24 +77,51 @@ class Database:
     def engine(self, app: Flask) -> Engine:
         return engine_for(database_url(app))
 
+    @staticmethod
+    def read_only(view: Callable[..., Any]) -> Callable[..., Any]:
+        """Mark a view that only reads (put it right under the route decorator). Its session
+        runs every statement on an autocommit connection: no BEGIN and ROLLBACK round trips,
+        and under READ COMMITTED each statement had its own snapshot anyway. Its session
+        refuses to flush, so nothing can be stored by accident."""
+        _READ_ONLY_VIEWS.add(view)
+        return view
+
     @property
     def session(self) -> Session:
         if "db_session" not in g:
-            g.db_session = self.factory(**self._bind_arguments())
+            read_only = _in_read_only_view()
+            g.db_session = self.factory(
+                **self._bind_arguments(read_only), info={"read_only": read_only}
+            )
         return g.db_session
 
-    def _bind_arguments(self) -> dict[str, Any]:
-        from flask import current_app
-
+    def _bind_arguments(self, read_only: bool) -> dict[str, Any]:
         if self.factory.kw.get("bind") is not None:
             return {}  # tests bind the factory to one connection
-        return {"bind": self.engine(current_app)}
+        engine = self.engine(current_app)
+        return {"bind": _autocommit(engine) if read_only else engine}
 
     @staticmethod
     def _remove(_exc: BaseException | None = None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+
+def _in_read_only_view() -> bool:
+    if not has_request_context() or request.endpoint is None:
+        return False
+    return current_app.view_functions.get(request.endpoint) in _READ_ONLY_VIEWS
+
+
+_autocommit_engines: dict[Engine, Engine] = {}
+
+
+def _autocommit(engine: Engine) -> Engine:
+    """ENGINE's pool, its connections in autocommit mode while they are checked out."""
+    if engine not in _autocommit_engines:
+        _autocommit_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return _autocommit_engines[engine]
 
 
 def database_url(app: Flask) -> str:
@@ -96,6 +153,8 @@ def _acting_user_id() -> int | None:
 
 
 def _tag_with_user(connection: Connection, session: Session) -> None:
+    if session.info.get("read_only"):
+        return  # it writes nothing, and a transaction-local setting needs a transaction
     user_id = _acting_user_id()
     if user_id is not None and session.info.get("tagged_user") != user_id:
         connection.execute(
@@ -116,4 +175,10 @@ def _audit_user_on_begin(session: Session, _tx: SessionTransaction, connection: 
 
 @event.listens_for(Session, "before_flush")
 def _audit_user_on_flush(session: Session, _context: object, _instances: object) -> None:
+    if session.info.get("read_only"):
+        raise ReadOnlyViolation("A read-only view tried to store something.")
     _tag_with_user(session.connection(), session)
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A view marked `db.read_only` changed objects of its session (a bug: a 500)."""

@@ -157,10 +157,11 @@ def override_warning(shoot_id: int, body: OverrideIn):
 
 
 @bp.post("/conflicts/check")
+@db.read_only
 @validated(body=CheckIn, summary="Dry run: what a shoot would clash with; stores nothing")
 def check_conflicts(body: CheckIn):
     authorize("conflicts.check")
-    shoot_ops.known_production(db.session, body.production_id)
+    shoot_ops.require_production(db.session, body.production_id)
     base = None
     if body.shoot_id is not None:
         base = shoot_ops.stored_candidate(shoot_ops.get_shoot(db.session, body.shoot_id))

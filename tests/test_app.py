@@ -90,3 +90,26 @@ def test_db_upgrade_is_idempotent(runner):
         result = runner.invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, result.output
         assert "Database at head" in result.output
+
+
+def test_an_idle_pooled_connection_that_died_is_replaced_before_use(_app, monkeypatch):
+    """The pool pings only connections idle for IDLE_PING_SECONDS: a dead one is replaced
+    and the request never sees it; a connection used a moment ago is lent without a ping."""
+    import importlib
+
+    from sqlalchemy import text
+
+    db_module = importlib.import_module("core.db")  # `core.db` the attribute is the Database
+    engine = db_module.make_engine(_app.config["DATABASE_URL"], pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            first_pid = connection.scalar(text("SELECT pg_backend_pid()"))
+        with engine.connect() as connection:  # used a moment ago: no ping, same backend
+            assert connection.scalar(text("SELECT pg_backend_pid()")) == first_pid
+        with db_module.engine_for(_app.config["DATABASE_URL"]).connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
+        monkeypatch.setattr(db_module, "IDLE_PING_SECONDS", 0.0)
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT pg_backend_pid()")) != first_pid
+    finally:
+        engine.dispose()

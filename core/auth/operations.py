@@ -9,7 +9,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from core.auth.models import ApiToken, Role, User
 from core.communes.models import Commune
@@ -100,12 +100,13 @@ def create_token(session: Session, user: User, label: str | None = None) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The enabled user owning an unrevoked TOKEN, or None."""
-    api_token = session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))  # one round trip per API request, not two
-        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+    """The enabled user owning an unrevoked TOKEN, or None: one query, one ORM object."""
+    return session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == _digest(token),
+            ApiToken.revoked_at.is_(None),
+            User.is_enabled.is_(True),
+        )
     )
-    if api_token is None or not api_token.user.is_enabled:
-        return None
-    return api_token.user

@@ -113,150 +113,146 @@ CANDIDATE_CTE = f"""
                tstzrange(:starts_at, :ends_at, '[)') AS period)
 """
 
-SETTINGS_SQL = text(f"""
-    WITH {CANDIDATE_CTE}
-    SELECT c.nis, s.nearby_distance_m, s.saturation_days, s.saturation_radius_m,
-           s.saturation_window_days
-    FROM candidate, communes c
-    LEFT JOIN shoot_commune_settings s ON s.commune_nis = c.nis
-    WHERE c.retired_at IS NULL
-      AND ST_DWithin(c.boundary, ST_PointOnSurface(candidate.footprint), 200)
-    ORDER BY ST_Distance(c.boundary, ST_PointOnSurface(candidate.footprint)), c.nis
-    LIMIT 1
-""")
-
-SHOOTS_SQL = text(f"""
-    WITH {CANDIDATE_CTE}
-    SELECT rule, s.id, s.production_id, p.title,
-           LEAST(ST_Distance(s.footprint, c.footprint), ST_Distance(s.parking, c.footprint),
-                 ST_Distance(s.footprint, c.parking), ST_Distance(s.parking, c.parking)),
-           lower(s.period * c.period), upper(s.period * c.period)
-    FROM candidate c
-    JOIN shoots s ON s.period && c.period AND s.status <> 'cancelled'
-                 AND s.id IS DISTINCT FROM :exclude_id
-    JOIN productions p ON p.id = s.production_id
-    CROSS JOIN LATERAL (SELECT CASE
-        WHEN s.location_id = :location_id THEN 'same_location'
-        WHEN ST_Intersects(s.footprint, c.footprint) THEN 'footprint_overlap'
-        WHEN s.production_id IS DISTINCT FROM :production_id THEN 'nearby_set'
-        END AS rule) AS r
-    WHERE r.rule IS NOT NULL
-      AND (s.location_id = :location_id
-           OR ST_DWithin(s.footprint, c.footprint, :distance)
-           OR ST_DWithin(s.parking, c.footprint, :distance)
-           OR ST_DWithin(s.footprint, c.parking, :distance)
-           OR ST_DWithin(s.parking, c.parking, :distance))
-    ORDER BY r.rule <> 'same_location', r.rule <> 'footprint_overlap', lower(s.period), s.id
-""")
-
-# A weekly blackout (weekday + daily hours) is expanded into its occurrences on the days of
-# the candidate's period (at most 91, see MAX_PERIOD); the others cover their whole period.
-BLACKOUTS_SQL = text(f"""
+# Everything the check needs is one statement, one round trip: the commune holding a point on
+# the footprint's surface gives the thresholds (its own, else the defaults passed in), which the
+# neighbouring shoots, the blackouts and the saturation parts then use. Findings come back as
+# JSON arrays in the order they are reported.
+CHECK_SQL = text(f"""
     WITH {CANDIDATE_CTE},
-    hits AS (
+    commune AS (
+        SELECT s.nearby_distance_m, s.saturation_days, s.saturation_radius_m,
+               s.saturation_window_days
+        FROM candidate, communes c
+        LEFT JOIN shoot_commune_settings s ON s.commune_nis = c.nis
+        WHERE c.retired_at IS NULL
+          AND ST_DWithin(c.boundary, ST_PointOnSurface(candidate.footprint), 200)
+        ORDER BY ST_Distance(c.boundary, ST_PointOnSurface(candidate.footprint)), c.nis
+        LIMIT 1),
+    settings AS (
+        SELECT COALESCE(commune.nearby_distance_m, :nearby_distance_m) AS nearby_distance_m,
+               COALESCE(commune.saturation_days, :saturation_days) AS saturation_days,
+               COALESCE(commune.saturation_radius_m, :saturation_radius_m)
+                   AS saturation_radius_m,
+               COALESCE(commune.saturation_window_days, :saturation_window_days)
+                   AS saturation_window_days
+        FROM (SELECT) AS one LEFT JOIN commune ON true),
+    shoot_hits AS (
+        SELECT r.rule, s.id, s.production_id, p.title,
+               LEAST(ST_Distance(s.footprint, c.footprint), ST_Distance(s.parking, c.footprint),
+                     ST_Distance(s.footprint, c.parking), ST_Distance(s.parking, c.parking))
+                   AS distance_m,
+               lower(s.period * c.period) AS starts, upper(s.period * c.period) AS ends,
+               lower(s.period) AS shoot_starts
+        FROM candidate c CROSS JOIN settings
+        JOIN shoots s ON s.period && c.period AND s.status <> 'cancelled'
+                     AND s.id IS DISTINCT FROM :exclude_id
+        JOIN productions p ON p.id = s.production_id
+        CROSS JOIN LATERAL (SELECT CASE
+            WHEN s.location_id = :location_id THEN 'same_location'
+            WHEN ST_Intersects(s.footprint, c.footprint) THEN 'footprint_overlap'
+            WHEN s.production_id IS DISTINCT FROM :production_id THEN 'nearby_set'
+            END AS rule) AS r
+        WHERE r.rule IS NOT NULL
+          AND (s.location_id = :location_id
+               OR ST_DWithin(s.footprint, c.footprint, settings.nearby_distance_m)
+               OR ST_DWithin(s.parking, c.footprint, settings.nearby_distance_m)
+               OR ST_DWithin(s.footprint, c.parking, settings.nearby_distance_m)
+               OR ST_DWithin(s.parking, c.parking, settings.nearby_distance_m))),
+    -- A weekly blackout (weekday + daily hours) is expanded into its occurrences on the days
+    -- of the candidate's period (at most 91, see MAX_PERIOD); the others cover their period.
+    blackouts_here AS (
         SELECT b.id, b.kind, b.title, b.commune_nis, b.period, b.weekday, b.daily_start,
                b.daily_end
         FROM candidate, shoot_blackouts b JOIN communes cm ON cm.nis = b.commune_nis
         WHERE b.period && candidate.period
           AND ST_Intersects(COALESCE(b.area, cm.boundary), candidate.footprint)),
     occurrences AS (
-        SELECT h.id, h.period AS occurrence FROM hits h WHERE h.weekday IS NULL
+        SELECT h.id, h.period AS occurrence FROM blackouts_here h WHERE h.weekday IS NULL
         UNION ALL
         SELECT h.id, tstzrange((day::date + h.daily_start) AT TIME ZONE 'Europe/Brussels',
                                (day::date + h.daily_end) AT TIME ZONE 'Europe/Brussels', '[)')
                      * h.period
-        FROM hits h, candidate,
+        FROM blackouts_here h, candidate,
              generate_series((lower(candidate.period) AT TIME ZONE 'Europe/Brussels')::date,
                              (upper(candidate.period) AT TIME ZONE 'Europe/Brussels')::date,
                              interval '1 day') AS day
-        WHERE h.weekday IS NOT NULL AND extract(isodow FROM day) = h.weekday)
-    SELECT h.id, h.kind, h.title, h.commune_nis,
-           min(lower(o.occurrence * candidate.period)), min(upper(o.occurrence * candidate.period)),
-           count(*)
-    FROM candidate, occurrences o JOIN hits h USING (id)
-    WHERE o.occurrence && candidate.period
-    GROUP BY h.id, h.kind, h.title, h.commune_nis
-    ORDER BY 5, h.id
-""")
-
-# Shoot-days: distinct Brussels calendar days with a live shoot within the radius, the
-# candidate included, in the window of WINDOW days that ends when the candidate ends.
-SATURATION_SQL = text(f"""
-    WITH {CANDIDATE_CTE},
+        WHERE h.weekday IS NOT NULL AND extract(isodow FROM day) = h.weekday),
+    blackout_hits AS (
+        SELECT h.id, h.kind, h.title, h.commune_nis,
+               min(lower(o.occurrence * candidate.period)) AS starts,
+               min(upper(o.occurrence * candidate.period)) AS ends, count(*) AS occurrences
+        FROM candidate, occurrences o JOIN blackouts_here h USING (id)
+        WHERE o.occurrence && candidate.period
+        GROUP BY h.id, h.kind, h.title, h.commune_nis),
+    -- Shoot-days: distinct Brussels calendar days with a live shoot within the radius, the
+    -- candidate included, in the window of WINDOW days that ends when the candidate ends.
     window_ AS (
-        SELECT tstzrange(:ends_at - make_interval(days => :window_days), :ends_at, '[)') AS w),
+        SELECT tstzrange(:ends_at - make_interval(days => settings.saturation_window_days),
+                         :ends_at, '[)') AS w
+        FROM settings),
     near AS (
         SELECT s.id, s.period * window_.w AS p
-        FROM candidate, window_, shoots s
+        FROM candidate, settings, window_, shoots s
         WHERE s.status <> 'cancelled' AND s.id IS DISTINCT FROM :exclude_id
-          AND s.period && window_.w AND ST_DWithin(s.footprint, candidate.footprint, :radius)
+          AND s.period && window_.w
+          AND ST_DWithin(s.footprint, candidate.footprint, settings.saturation_radius_m)
         UNION ALL
-        SELECT NULL, candidate.period * window_.w FROM candidate, window_)
-    SELECT count(DISTINCT day), array_agg(DISTINCT id) FILTER (WHERE id IS NOT NULL),
-           min(lower(p)), max(upper(p))
-    FROM near,
-         generate_series((lower(p) AT TIME ZONE 'Europe/Brussels')::date,
-                         ((upper(p) - interval '1 microsecond')
-                          AT TIME ZONE 'Europe/Brussels')::date,
-                         interval '1 day') AS day
-    WHERE NOT isempty(p)
+        SELECT NULL, candidate.period * window_.w FROM candidate, window_),
+    saturation AS (
+        SELECT count(DISTINCT day) AS days,
+               array_agg(DISTINCT id) FILTER (WHERE id IS NOT NULL) AS shoot_ids,
+               min(lower(p)) AS starts, max(upper(p)) AS ends
+        FROM near,
+             generate_series((lower(p) AT TIME ZONE 'Europe/Brussels')::date,
+                             ((upper(p) - interval '1 microsecond')
+                              AT TIME ZONE 'Europe/Brussels')::date,
+                             interval '1 day') AS day
+        WHERE NOT isempty(p))
+    SELECT settings.nearby_distance_m, settings.saturation_days, settings.saturation_radius_m,
+           settings.saturation_window_days,
+           (SELECT json_agg(json_build_array(rule, id, production_id, title, distance_m,
+                                             starts, ends)
+                            ORDER BY rule <> 'same_location', rule <> 'footprint_overlap',
+                                     shoot_starts, id)
+            FROM shoot_hits),
+           (SELECT json_agg(json_build_array(id, kind, title, commune_nis, starts, ends,
+                                             occurrences) ORDER BY starts, id)
+            FROM blackout_hits),
+           saturation.days, saturation.shoot_ids, saturation.starts, saturation.ends
+    FROM settings, saturation
 """)
 
 
-def commune_settings(session: Session, candidate: Candidate) -> tuple[str | None, dict[str, int]]:
-    """The commune the footprint lies in (by a point on its surface) and its thresholds."""
-    row = session.execute(SETTINGS_SQL, candidate.params()).first()
-    if row is None:
-        return None, dict(DEFAULT_SETTINGS)
-    nis, *values = row
-    own = dict(zip(DEFAULT_SETTINGS, values, strict=True))
-    return nis, {k: own[k] if own[k] is not None else v for k, v in DEFAULT_SETTINGS.items()}
+def check_params(candidate: Candidate) -> dict[str, Any]:
+    """CHECK_SQL's parameters: the candidate and the default thresholds."""
+    return {**candidate.params(), **DEFAULT_SETTINGS}
 
 
-def shoot_findings(session: Session, candidate: Candidate, distance_m: float) -> list[Finding]:
-    rows = session.execute(SHOOTS_SQL, {**candidate.params(), "distance": distance_m})
-    return [
-        Finding(
-            rule,
-            {"type": "shoot", "id": shoot_id, "production_id": production_id, "production": title},
-            float(distance or 0),
-            start,
-            end,
-        )
-        for rule, shoot_id, production_id, title, distance, start, end in rows
-    ]
+def _shoot_finding(rule, shoot_id, production_id, title, distance, start, end) -> Finding:
+    other = {"type": "shoot", "id": shoot_id, "production_id": production_id, "production": title}
+    return Finding(rule, other, float(distance or 0), _moment(start), _moment(end))
 
 
-def blackout_findings(session: Session, candidate: Candidate) -> list[Finding]:
-    rows = session.execute(BLACKOUTS_SQL, candidate.params())
-    return [
-        Finding(
-            "blackout",
-            {
-                "type": "blackout",
-                "id": bid,
-                "kind": kind,
-                "title": title,
-                "commune": nis,
-                "occurrences": count,
-            },
-            0.0,
-            start,
-            end,
-        )
-        for bid, kind, title, nis, start, end, count in rows
-    ]
-
-
-def saturation_findings(
-    session: Session, candidate: Candidate, settings: dict[str, int]
-) -> list[Finding]:
-    params = {
-        **candidate.params(),
-        "radius": settings["saturation_radius_m"],
-        "window_days": settings["saturation_window_days"],
+def _blackout_finding(blackout_id, kind, title, nis, start, end, count) -> Finding:
+    other = {
+        "type": "blackout",
+        "id": blackout_id,
+        "kind": kind,
+        "title": title,
+        "commune": nis,
+        "occurrences": count,
     }
-    days, shoot_ids, start, end = session.execute(SATURATION_SQL, params).one()
+    return Finding("blackout", other, 0.0, _moment(start), _moment(end))
+
+
+def _moment(json_timestamp: str) -> datetime:
+    """A timestamptz that came back inside JSON (ISO 8601 with the offset)."""
+    return datetime.fromisoformat(json_timestamp)
+
+
+def _saturation_findings(
+    settings: dict[str, int], days: int, shoot_ids: list[int] | None, start, end
+) -> list[Finding]:
     if days <= settings["saturation_days"]:
         return []
     other = {
@@ -271,11 +267,13 @@ def saturation_findings(
 
 
 def check(session: Session, candidate: Candidate) -> Findings:
-    """Every finding for CANDIDATE; stores nothing."""
-    _nis, settings = commune_settings(session, candidate)
-    items = shoot_findings(session, candidate, settings["nearby_distance_m"])
-    items += blackout_findings(session, candidate)
-    items += saturation_findings(session, candidate, settings)
+    """Every finding for CANDIDATE, in one query; stores nothing."""
+    row = session.execute(CHECK_SQL, check_params(candidate)).one()
+    settings = dict(zip(DEFAULT_SETTINGS, row[:4], strict=True))
+    shoot_rows, blackout_rows, days, shoot_ids, start, end = row[4:]
+    items = [_shoot_finding(*r) for r in shoot_rows or []]
+    items += [_blackout_finding(*r) for r in blackout_rows or []]
+    items += _saturation_findings(settings, days, shoot_ids, start, end)
     return Findings(items, settings)
 
 

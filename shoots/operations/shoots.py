@@ -62,8 +62,18 @@ def get_shoot(session: Session, shoot_id: int) -> Shoot:
 def known_production(session: Session, production_id: int) -> Production:
     production = session.get(Production, production_id)
     if production is None:
-        raise InvalidInput("production_id", f"no production {production_id}")
+        raise _no_production(production_id)
     return production
+
+
+def require_production(session: Session, production_id: int) -> None:
+    """As known_production, for callers that do not need the row (a scalar, no ORM load)."""
+    if session.scalar(select(Production.id).where(Production.id == production_id)) is None:
+        raise _no_production(production_id)
+
+
+def _no_production(production_id: int) -> InvalidInput:
+    return InvalidInput("production_id", f"no production {production_id}")
 
 
 def _location(session: Session, location_id: int | None) -> Location | None:

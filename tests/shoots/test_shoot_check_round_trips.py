@@ -1,0 +1,72 @@
+"""The dry run: its cost in database round trips, its read-only session, its input checks."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from core.auth.operations import create_token, create_user
+from core.db import ReadOnlyViolation, db, engine_for
+from shoots.models import Production, ProductionType
+from tests.shoots.conftest import NAMUR, circle
+
+
+def test_dry_run_is_four_statements_without_a_transaction(committed_app):
+    """Token, production, Wallonia check, the engine's one query: no BEGIN, no ROLLBACK."""
+    session = db.session
+    user = create_user(session, "dry-run@example.be", "coordinator", password="x" * 12)
+    production = Production(
+        title="Essai", type=ProductionType.FEATURE, company="Essai", coordinators=[user]
+    )
+    session.add(production)
+    session.flush()
+    headers = {"Authorization": f"Bearer {create_token(session, user)}"}
+    session.commit()
+    body = {
+        "production_id": production.id,
+        "footprint": circle(*NAMUR, 30),
+        "starts_at": "2027-06-14T07:00",
+        "ends_at": "2027-06-14T17:00",
+    }
+    autocommit: list[bool] = []
+    engine = engine_for(committed_app.config["DATABASE_URL"])
+
+    def record(connection, _cursor, _statement, _parameters, _context, _many) -> None:
+        autocommit.append(connection.connection.dbapi_connection.autocommit)
+
+    event.listen(engine, "before_cursor_execute", record)
+    client = FlaskClient(committed_app, committed_app.response_class)
+    try:
+        with committed_app.app_context():  # its own `g`, hence its own session, as in production
+            response = client.post("/api/v1/conflicts/check", json=body, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.json
+    assert response.json["ok"] is True
+    assert autocommit == [True] * 4
+
+
+def test_a_read_only_views_session_refuses_to_store(app):
+    with app.app_context(), app.test_request_context("/api/v1/conflicts/check", method="POST"):
+        db.session.add(Production(title="Fantôme", type=ProductionType.FEATURE, company="X"))
+        with pytest.raises(ReadOnlyViolation):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_other_views_keep_their_transaction(app):
+    with app.app_context(), app.test_request_context("/api/v1/shoots", method="POST"):
+        assert db.session.info["read_only"] is False
+
+
+def test_dry_run_of_an_unknown_production_is_a_400_naming_the_field(client, headers):
+    body = {
+        "production_id": 999_999,
+        "footprint": circle(*NAMUR, 30),
+        "starts_at": "2027-06-14T07:00",
+        "ends_at": "2027-06-14T17:00",
+    }
+    response = client.post("/api/v1/conflicts/check", json=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json["field"] == "production_id"
