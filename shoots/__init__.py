@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from shoots.api import bp as api_bp
     from shoots.cli import shoots_cli
     from shoots.demo import load_demo
+    from shoots.forms import type_label
     from shoots.map_layers import (
         commune_blackouts,
         footprint_severity_styles,
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     )
     from shoots.views import bp as views_bp
 
+    app.add_template_filter(type_label, "production_type")
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
     add_navigation("shoots.production_list", _l("Productions"), "productions.read")

@@ -27,6 +27,16 @@ TYPE_LABELS = {
     ProductionType.MUSIC_VIDEO: _l("music video"),
     ProductionType.TV: _l("TV programme"),
 }
+
+
+def type_label(value: ProductionType | str) -> str:
+    """A production type as words in the current language (template filter production_type)."""
+    try:
+        return str(TYPE_LABELS[ProductionType(value)])
+    except ValueError:
+        return str(value)
+
+
 STATUS_LABELS = {
     ProductionStatus.DEVELOPMENT: _l("development"),
     ProductionStatus.PREPARATION: _l("preparation"),

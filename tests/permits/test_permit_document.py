@@ -44,6 +44,7 @@ def test_german_speaking_commune_gets_a_german_document(create_shoot, production
     assert '<html lang="de">' in html
     assert f"Antrag auf Drehgenehmigung Nr. {permit.id}" in html
     assert "Lagepläne" in html and "Eupen" in html
+    assert "Spielfilm" in html  # the production type, in German too
     assert "Antrag auf Drehgenehmigung" in _pdf_text(render_pdf(db.session, permit))
 
 
