@@ -256,7 +256,7 @@ def test_two_coordinators_saving_at_once_one_gets_a_409(committed_app):
     session.flush()
     tokens = [create_token(session, user) for user in coordinators]
     session.commit()
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)  # a failing thread must not hang the suite
     statuses: list[int] = []
 
     def save(token: str, name: str) -> None:
@@ -276,7 +276,7 @@ def test_two_coordinators_saving_at_once_one_gets_a_409(committed_app):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=60)
     assert sorted(statuses) == [200, 409]
     session.expire_all()
     assert session.get(Location, location.id).version == 2

@@ -180,7 +180,7 @@ def test_two_officers_deciding_at_once_one_wins_the_other_gets_409(committed_app
     permit_id, tokens = _committed_submitted_request(committed_app)
     # Plain clients: each thread's requests push their own application context.
     committed_app.test_client_class = FlaskClient
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)  # a failing thread must not hang the suite
     results: dict[str, int] = {}
 
     def decide(token: str, action: str, comment: str) -> None:
@@ -200,7 +200,7 @@ def test_two_officers_deciding_at_once_one_wins_the_other_gets_409(committed_app
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=60)
     assert sorted(results.values()) == [200, 409]
     winner = next(a for a, code in results.items() if code == 200)
     client = committed_app.test_client()

@@ -39,7 +39,7 @@ def _committed_production_and_location(app) -> tuple[int, int]:
 
 
 def _race(app, bodies: list[dict]) -> list[str]:
-    barrier = threading.Barrier(len(bodies))
+    barrier = threading.Barrier(len(bodies), timeout=30)  # never hang the suite
     outcomes: list[str] = []
 
     def book(body: dict) -> None:
