@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from shoots.api import bp as api_bp
     from shoots.cli import shoots_cli
     from shoots.demo import load_demo
-    from shoots.forms import type_label
+    from shoots.forms import blackout_label, status_label, type_label
     from shoots.map_layers import (
         commune_blackouts,
         footprint_severity_styles,
@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
     from shoots.views import bp as views_bp
 
     app.add_template_filter(type_label, "production_type")
+    app.add_template_filter(status_label, "production_status")
+    app.add_template_filter(blackout_label, "blackout_kind")
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
     add_navigation("shoots.production_list", _l("Productions"), "productions.read")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -29,14 +32,6 @@ TYPE_LABELS = {
 }
 
 
-def type_label(value: ProductionType | str) -> str:
-    """A production type as words in the current language (template filter production_type)."""
-    try:
-        return str(TYPE_LABELS[ProductionType(value)])
-    except ValueError:
-        return str(value)
-
-
 STATUS_LABELS = {
     ProductionStatus.DEVELOPMENT: _l("development"),
     ProductionStatus.PREPARATION: _l("preparation"),
@@ -50,6 +45,24 @@ BLACKOUT_LABELS = {
     BlackoutKind.ROADWORKS: _l("roadworks"),
     BlackoutKind.HOLIDAY_MORATORIUM: _l("holiday moratorium"),
 }
+
+
+def _words(labels: dict, kind: type) -> Callable[[Any], str]:
+    """A template filter: an enum value as words in the current language (unknown: as is)."""
+
+    def label(value: Any) -> str:
+        try:
+            return str(labels[kind(value)])
+        except ValueError:
+            return str(value)
+
+    return label
+
+
+type_label = _words(TYPE_LABELS, ProductionType)
+status_label = _words(STATUS_LABELS, ProductionStatus)
+blackout_label = _words(BLACKOUT_LABELS, BlackoutKind)
+
 WEEKDAYS = {
     "": _l("not weekly"),
     "1": _l("Monday"),

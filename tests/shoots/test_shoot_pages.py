@@ -115,3 +115,11 @@ def test_location_schedule_page(client, login, coordinator, post_shoot, create_l
     page = client.get(f"/schedule/locations/{location.id}?month=2027-06")
     assert page.status_code == 200
     assert "Gare de Namur" in page.text and "Quai 2" in page.text
+
+
+def test_pages_name_types_statuses_and_kinds_in_words(client, login, make_user, create_production):
+    coordinator = make_user("coordinator")
+    create_production(coordinators=[coordinator])
+    login(coordinator)
+    page = client.get("/productions").get_data(as_text=True)
+    assert "préparation" in page and ">preparation<" not in page
