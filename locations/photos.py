@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -128,8 +128,10 @@ def add_photo(
     )
     folder = photo_folder(upload_root, location.id)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / photo.stored_name).write_bytes(content)
-    (folder / photo.thumbnail_name).write_bytes(_thumbnail(image))
+    written = [folder / photo.stored_name, folder / photo.thumbnail_name]
+    _files(session, WRITTEN).extend(written)  # removed again if the transaction rolls back
+    written[0].write_bytes(content)
+    written[1].write_bytes(_thumbnail(image))
     session.add(photo)
     session.flush()
     return photo
@@ -183,8 +185,36 @@ def delete_photo(
         if remaining:
             make_cover(session, location, remaining[0])
     folder = photo_folder(upload_root, location.id)
-    for name in (photo.stored_name, photo.thumbnail_name):
-        (folder / name).unlink(missing_ok=True)
+    # Removed once the deletion is committed: a failed commit keeps the row and its files.
+    _files(session, DOOMED).extend(
+        folder / name for name in (photo.stored_name, photo.thumbnail_name)
+    )
+
+
+# Files follow the transaction: nothing is half-stored when a commit fails or a request errs.
+WRITTEN = "tournages.files_written"
+DOOMED = "tournages.files_doomed"
+
+
+def _files(session: Session, kind: str) -> list[Path]:
+    return session.info.setdefault(kind, [])
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _settle_files_after_commit(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
+    _remove(session.info.pop(DOOMED, []))
+
+
+@event.listens_for(Session, "after_rollback")
+def _settle_files_after_rollback(session: Session) -> None:
+    session.info.pop(DOOMED, None)
+    _remove(session.info.pop(WRITTEN, []))
 
 
 def photo_dict(photo: LocationPhoto, urls: dict[str, str]) -> dict:

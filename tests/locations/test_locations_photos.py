@@ -5,6 +5,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from core.db import db
+from locations import photos
 from locations.models import LocationPhoto, LocationStatus
 
 
@@ -129,3 +130,22 @@ def test_photos_follow_the_location_visibility(
     assert fetch(client, response.json["thumb"])[0] == 404
     assert upload(client, draft, image_bytes(), {}).status_code == 401
     assert upload(client, draft, image_bytes(), api_as("officer")).status_code == 403
+
+
+def test_photo_files_follow_the_transaction(create_location, image_bytes, upload_folder):
+    """A rolled-back upload leaves no file; a rolled-back deletion keeps them."""
+    location = create_location()
+    db.session.commit()  # the location outlives the rollbacks below
+    photos.add_photo(db.session, location, image_bytes(), upload_folder, None)
+    assert len(list(upload_folder.rglob("*.*"))) == 2  # the photo and its thumbnail
+    db.session.rollback()
+    assert list(upload_folder.rglob("*.*")) == []
+
+    kept = photos.add_photo(db.session, location, image_bytes(), upload_folder, None)
+    db.session.commit()
+    photos.delete_photo(db.session, location, kept, upload_folder)
+    db.session.rollback()
+    assert len(list(upload_folder.rglob("*.*"))) == 2
+    photos.delete_photo(db.session, location, db.session.get(LocationPhoto, kept.id), upload_folder)
+    db.session.commit()
+    assert list(upload_folder.rglob("*.*")) == []
