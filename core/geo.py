@@ -43,6 +43,40 @@ def within_lambert_2008(lon: float, lat: float) -> bool:
     return west <= lon <= east and south <= lat <= north
 
 
+BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat (WGS84)
+BBOX_FORMAT = "must be four numbers: minLon,minLat,maxLon,maxLat"
+
+
+def parse_bbox(raw: str) -> BBox:
+    """A 'minLon,minLat,maxLon,maxLat' map window in WGS84; ValueError says what is wrong (the
+    query schemas turn it into a 400 naming the parameter)."""
+    parts = raw.split(",")
+    if len(parts) == 6:
+        raise ValueError("three-dimensional boxes are not supported: give four numbers")
+    if len(parts) != 4:
+        raise ValueError(BBOX_FORMAT)
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError(BBOX_FORMAT) from None
+    if not all(math.isfinite(number) for number in (min_lon, min_lat, max_lon, max_lat)):
+        raise ValueError("must be finite numbers")
+    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+        raise ValueError("longitudes must be between -180 and 180")
+    if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+        raise ValueError("latitudes must be between -90 and 90")
+    if min_lat > max_lat:
+        raise ValueError("the minimum latitude is above the maximum")
+    if min_lon > max_lon:
+        raise ValueError("boxes crossing the antimeridian are not supported")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def envelope_3812(bbox: BBox) -> ColumnElement[Any]:
+    """The map window as an EPSG:3812 polygon, for ST_Intersects against indexed geometry."""
+    return func.ST_Transform(func.ST_MakeEnvelope(*bbox, WGS84), SRID)
+
+
 def point_3812(lon: float, lat: float) -> ColumnElement[Any]:
     """A WGS84 lon/lat point as an EPSG:3812 geometry expression."""
     wgs84 = func.ST_SetSRID(func.ST_MakePoint(literal(lon), literal(lat)), WGS84)

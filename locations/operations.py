@@ -26,7 +26,7 @@ from core.communes.models import Commune
 from core.communes.operations import commune_at
 from core.db import SRID, WGS84
 from core.errors import ApiError, Conflict, InvalidInput, NotFound
-from core.geo import as_geojson, point_3812
+from core.geo import as_geojson, envelope_3812, point_3812
 from locations.models import (
     Category,
     Location,
@@ -447,7 +447,7 @@ def search_filters(
     if near := criteria.near_point:
         conditions.append(func.ST_DWithin(Location.point, point_3812(*near), criteria.radius))
     if bbox := criteria.bbox_values:
-        envelope = func.ST_Transform(func.ST_MakeEnvelope(*bbox, WGS84), SRID)
+        envelope = envelope_3812(bbox)
         conditions.append(func.ST_Intersects(Location.point, envelope))
     if criteria.min_truck_parking is not None:
         conditions.append(Location.truck_parking_capacity >= criteria.min_truck_parking)

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from core.errors import InvalidInput
+from core.geo import parse_bbox
 from locations.models import LocationStatus
 
 BRUSSELS_TZ = "Europe/Brussels"
@@ -119,9 +120,7 @@ class LocationSearch(BaseModel):
     @classmethod
     def _bbox(cls, value: str | None) -> str | None:
         if value is not None:
-            west, south, east, north = _numbers(value, 4, "minlon,minlat,maxlon,maxlat")
-            if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-                raise ValueError("needs minlon < maxlon and minlat < maxlat, in degrees")
+            parse_bbox(value)
         return value
 
     @model_validator(mode="after")
@@ -145,10 +144,7 @@ class LocationSearch(BaseModel):
 
     @property
     def bbox_values(self) -> tuple[float, float, float, float] | None:
-        if self.bbox is None:
-            return None
-        west, south, east, north = (float(part) for part in self.bbox.split(","))
-        return west, south, east, north
+        return parse_bbox(self.bbox) if self.bbox is not None else None
 
     @property
     def radius(self) -> float:

@@ -6,10 +6,11 @@ the parameter.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from core import geo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 OPEN_END = ("", "..")
@@ -45,27 +46,7 @@ class Interval:
 
 def parse_bbox(raw: str) -> Envelope:
     """'minLon,minLat,maxLon,maxLat' in WGS84 (CRS84)."""
-    parts = raw.split(",")
-    if len(parts) == 6:
-        raise ValueError("three-dimensional boxes are not supported: give four numbers")
-    if len(parts) != 4:
-        raise ValueError("must be four numbers: minLon,minLat,maxLon,maxLat")
-    try:
-        numbers = [float(part) for part in parts]
-    except ValueError:
-        raise ValueError("must be four numbers: minLon,minLat,maxLon,maxLat") from None
-    if not all(math.isfinite(number) for number in numbers):
-        raise ValueError("must be finite numbers")
-    envelope = Envelope(*numbers)
-    if not (-180 <= envelope.min_lon <= 180 and -180 <= envelope.max_lon <= 180):
-        raise ValueError("longitudes must be between -180 and 180")
-    if not (-90 <= envelope.min_lat <= 90 and -90 <= envelope.max_lat <= 90):
-        raise ValueError("latitudes must be between -90 and 90")
-    if envelope.min_lat > envelope.max_lat:
-        raise ValueError("the minimum latitude is above the maximum")
-    if envelope.min_lon > envelope.max_lon:
-        raise ValueError("boxes crossing the antimeridian are not supported")
-    return envelope
+    return Envelope(*geo.parse_bbox(raw))
 
 
 def _moment(raw: str) -> tuple[datetime, bool]:

@@ -10,6 +10,7 @@ from core.auth.policy import authorize
 from core.communes.models import Commune
 from core.db import db
 from core.errors import InvalidInput, NotFound
+from core.geo import parse_bbox
 from core.validation import validated
 from locations.models import Location
 from shoots.models import FeedScope
@@ -108,7 +109,7 @@ def create_shoot(body: ShootIn):
 def list_shoots(query: ShootQuery):
     authorize("shoots.read")
     starts, ends = shoot_ops.period_filter(query.from_, query.to)
-    bbox = shoot_ops.parse_bbox(query.bbox) if query.bbox else None
+    bbox = parse_bbox(query.bbox) if query.bbox else None
     select = shoot_ops.shoots_query(
         starts=starts, ends=ends, bbox=bbox, production_id=query.production, commune=query.commune
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.geo import parse_bbox
 from shoots.models import BlackoutKind, FeedScope, ProductionStatus, ProductionType
 
 
@@ -85,6 +86,13 @@ class ShootQuery(Strict):
     bbox: str | None = Field(None, description="min_lon,min_lat,max_lon,max_lat")
     production: int | None = None
     commune: str | None = Field(None, pattern=r"^\d{5}$")
+
+    @field_validator("bbox")
+    @classmethod
+    def _bbox(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_bbox(value)
+        return value
 
 
 class ReportQuery(Strict):

@@ -21,9 +21,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.auth.models import User
 from core.communes.models import Commune
-from core.db import SRID, WGS84
+from core.db import SRID
 from core.errors import Conflict, InvalidInput, NotFound
-from core.geo import as_geojson, parse_float
+from core.geo import as_geojson, envelope_3812
 from locations.models import Location
 from shoots.models import Production, Shoot, ShootStatus, WarningOverride
 from shoots.operations import conflicts
@@ -241,17 +241,6 @@ def override_warning(
     return override
 
 
-def parse_bbox(raw: str) -> tuple[float, float, float, float]:
-    parts = raw.split(",")
-    if len(parts) != 4:
-        raise InvalidInput("bbox", "must be min_lon,min_lat,max_lon,max_lat")
-    min_lon, max_lon = (parse_float("bbox", parts[i], low=-180, high=180) for i in (0, 2))
-    min_lat, max_lat = (parse_float("bbox", parts[i], low=-90, high=90) for i in (1, 3))
-    if min_lon >= max_lon or min_lat >= max_lat:
-        raise InvalidInput("bbox", "minimum must be below maximum")
-    return min_lon, min_lat, max_lon, max_lat
-
-
 def shoots_query(
     *,
     starts: datetime | None = None,
@@ -267,7 +256,7 @@ def shoots_query(
         window = func.tstzrange(starts, ends, "[)")
         query = query.where(Shoot.period.op("&&")(window))
     if bbox is not None:
-        envelope = func.ST_Transform(func.ST_MakeEnvelope(*bbox, WGS84), SRID)
+        envelope = envelope_3812(bbox)
         query = query.where(func.ST_Intersects(Shoot.footprint, envelope))
     if production_id is not None:
         query = query.where(Shoot.production_id == production_id)
