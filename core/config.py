@@ -6,8 +6,11 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 DEVELOPMENT_SECRET = "dev-only-secret-change-me"
+TIMEZONE = "Europe/Brussels"  # times are entered and shown in Brussels time
+BRUSSELS = ZoneInfo(TIMEZONE)
 # Base-map tile URL templates (Leaflet syntax); municipal networks may need a proxy of their own.
 DEFAULT_TILES_OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # SPW's most recent orthophotos, WMTS in the Web Mercator tile grid.
@@ -48,7 +51,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": _bool("TOURNAGES_SECURE_COOKIES", env == "production"),
         "REMEMBER_COOKIE_SECURE": _bool("TOURNAGES_SECURE_COOKIES", env == "production"),
         "BABEL_DEFAULT_LOCALE": "fr",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+        "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
         "LANGUAGES": ["fr", "en", "de"],
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         # Notifications: without a host they stay in the outbox and are shown in the app.

@@ -17,11 +17,11 @@ from pydantic import (
     model_validator,
 )
 
+from core.config import BRUSSELS
 from core.errors import InvalidInput
 from core.geo import parse_bbox
 from locations.models import LocationStatus
 
-BRUSSELS_TZ = "Europe/Brussels"
 MAX_LIMIT = 500
 MAX_OFFSET = 100_000
 MAX_RADIUS_M = 200_000
@@ -46,7 +46,6 @@ Position = Annotated[
 
 def _brussels_datetime(value: Any) -> Any:
     """A date means midnight in Brussels; a time without offset is Brussels time."""
-    from zoneinfo import ZoneInfo
 
     if isinstance(value, str) and value.strip():
         text = value.strip()
@@ -60,7 +59,7 @@ def _brussels_datetime(value: Any) -> Any:
             raise ValueError(
                 "must be an ISO 8601 date or date-time, e.g. 2027-06-07 or 2027-06-07T08:00"
             ) from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(BRUSSELS_TZ))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=BRUSSELS)
     return value
 
 

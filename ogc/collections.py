@@ -21,9 +21,10 @@ from geoalchemy2 import Geometry
 from sqlalchemy import ColumnElement, Select, func, literal
 from sqlalchemy.orm import Session
 
+from core.config import BRUSSELS
 from core.db import SRID, WGS84
 from core.geo import LAMBERT_2008_BOUNDS, as_geojson
-from ogc.filters import BRUSSELS, Envelope, Interval
+from ogc.filters import Envelope, Interval
 
 # Envelopes are clipped to the area where EPSG:3812 is valid (with a margin): nothing of
 # ours lies outside, and projecting, say, the whole globe to Lambert 2008 would fail.

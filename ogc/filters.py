@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from core import geo
+from core.config import BRUSSELS
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 OPEN_END = ("", "..")
 
 

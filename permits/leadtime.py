@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.communes.models import Commune
+from core.config import BRUSSELS
 from core.errors import InvalidInput
 from permits.models import (
     DEFAULT_NOTICE_WORKING_DAYS,
@@ -22,8 +22,6 @@ from permits.models import (
     PermitShoot,
 )
 from shoots.models import Shoot
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 @cache

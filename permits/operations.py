@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from core.auth.models import Role, User
 from core.communes.models import Commune
+from core.config import BRUSSELS
 from core.db import SRID
 from core.errors import Conflict, InvalidInput
 from core.geo import as_geojson
 from locations.models import Location
-from permits.leadtime import BRUSSELS
 from permits.models import (
     APPROVED_STATUSES,
     CLOSED_STATUSES,

@@ -15,6 +15,7 @@ from core.auth.models import Role
 from core.auth.policy import acting_user, allowed, authorize
 from core.communes.models import Commune
 from core.communes.operations import active_communes
+from core.config import BRUSSELS
 from core.db import db
 from core.errors import ApiError, Conflict, InvalidInput, NotFound
 from core.validation import parse
@@ -26,7 +27,6 @@ from shoots.models import FeedScope, Production, Shoot
 from shoots.operations import blackouts as blackout_ops
 from shoots.operations import calendars, productions, report
 from shoots.operations import shoots as shoot_ops
-from shoots.operations.inputs import BRUSSELS
 from shoots.schemas import BlackoutIn, ProductionIn, ProductionPatch, ShootIn, ShootPatch
 from shoots.serialize import blackout_json
 

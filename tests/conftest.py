@@ -10,7 +10,6 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -26,6 +25,7 @@ from core.auth.models import Role, User
 from core.auth.operations import create_token, create_user
 from core.cli import upgrade_database
 from core.communes.operations import commune_at, load_communes
+from core.config import BRUSSELS
 from core.db import SRID, db, engine_for
 from core.extensions import limiter
 from locations.models import Location, LocationStatus
@@ -38,7 +38,6 @@ TEST_DATABASE = "tournages_test"
 # Seeded by migrations, not by tests: committed_app keeps them.
 REFERENCE_TABLES = {"communes", "alembic_version", "spatial_ref_sys", "location_categories"}
 PASSWORD = "correct horse battery"
-BRUSSELS = ZoneInfo("Europe/Brussels")
 to_lambert = Transformer.from_crs(4326, SRID, always_xy=True).transform
 
 

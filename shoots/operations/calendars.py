@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth.models import User
+from core.config import BRUSSELS
 from core.errors import NotFound
 from shoots.models import CalendarFeed, FeedScope, Shoot, ShootStatus
-from shoots.operations.inputs import BRUSSELS
 
 UID_DOMAIN = "tournages.wallonie.be"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import shapely
 from pyproj import Transformer
@@ -16,10 +15,10 @@ from shapely.validation import explain_validity
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.config import BRUSSELS
 from core.db import SRID, WGS84
 from core.errors import InvalidInput
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 MAX_PERIOD = timedelta(days=90)
 WALLONIA_TOLERANCE_M = 200  # commune polygons are simplified: slivers at the borders
 _to_lambert = Transformer.from_crs(WGS84, SRID, always_xy=True).transform
