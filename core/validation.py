@@ -34,7 +34,8 @@ ENDPOINTS: dict[Callable[..., Any], EndpointSchemas] = {}
 def _first_error(exc: ValidationError) -> InvalidInput:
     error = exc.errors(include_url=False)[0]
     field = ".".join(str(part) for part in error["loc"]) or "body"
-    return InvalidInput(field, error["msg"])
+    # A validator's own ValueError reads "Value error, <reason>": the reason is what people need.
+    return InvalidInput(field, error["msg"].removeprefix("Value error, "))
 
 
 def parse(model: type[Model], data: Any) -> Model:

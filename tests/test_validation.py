@@ -1,7 +1,7 @@
 from typing import Annotated
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from core.errors import InvalidInput
 from core.validation import parse, query_data
@@ -32,3 +32,18 @@ def test_nul_characters_are_refused_everywhere(client):
     body = client.post("/api/v1/me", data='{"name": "a\\u0000b"}', content_type="application/json")
     assert query.status_code == 400 and query.get_json()["field"] == "lon"
     assert body.status_code == 400 and body.get_json()["field"] == "body"
+
+
+class Window(BaseModel):
+    bbox: str
+
+    @field_validator("bbox")
+    @classmethod
+    def _check(cls, value: str) -> str:
+        raise ValueError("boxes crossing the antimeridian are not supported")
+
+
+def test_a_validators_reason_reads_plainly(app):
+    with pytest.raises(InvalidInput) as error:
+        parse(Window, {"bbox": "5,50,4,51"})
+    assert error.value.detail == "bbox: boxes crossing the antimeridian are not supported"

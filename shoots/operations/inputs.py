@@ -83,10 +83,12 @@ def parse_area(field: str, raw: Any) -> MultiPolygon:
         geometry = shape(raw)
     except (ValueError, TypeError, AttributeError, IndexError):
         raise InvalidInput(field, "has malformed coordinates") from None
-    if geometry.is_empty or geometry.area == 0:
+    if geometry.is_empty:
         raise InvalidInput(field, "is empty")
-    if not geometry.is_valid:
+    if not geometry.is_valid:  # before the area: a symmetric bow-tie has a signed area of 0
         raise InvalidInput(field, f"is not a valid polygon ({explain_validity(geometry)})")
+    if geometry.area == 0:
+        raise InvalidInput(field, "has no area")
     lambert = to_lambert(geometry)
     if not lambert.is_valid:  # a sliver made invalid by reprojection: repair, keep polygons
         lambert = make_valid(lambert)
