@@ -41,18 +41,43 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+def _buffered(app: Flask):
+    """The app with each response read (and its file closed) before anything is sent: a browser
+    that drops a connection mid-download would otherwise leave werkzeug's development server an
+    open file to garbage-collect, a ResourceWarning that the tests turn into a failure."""
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return wsgi
+
+
 @contextmanager
-def live_server(app: Flask) -> Iterator[str]:
-    """Serve APP on 127.0.0.1 at a free port in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def live_server(app: Flask, *, absolute_links: bool = False) -> Iterator[str]:
+    """Serve APP on 127.0.0.1 at a free port in a thread; yields its base URL.
+
+    ABSOLUTE_LINKS points SERVER_NAME at this server while it runs, for pages whose links are
+    absolute (OGC API next pages, service-desc).
+    """
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    server_name = app.config.get("SERVER_NAME")
+    if absolute_links:
+        app.config["SERVER_NAME"] = base_url.removeprefix("http://")
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base_url
     finally:
         server.shutdown()
         thread.join()
         server.server_close()
+        app.config["SERVER_NAME"] = server_name
 
 
 def sign_in(page, base_url: str, email: str, password: str) -> None:
