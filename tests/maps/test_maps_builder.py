@@ -8,6 +8,8 @@ import re
 import folium
 import pytest
 from folium.plugins import Draw, Fullscreen
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from core.config import DEFAULT_TILES_ORTHO, DEFAULT_TILES_OSM
@@ -17,6 +19,7 @@ from locations.models import Location
 from maps import builder
 from maps.assets import UnhostedAsset
 from maps.safety import escape_text, script_json
+from tests.hostile import EVALUATED, TEMPLATE_PROBES
 
 HOSTILE = "</script><script>window.pwned=1</script><img src=x onerror=alert(1)> `${alert(2)}` \\"
 URL = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")
@@ -120,9 +123,9 @@ def test_script_json_round_trips_and_cannot_close_a_script():
 
 def test_escape_text_neutralises_html_and_template_strings():
     text = str(escape_text(HOSTILE))
-    for dangerous in ("<", ">", "`", "${", "\\"):
+    for dangerous in ("<", ">", "`", "${", "\\", "{", "}"):
         assert dangerous not in text
-    assert "&lt;/script&gt;" in text and "&#96;&#36;{alert(2)}&#96;" in text
+    assert "&lt;/script&gt;" in text and "&#96;&#36;&#123;alert(2)&#125;&#96;" in text
     assert str(escape_text(None)) == ""
 
 
@@ -196,3 +199,79 @@ def test_features_from_rows_of_a_postgis_query(app, create_location):
 def test_feature_bounds_of_polygons_and_nothing():
     assert builder.feature_bounds([square(4.0, 50.0, 0.5)]) == (4.0, 50.0, 4.5, 50.5)
     assert builder.feature_bounds([]) is None
+
+
+# ---- no user text is ever a template ---------------------------------------------------------
+# branca compiles the text each element renders as a new Jinja template and renders it again:
+# user text with Jinja syntax once ran on the server (`Probe {{ 7*191 }}` showed `Probe 1337`).
+
+
+def _layer_data(html: str, factory: str) -> object:
+    """The first JSON argument of the runtime's FACTORY call, parsed as the browser would."""
+    found = re.search(rf"TournagesMaps\.{factory}\(\s*", html)
+    assert found, factory
+    return json.JSONDecoder().raw_decode(html, found.end())[0]
+
+
+@pytest.mark.parametrize("probe", TEMPLATE_PROBES)
+def test_template_syntax_in_names_is_text_not_a_template(page_context, probe):
+    html = str(builder.render(full_map(probe)))  # no TemplateSyntaxError for "Broken {{ x"
+    for evaluated in EVALUATED:
+        assert evaluated not in html
+    for syntax in ("{{", "{%", "{#"):
+        assert syntax not in html
+    polygons = _layer_data(html, "polygons")
+    assert polygons["features"][0]["properties"]["name"] == probe
+    points = _layer_data(html, "clusteredPoints")
+    assert points["points"][0][2] == f"{probe} 0"
+
+
+def test_template_syntax_in_property_names_and_extra_members(page_context):
+    """A footprint pasted with extra members reaches the map as it was typed."""
+    feature = square(4.86, 50.46, name="x")
+    feature["properties"]["{{ 6*7 }}"] = "{{ 6*7 }}"
+    feature["junk"] = "{{ 6*7 }}"
+    m = builder.base_map()
+    builder.add_polygons(m, builder.feature_collection([feature]), "Zones")
+    data = _layer_data(str(builder.render(m)), "polygons")
+    assert data["features"][0]["junk"] == "{{ 6*7 }}"
+    assert data["features"][0]["properties"]["{{ 6*7 }}"] == "{{ 6*7 }}"
+
+
+def test_script_json_leaves_no_template_syntax():
+    value = {"{{a}}": ["{% x %}", "{# y #}", "100%", "#1", {"nested": "}}{{"}]}
+    text = str(script_json(value))
+    for char in "%#":
+        assert char not in text
+    for syntax in ("{{", "{%", "{#"):
+        assert syntax not in text
+    assert json.loads(text) == value
+
+
+# Any unicode text, with pieces of template, script and HTML syntax drawn often.
+_SYNTAX = ["{{", "}}", "{%", "%}", "{#", "#}", "</script>", "<!--", "`", "${", "\\", "'", "&"]
+_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from([*_SYNTAX, "\u2028", "\u2029"]),
+        st.text(st.characters(exclude_categories=("Cs",)), max_size=6),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=_TEXT)
+def test_any_text_comes_back_unchanged_from_the_map_data(page_context, text):
+    m = builder.base_map()
+    builder.add_polygons(
+        m, builder.feature_collection([square(4.86, 50.46, name=text)]), text, popup_fields=["name"]
+    )
+    builder.add_clustered_points(m, [point(4.8, 50.4, name=text)], text, popup_fields=["name"])
+    builder.add_legend(m, [builder.LegendEntry(text, "#c62828")], title=text)
+    html = str(builder.render(m))
+    assert _layer_data(html, "polygons")["features"][0]["properties"]["name"] == text
+    assert _layer_data(html, "clusteredPoints")["points"][0][2] == text
+    legend = _layer_data(html, "legend")
+    assert legend[0]["label"] == text
