@@ -10,8 +10,10 @@ Usage in a view::
     return render_template("page.html", map_html=render(m))     # {{ map_html }} in the page
 
 Data goes to the browser as JSON and the runtime (maps/static/tournages-maps.js) builds popups
-and legends with textContent, so user text is never interpreted as HTML or JavaScript. Scripts
-and styles come from our static files (maps.assets). Coordinates follow GeoJSON: (lon, lat).
+and legends with textContent, so user text is never interpreted as HTML or JavaScript. `render`
+calls each element's template macros once and joins their output, so no text (user text least
+of all) is ever compiled as a template. Scripts and styles come from our static files
+(maps.assets). Coordinates follow GeoJSON: (lon, lat).
 """
 
 from __future__ import annotations
@@ -19,14 +21,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import folium
+from branca.element import Element, MacroElement
 from flask import current_app
 from flask_babel import gettext as _
-from folium.elements import JSCSSMixin
-from folium.map import Layer, LayerControl
+from folium.elements import ElementAddToElement, JSCSSMixin
+from folium.map import Class, Layer, LayerControl
 from folium.template import Template
 from markupsafe import Markup
 
@@ -247,19 +250,100 @@ def render(m: folium.Map) -> Markup:
 
     Put it once in the page body (``{{ map_html }}``); scripts load in order, so nothing else is
     needed in the page head. Raises maps.assets.UnhostedAsset if an element needs an asset we do
-    not serve ourselves.
+    not serve ourselves, UnsupportedElement if it renders in a way `render` does not reproduce.
+
+    branca's own rendering wraps each macro's output in ``Element(text)``, which compiles TEXT as
+    a new Jinja template and renders it again: data embedded in a layer (a location called
+    ``{{ 7*191 }}``) would be evaluated, and ``{{ x`` would raise. Here every macro is called
+    once and its output is only concatenated.
     """
     if not any(isinstance(child, LayerControl) for child in m._children.values()):
         LayerControl(collapsed=False).add_to(m)
     figure = m.get_root()
     self_host(figure)
-    figure.render()
-    figure.header._children.pop("meta_http", None)  # the page has its own charset
+    sections = _Sections()
+    for child in figure._children.values():
+        _render_once(child, sections)
     html = (
-        f"{figure.header.render()}\n{figure.html.render()}\n"
-        f"<script>\n{figure.script.render()}\n</script>"
+        f"{sections.joined('header')}\n{sections.joined('html')}\n"
+        f"<script>\n{sections.joined('script')}\n</script>"
     )
     return Markup(with_script_nonces(html))  # the CSP runs only scripts with this request's nonce
+
+
+class UnsupportedElement(RuntimeError):
+    """A map element whose render() does something `render` does not reproduce."""
+
+
+# The render() methods whose effects _render_once reproduces; any other override could do
+# something we would silently leave out, so its element is refused.
+_REPRODUCED_RENDERS = frozenset(
+    {
+        MacroElement.render,  # the header, html and script macros, then the children
+        JSCSSMixin.render,  # links to the element's scripts and styles
+        Class.render,  # Leaflet class includes (refused below when there are any)
+        Layer.render,  # a shown layer is added to its parent
+        LayerControl.render,  # the control lists its siblings that are layers
+        ElementAddToElement.render,
+    }
+)
+
+
+@dataclass
+class _Sections:
+    """The page parts branca's Figure collects, in its order: a name given twice keeps its first
+    place and its last text (an asset two elements need is linked once)."""
+
+    header: dict[str, str] = field(default_factory=dict)
+    html: dict[str, str] = field(default_factory=dict)
+    script: dict[str, str] = field(default_factory=dict)
+
+    def joined(self, section: str) -> str:
+        return "\n".join(getattr(self, section).values())
+
+
+def _render_once(element: Element, sections: _Sections) -> None:
+    """ELEMENT and its children into SECTIONS, in the order of branca's MacroElement.render."""
+    _check_reproducible(element)
+    if isinstance(element, JSCSSMixin):
+        for name, url in element.default_js:
+            sections.header[name] = Markup('<script src="{}"></script>').format(url)
+        for name, url in element.default_css:
+            sections.header[name] = Markup('<link rel="stylesheet" href="{}"/>').format(url)
+    if isinstance(element, Layer) and element.show:
+        adding = ElementAddToElement(element.get_name(), element._parent.get_name())
+        element.add_child(adding, name=element.get_name() + "_add")
+    if isinstance(element, LayerControl):
+        _list_layers(element)
+    macros = element._template.module.__dict__
+    for section in ("header", "html", "script"):
+        if (macro := macros.get(section)) is not None:
+            getattr(sections, section)[element.get_name()] = str(macro(element, {}))
+    for child in element._children.values():
+        _render_once(child, sections)
+
+
+def _check_reproducible(element: Element) -> None:
+    kind = type(element)
+    if not isinstance(element, MacroElement):
+        raise UnsupportedElement(f"{kind.__name__} is not a folium MacroElement")
+    overrides = kind.__mro__[: kind.__mro__.index(MacroElement) + 1]
+    unknown = [cls for cls in overrides if vars(cls).get("render", MacroElement.render)
+               not in _REPRODUCED_RENDERS]  # fmt: skip
+    if unknown or (isinstance(element, Class) and element.includes):
+        raise UnsupportedElement(
+            f"{kind.__name__} renders in a way maps.builder.render does not reproduce: draw it "
+            "with the builder's functions, or teach render its render() first."
+        )
+
+
+def _list_layers(control: LayerControl) -> None:
+    """What folium's LayerControl.render does before its macros: list its siblings."""
+    control.reset()
+    for item in control._parent._children.values():
+        if isinstance(item, Layer) and item.control:
+            listing = control.overlays if item.overlay else control.base_layers
+            listing[item.layer_name] = item.get_name()
 
 
 # ---- data ------------------------------------------------------------------------------------

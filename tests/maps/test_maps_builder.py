@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape as html_text
 
 import folium
 import pytest
@@ -268,10 +269,68 @@ def test_any_text_comes_back_unchanged_from_the_map_data(page_context, text):
     builder.add_polygons(
         m, builder.feature_collection([square(4.86, 50.46, name=text)]), text, popup_fields=["name"]
     )
-    builder.add_clustered_points(m, [point(4.8, 50.4, name=text)], text, popup_fields=["name"])
+    # (a distinct name: the layer control lists layers by name)
+    builder.add_clustered_points(m, [point(4.8, 50.4, name=text)], f"Points {text}", ["name"])
     builder.add_legend(m, [builder.LegendEntry(text, "#c62828")], title=text)
     html = str(builder.render(m))
     assert _layer_data(html, "polygons")["features"][0]["properties"]["name"] == text
     assert _layer_data(html, "clusteredPoints")["points"][0][2] == text
     legend = _layer_data(html, "legend")
     assert legend[0]["label"] == text
+    assert _overlay_names(html) == [text, f"Points {text}"]  # shown as typed by the control
+
+
+def _overlay_names(html: str) -> list[str]:
+    """The overlay names of the layer control, as its innerHTML shows them (text)."""
+    found = re.search(r"overlays :\s*\{(.*?)\},\s*\};", html, re.S)
+    assert found
+    keys = re.findall(r'^\s*("(?:[^"\\]|\\.)*") : [\w]+,$', found.group(1), re.M)
+    return [html_text(json.loads(key)) for key in keys]
+
+
+class _RawScript(folium.MacroElement):
+    """An element whose macro output holds template syntax: not escaped by the builder."""
+
+    _template = folium.template.Template(
+        "{% macro script(this, kwargs) %}var raw = {{ this.text|tojson }};{% endmacro %}"
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+@pytest.mark.parametrize("probe", TEMPLATE_PROBES)
+def test_render_never_renders_an_elements_output_again(page_context, probe):
+    """The root fix: what a macro writes is the page, even if an element forgot to escape."""
+    m = builder.base_map()
+    _RawScript(probe).add_to(m)
+    html = str(builder.render(m))  # branca would compile it: "Broken {{ x" raised
+    written = html.index("var raw = ") + len("var raw = ")
+    assert json.JSONDecoder().raw_decode(html, written)[0] == probe
+
+
+def test_render_keeps_brancas_order_and_links_each_asset_once(page_context):
+    html = str(builder.render(full_map()))
+    head, script = re.split(r'<script nonce="[^"]+">', html)  # the inline script has no src
+    links = re.findall(r'(?:src|href)="([^"]+)"', head)
+    assert len(links) == len(set(links))
+    assert links.index("/static/vendor/leaflet/leaflet.js") < links.index(
+        "/maps/static/tournages-maps.js"
+    )
+    calls = ["L.map(", "TournagesMaps.polygons(", "TournagesMaps.clusteredPoints(",
+             "TournagesMaps.legend(", "L.control.layers("]  # fmt: skip
+    order = [script.index(call) for call in calls]
+    assert order == sorted(order)
+    assert html.count('<div class="folium-map tm-map"') == 1
+
+
+@pytest.mark.parametrize(
+    "element",
+    [folium.Marker([50.4, 4.8]), folium.GeoJson({"type": "FeatureCollection", "features": []})],
+)
+def test_elements_whose_rendering_is_not_reproduced_are_refused(page_context, element):
+    m = builder.base_map()
+    element.add_to(m)
+    with pytest.raises(builder.UnsupportedElement, match=type(element).__name__):
+        builder.render(m)
