@@ -16,7 +16,13 @@ from pydantic import BaseModel, model_validator
 from sqlalchemy import func, select
 
 from core.auth.models import Role
-from core.auth.policy import authorize
+from core.auth.policy import (
+    ProductionView,
+    acting_user,
+    authorize,
+    production_label,
+    production_view,
+)
 from core.communes.operations import active_communes, commune_with_geojson
 from core.db import db
 from core.errors import InvalidInput, NotFound
@@ -121,15 +127,19 @@ def _public_properties(shapes: ShootShapes) -> dict[str, Any]:
 
 
 def _planning_properties(shapes: ShootShapes) -> dict[str, Any]:
+    """What a planner sees: another production's shoot is occupancy (no title unless listed,
+    no crew or vehicles; core.auth.policy.production_view)."""
     shoot = shapes.shoot
+    viewer = acting_user()
     location = shoot.location.name if shoot.location else None
-    return {
-        "title": shapes.production.title,
+    properties = {
+        "title": production_label(viewer, shapes.production),
         **_public_properties(shapes),
         "location": location,
-        "crew": shoot.crew_size,
-        "vehicles": shoot.vehicle_count,
     }
+    if production_view(viewer, shapes.production) is ProductionView.FULL:
+        properties.update(crew=shoot.crew_size, vehicles=shoot.vehicle_count)
+    return properties
 
 
 PUBLIC_POPUP = [("when", _l("When")), ("impacts", _l("Impact"))]

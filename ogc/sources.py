@@ -120,7 +120,7 @@ def register_collections() -> None:
             id_column=Shoot.id,
             geometry=Shoot.footprint,
             properties={
-                "production": Production.title,
+                "production": Production.public_title,  # listed productions only
                 "production_type": Production.type,
                 "start": func.lower(Shoot.period),
                 "end": func.upper(Shoot.period),

@@ -9,12 +9,14 @@ from core.shell import add_navigation
 
 def init_app(app: Flask) -> None:
     from permits.api import bp as api_bp
+    from permits.api import introductions_bp
     from permits.cli import outbox_cli, permits_cli
     from permits.demo_data import load_demo
     from permits.views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(introductions_bp)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(permits_cli)
     add_navigation("permits.index", _l("Permit requests"), "permits.list")

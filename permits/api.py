@@ -11,12 +11,14 @@ from sqlalchemy import select
 
 from core.auth.policy import authorize
 from core.db import db
+from core.errors import InvalidInput
 from core.geo import as_geojson
 from core.validation import validated
-from permits import leadtime, operations, workflow
+from permits import leadtime, notifications, operations, workflow
 from permits.document import PARTICULARS, render_pdf
 from permits.models import EDITABLE_STATUSES, PermitRequest, PermitShoot
 from permits.schemas import (
+    IntroductionBody,
     PermitCreate,
     PermitCreated,
     PermitList,
@@ -26,8 +28,22 @@ from permits.schemas import (
 )
 from permits.views import create_from, load_visible, pdf_response, receive_insurance
 from shoots.models import Shoot
+from shoots.operations import productions
 
 bp = Blueprint("permits_api", __name__, url_prefix="/api/v1/permits")
+introductions_bp = Blueprint("introductions_api", __name__, url_prefix="/api/v1")
+
+
+@introductions_bp.post("/introductions")
+@validated(body=IntroductionBody, summary="Put two productions in touch (the film commission)")
+def introduce(body: IntroductionBody):
+    authorize("productions.introduce")
+    found = [productions.get_production(db.session, pid) for pid in body.productions]
+    if found[0].id == found[1].id:
+        raise InvalidInput("productions", "must be two different productions")
+    queued = notifications.introduce(db.session, found, body.message)
+    db.session.commit()
+    return jsonify({"queued": queued}), 202
 
 
 def _time(value: datetime | None) -> str | None:

@@ -97,7 +97,7 @@ def public_map(shoots: list[dict[str, Any]]) -> Markup:
         feature(
             shoot["geometry"],
             {
-                "title": shoot["title"],
+                "title": shoot["title"] or _("A production (title not published)"),
                 "when": when(shoot["start"], shoot["end"]),
                 "place": shoot["place"],
             },

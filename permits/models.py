@@ -89,7 +89,8 @@ class PermitRequest(Base):
     )
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
-    production: Mapped[Production] = relationship()
+    # Production.permit_requests: what core.auth.policy.production_view asks for officers.
+    production: Mapped[Production] = relationship(backref="permit_requests")
     commune: Mapped[Commune] = relationship()
     created_by: Mapped[User | None] = relationship()
     parts: Mapped[list[PermitShoot]] = relationship(

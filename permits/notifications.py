@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.auth.models import Role, User
 from permits.models import OutboxMessage, PermitCommuneSettings, PermitRequest
+from shoots.models import Production
 
 MAX_BACKOFF = timedelta(hours=6)
 APPLICANT_NEWS = frozenset({"approve", "approve_with_conditions", "reject", "request_changes"})
@@ -93,6 +94,29 @@ def notify_transition(session: Session, permit: PermitRequest, action: str, comm
             )
         )
     session.flush()
+
+
+def introduce(session: Session, productions: list[Production], message: str) -> int:
+    """Relay the film commission's MESSAGE to the coordinators of each production, one message
+    per person, none naming another's address (competitors keep their files, see
+    core.auth.policy.production_view). Returns how many messages were queued."""
+    queued = 0
+    for production in productions:
+        for coordinator in production.coordinators:
+            # In the film commission's language, as the message it wrote.
+            subject = _("The film commission puts you in touch with another production")
+            footer = _("Reply to the film commission: it relays your answer.")
+            session.add(
+                OutboxMessage(
+                    recipient=coordinator.email,
+                    recipient_user_id=coordinator.id,
+                    subject=subject,
+                    body=f"{message}\n\n{footer}",
+                )
+            )
+            queued += 1
+    session.flush()
+    return queued
 
 
 def messages_for(session: Session, user: User, limit: int = 50) -> list[OutboxMessage]:

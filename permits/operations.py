@@ -369,7 +369,7 @@ def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, 
     is approved, so a straddling shoot one commune refused is not announced; public fields only."""
     rows = session.execute(
         select(
-            Production.title,
+            Production.public_title,  # only a listed production's title is public
             Production.type,
             func.lower(Shoot.period),
             func.upper(Shoot.period),

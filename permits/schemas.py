@@ -30,6 +30,16 @@ class PermitCreate(BaseModel):
     notes: str = Field("", max_length=5000)
 
 
+class IntroductionBody(BaseModel):
+    """The film commission puts two productions in touch; neither learns the other's
+    addresses: each production's coordinators get the message on their own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    productions: list[int] = Field(min_length=2, max_length=2, description="two production ids")
+    message: str = Field(min_length=1, max_length=5000)
+
+
 class PermitQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
 
-from core.auth.policy import authorize
+from core.auth.policy import ProductionView, acting_user, authorize, production_view
 from core.communes.models import Commune
 from core.db import db
 from core.errors import InvalidInput, NotFound
@@ -30,7 +30,13 @@ from shoots.schemas import (
     ShootPatch,
     ShootQuery,
 )
-from shoots.serialize import blackout_json, feed_json, findings_json, production_json
+from shoots.serialize import (
+    blackout_json,
+    feed_json,
+    findings_json,
+    production_json,
+    report_json,
+)
 
 bp = Blueprint("shoots_api", __name__, url_prefix="/api/v1")
 
@@ -59,7 +65,9 @@ def list_productions():
 @validated(summary="One production")
 def get_production(production_id: int):
     authorize("productions.read")
-    return jsonify(production_json(productions.get_production(db.session, production_id)))
+    production = productions.get_production(db.session, production_id)
+    authorize("productions.view", production, hide=True)  # another production's file: 404
+    return jsonify(production_json(production))
 
 
 @bp.patch("/productions/<int:production_id>")
@@ -86,8 +94,10 @@ def delete_production(production_id: int):
 
 
 def _shoot_response(shoot, findings: conflicts.Findings, status: int = 200):
-    body = shoot_ops.one_shoot_json(db.session, shoot)
-    body.update(findings_json(findings))
+    viewer = acting_user()
+    body = shoot_ops.one_shoot_json(db.session, viewer, shoot)
+    own = production_view(viewer, shoot.production) is ProductionView.FULL
+    body.update(findings_json(db.session, viewer, findings, own))
     return jsonify(body), status
 
 
@@ -107,13 +117,13 @@ def create_shoot(body: ShootIn):
 @bp.get("/shoots")
 @validated(query=ShootQuery, summary="Shoots filtered by period, bbox, production, commune")
 def list_shoots(query: ShootQuery):
-    authorize("shoots.read")
+    viewer = authorize("shoots.read")
     starts, ends = shoot_ops.period_filter(query.from_, query.to)
     bbox = parse_bbox(query.bbox) if query.bbox else None
     select = shoot_ops.shoots_query(
         starts=starts, ends=ends, bbox=bbox, production_id=query.production, commune=query.commune
     )
-    return jsonify({"shoots": shoot_ops.list_shoots(db.session, select)})
+    return jsonify({"shoots": shoot_ops.list_shoots(db.session, select, viewer)})
 
 
 @bp.get("/shoots/<int:shoot_id>")
@@ -128,8 +138,8 @@ def get_shoot(shoot_id: int):
 @validated(body=ShootPatch, summary="Edit a shoot (checked again; send `version`)")
 def patch_shoot(shoot_id: int, body: ShootPatch):
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
-    authorize("productions.edit", shoot.production)
-    findings = shoot_ops.update_shoot(db.session, shoot, body)
+    user = authorize("productions.edit", shoot.production)
+    findings = shoot_ops.update_shoot(db.session, user, shoot, body)
     db.session.commit()
     return _shoot_response(shoot, findings)
 
@@ -161,7 +171,7 @@ def override_warning(shoot_id: int, body: OverrideIn):
 @db.read_only
 @validated(body=CheckIn, summary="Dry run: what a shoot would clash with; stores nothing")
 def check_conflicts(body: CheckIn):
-    authorize("conflicts.check")
+    viewer = authorize("conflicts.check")
     shoot_ops.require_production(db.session, body.production_id)
     base = None
     if body.shoot_id is not None:
@@ -169,16 +179,16 @@ def check_conflicts(body: CheckIn):
     candidate = shoot_ops.candidate_from(db.session, body, base)
     findings = conflicts.check(db.session, candidate)
     db.session.rollback()
-    return jsonify({"ok": not findings.conflicts, **findings_json(findings)})
+    return jsonify({"ok": not findings.conflicts, **findings_json(db.session, viewer, findings)})
 
 
 @bp.get("/conflicts")
 @validated(query=ReportQuery, summary="Every conflicting or nearby pair of shoots in a period")
 def conflict_report(query: ReportQuery):
-    authorize("conflicts.report")
+    viewer = authorize("conflicts.report")
     starts, ends = shoot_ops.period_filter(query.from_, query.to)
     pairs = report.conflict_report(db.session, starts, ends, query.commune)  # type: ignore[arg-type]
-    return jsonify({"pairs": pairs})
+    return jsonify({"pairs": report_json(db.session, viewer, pairs)})
 
 
 # ---- blackouts -------------------------------------------------------------------------------
@@ -251,10 +261,10 @@ def _commune(nis: str) -> Commune:
 # ---- calendars -------------------------------------------------------------------------------
 
 
-def _calendar(scope: FeedScope, target: str) -> Response:
+def _calendar(scope: FeedScope, target: str, viewer) -> Response:
     name, select = _feed_contents(scope, target)
     shoots = [row[0] for row in db.session.execute(select)]
-    body = calendars.shoots_calendar(name, shoots)
+    body = calendars.shoots_calendar(name, shoots, viewer)
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private"})
 
 
@@ -285,8 +295,8 @@ def _authorize_feed(scope: FeedScope, target: str):
 @bp.get("/calendars/<any(production,location,commune):scope>/<target>.ics")
 @validated(summary="iCalendar feed for a signed-in client")
 def calendar(scope: str, target: str):
-    _authorize_feed(FeedScope(scope), target)
-    return _calendar(FeedScope(scope), target)
+    viewer = _authorize_feed(FeedScope(scope), target)
+    return _calendar(FeedScope(scope), target, viewer)
 
 
 @bp.post("/calendars/feeds")
@@ -323,4 +333,4 @@ def revoke_feed(feed_id: int):
 @validated(summary="A private feed: the unguessable token is the credential")
 def private_calendar(token: str):
     feed = calendars.feed_for_token(db.session, token)
-    return _calendar(feed.scope, feed.target)
+    return _calendar(feed.scope, feed.target, feed.created_by)  # as its creator may see it

@@ -91,6 +91,9 @@ class ProductionForm(FlaskForm):
         _l("Film commission file"), validators=[Optional(), Length(max=60)]
     )
     status = SelectField(_l("Status"), choices=choices(STATUS_LABELS))
+    listed = BooleanField(
+        _l("Listed: other coordinators and, once approved, the public see the title")
+    )
     coordinators = StringField(
         _l("Coordinators (e-mails, comma-separated)"), validators=[Optional(), Length(max=2000)]
     )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     DateTime,
     Enum,
     ForeignKey,
@@ -20,10 +21,13 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    case,
     func,
+    null,
     text,
 )
 from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User
@@ -84,11 +88,24 @@ class Production(Base):
         server_default=ProductionStatus.PREPARATION.value,
     )
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Productions shoot under working titles and keep their files private until release: the
+    # title reaches other coordinators and the public only when the production chooses so.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    @hybrid_property
+    def public_title(self) -> str | None:
+        """The title anyone may read (public pages, OGC): a listed production's, else none."""
+        return self.title if self.listed else None
+
+    @public_title.inplace.expression
+    @classmethod
+    def _public_title_expression(cls) -> ColumnElement[str | None]:
+        return case((cls.listed, cls.title), else_=null())
 
     coordinators: Mapped[list[User]] = relationship(secondary=production_coordinators)
     shoots: Mapped[list[Shoot]] = relationship(back_populates="production")
@@ -266,3 +283,5 @@ class CalendarFeed(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    created_by: Mapped[User | None] = relationship()

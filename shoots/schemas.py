@@ -23,10 +23,15 @@ class ProductionPatch(Strict):
     contact_phone: str | None = Field(None, max_length=50)
     file_reference: str | None = Field(None, max_length=60)
     status: ProductionStatus | None = None
+    listed: bool | None = Field(
+        None,
+        description="show the title to other coordinators and, once approved, to the public "
+        "(default: confidential)",
+    )
     coordinators: list[str] | None = Field(None, description="e-mail addresses")
     version: int | None = Field(None, description="the version you edited (optimistic lock)")
 
-    @field_validator("title", "type", "company", "status", mode="before")
+    @field_validator("title", "type", "company", "status", "listed", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:

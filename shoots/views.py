@@ -12,7 +12,14 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from core.auth.models import Role
-from core.auth.policy import acting_user, allowed, authorize
+from core.auth.policy import (
+    ProductionView,
+    acting_user,
+    allowed,
+    authorize,
+    production_label,
+    production_view,
+)
 from core.communes.models import Commune
 from core.communes.operations import active_communes
 from core.config import BRUSSELS
@@ -28,14 +35,21 @@ from shoots.operations import blackouts as blackout_ops
 from shoots.operations import calendars, productions, report
 from shoots.operations import shoots as shoot_ops
 from shoots.schemas import BlackoutIn, ProductionIn, ProductionPatch, ShootIn, ShootPatch
-from shoots.serialize import blackout_json
+from shoots.serialize import blackout_json, finding_json, report_json
 
 bp = Blueprint("shoots", __name__, static_folder="static", static_url_path="/static/shoots")
 
 
 @bp.app_context_processor
 def template_helpers() -> dict[str, Any]:
-    return {"may": lambda action, target=None: allowed(acting_user(), action, target)}
+    return {
+        "may": lambda action, target=None: allowed(acting_user(), action, target),
+        # Another production's shoot in a page: its label and whether its file may be shown.
+        "production_label": lambda production: production_label(acting_user(), production),
+        "reads_production": lambda production: (
+            production_view(acting_user(), production) is ProductionView.FULL
+        ),
+    }
 
 
 @bp.app_template_filter("brussels")
@@ -71,6 +85,7 @@ def _production_values(form: ProductionForm) -> dict[str, Any]:
     values = {
         name: form[name].data or None for name in ProductionPatch.model_fields if name in form
     }
+    values["listed"] = bool(form.listed.data)
     raw = form.coordinators.data or ""
     values["coordinators"] = [e.strip() for e in raw.split(",") if e.strip()] or None
     return values
@@ -118,6 +133,7 @@ def _production_form(production: Production | None):
 def production_page(production_id: int):
     authorize("productions.read")
     production = productions.get_production(db.session, production_id)
+    authorize("productions.view", production, hide=True)  # another production's file: 404
     query = shoot_ops.shoots_query(production_id=production.id)
     return _schedule(production.title, query, production=production)
 
@@ -152,17 +168,25 @@ def month_grid(month: date, shoots: list[Shoot]) -> list[list[dict[str, Any]]]:
 
 
 def _schedule(title: str, query, **context: Any):
+    viewer = acting_user()
     rows = db.session.execute(query).all()
     shoots = [row[0] for row in rows]
+    # Other productions' shoots are occupancy: no title unless listed, no crew, notes or edits.
+    labels = {s.id: production_label(viewer, s.production) for s in shoots}
+    full_view = {s.id: production_view(viewer, s.production) is ProductionView.FULL for s in shoots}
     findings = {
-        s.id: [f.as_json() for f in shoot_ops.findings_for(db.session, s).items] for s in shoots
+        s.id: [
+            finding_json(db.session, viewer, f, full_view[s.id])
+            for f in shoot_ops.findings_for(db.session, s).items
+        ]
+        for s in shoots
     }
     features = [
         {
             "type": "Feature",
             "geometry": json.loads(footprint),
             "properties": {
-                "title": f"#{s.id} {s.production.title}",
+                "title": f"#{s.id} {labels[s.id]}",
                 "when": f"{brussels_time(s.period.lower)} → {brussels_time(s.period.upper)}",
                 "severity": worst_severity(findings[s.id]),
             },
@@ -176,6 +200,8 @@ def _schedule(title: str, query, **context: Any):
         title=title,
         shoots=shoots,
         findings=findings,
+        labels=labels,
+        full_view=full_view,
         weeks=month_grid(month, shoots),
         month=month,
         previous_month=(month - timedelta(days=1)).replace(day=1),
@@ -209,7 +235,7 @@ def commune_schedule():
     ends = datetime.combine(
         (starts + timedelta(days=32)).replace(day=1), datetime.min.time(), BRUSSELS
     )
-    pairs = report.conflict_report(db.session, starts, ends, nis)
+    pairs = report_json(db.session, user, report.conflict_report(db.session, starts, ends, nis))
     return _schedule(
         commune.name_fr, query, commune=commune, pairs=pairs, communes=active_communes(db.session)
     )
@@ -269,7 +295,8 @@ def _save_shoot_form(form: ShootForm, production: Production, shoot: Shoot | Non
                 data = parse(ShootIn, {**values, "production_id": production.id})
                 shoot, found = shoot_ops.create_shoot(db.session, user, data)
             else:
-                found = shoot_ops.update_shoot(db.session, shoot, parse(ShootPatch, values))
+                patch = parse(ShootPatch, values)
+                found = shoot_ops.update_shoot(db.session, user, shoot, patch)
         db.session.commit()
     except Conflict as exc:
         flash(exc.detail, "error")
@@ -301,7 +328,7 @@ def shoot_edit(shoot_id: int):
     authorize("productions.edit", shoot.production)
     form = ShootForm(obj=shoot)
     if request.method == "GET":
-        current = shoot_ops.one_shoot_json(db.session, shoot)
+        current = shoot_ops.one_shoot_json(db.session, acting_user(), shoot)
         form.footprint.data = json.dumps(current["footprint"])
         form.parking.data = json.dumps(current["parking"]) if current["parking"] else ""
         form.starts_at.data = shoot.period.lower.astimezone(BRUSSELS).replace(tzinfo=None)

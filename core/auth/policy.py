@@ -7,9 +7,11 @@ Feature packages add their actions here so the whole policy can be read in one f
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from flask import abort, make_response
+from flask_babel import lazy_gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -86,9 +88,63 @@ def _manages_commune(user: User | None, commune_nis: Any) -> bool:
     return user.role is Role.OFFICER and commune_nis in (None, user.commune_nis)
 
 
+class ProductionView(StrEnum):
+    """How much of a production a user may see."""
+
+    FULL = "full"  # the file: title, company, contacts, notes, crew, vehicles
+    OCCUPANCY = "occupancy"  # that a place is taken: footprint, period, rule, distance
+    NOTHING = "nothing"
+
+
+# A request in one of these states has reached the commune (drafts are the applicant's own).
+_DRAFT_PERMIT = "draft"
+
+
+def production_view(user: User | None, production: Any) -> ProductionView:
+    """What of PRODUCTION may USER see: the one owner of productions' confidentiality.
+
+    Admins (the film commission) see everything; a production's coordinators their own; a
+    commune's officers the productions that sent their commune a request (submitted or
+    later). Other coordinators and officers see occupancy only, labelled "another
+    production"; anonymous visitors nothing (the public sees approved shoots, see
+    shoots.models.Production.public_title).
+    """
+    if user is None or production is None:
+        return ProductionView.NOTHING
+    if user.role is Role.ADMIN:
+        return ProductionView.FULL
+    if user.role is Role.COORDINATOR and any(c.id == user.id for c in production.coordinators):
+        return ProductionView.FULL
+    if user.role is Role.OFFICER and any(
+        request.commune_nis == user.commune_nis
+        and getattr(request.status, "value", request.status) != _DRAFT_PERMIT
+        for request in getattr(production, "permit_requests", ())
+    ):
+        return ProductionView.FULL
+    if user.role in (Role.COORDINATOR, Role.OFFICER):
+        return ProductionView.OCCUPANCY
+    return ProductionView.NOTHING
+
+
+def production_label(user: User | None, production: Any) -> str:
+    """The name of PRODUCTION that USER may read: its title in full view or when the
+    production is listed, else "another production"."""
+    if production_view(user, production) is ProductionView.FULL or production.listed:
+        return production.title
+    return str(_("another production"))
+
+
+def _sees_production(user: User | None, production: Any) -> bool:
+    return production_view(user, production) is ProductionView.FULL
+
+
 SHOOT_RULES: dict[str, Rule] = {
     # Productions and their schedules are private to the film office, producers and communes.
     "productions.read": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
+    # One production's file (target: the production): production_view decides.
+    "productions.view": _sees_production,
+    # The film commission relays a message between productions (no address revealed).
+    "productions.introduce": _roles(Role.ADMIN),
     "productions.create": _roles(Role.ADMIN, Role.COORDINATOR),
     "productions.edit": _coordinates,  # target: the production (its shoots too)
     "shoots.read": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth.models import User
+from core.auth.policy import ProductionView, production_label, production_view
 from core.config import BRUSSELS
 from core.errors import NotFound
 from shoots.models import CalendarFeed, FeedScope, Shoot, ShootStatus
@@ -18,8 +19,9 @@ from shoots.models import CalendarFeed, FeedScope, Shoot, ShootStatus
 UID_DOMAIN = "tournages.wallonie.be"
 
 
-def shoots_calendar(name: str, shoots: list[Shoot]) -> bytes:
-    """A VCALENDAR with one VEVENT per shoot; UIDs depend only on the shoot's id."""
+def shoots_calendar(name: str, shoots: list[Shoot], viewer: User | None) -> bytes:
+    """A VCALENDAR with one VEVENT per shoot as VIEWER may see it (another production's shoot
+    is occupancy: no title unless listed, no notes); UIDs depend only on the shoot's id."""
     calendar = Calendar()
     calendar.add("prodid", "-//Walloon film commission//Tournages//FR")
     calendar.add("version", "2.0")
@@ -35,21 +37,22 @@ def shoots_calendar(name: str, shoots: list[Shoot]) -> bytes:
             Timezone.from_tzid("Europe/Brussels", first_date=first_day, last_date=last_day)
         )
     for shoot in shoots:
-        calendar.add_component(_event(shoot))
+        calendar.add_component(_event(shoot, viewer))
     return calendar.to_ical()
 
 
-def _event(shoot: Shoot) -> Event:
+def _event(shoot: Shoot, viewer: User | None) -> Event:
     event = Event()
     event.add("uid", f"shoot-{shoot.id}@{UID_DOMAIN}")
     event.add("dtstamp", (shoot.updated_at or datetime.now(UTC)).astimezone(UTC))
     event.add("dtstart", shoot.period.lower.astimezone(BRUSSELS))
     event.add("dtend", shoot.period.upper.astimezone(BRUSSELS))
     event.add("sequence", shoot.version)
-    event.add("summary", f"{shoot.production.title} — shoot {shoot.id}")
+    event.add("summary", f"{production_label(viewer, shoot.production)} — shoot {shoot.id}")
     if shoot.location is not None:
         event.add("location", shoot.location.name)
-    if shoot.notes:
+    full = production_view(viewer, shoot.production) is ProductionView.FULL
+    if shoot.notes and full:
         event.add("description", shoot.notes)
     cancelled = shoot.status is ShootStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.auth.models import Role, User
+from core.auth.policy import ProductionView, production_view
 from core.errors import Conflict, InvalidInput, NotFound
 from shoots.models import Production, production_coordinators
 from shoots.schemas import ProductionIn, ProductionPatch
@@ -20,13 +21,18 @@ def get_production(session: Session, production_id: int) -> Production:
 
 
 def productions_for(session: Session, user: User) -> list[Production]:
-    """Admins and officers see every production, a coordinator those they coordinate."""
+    """The productions USER reads in full (core.auth.policy.production_view): admins every
+    one, a coordinator those they coordinate, an officer those that sent their commune a
+    request."""
     query = select(Production).order_by(Production.title, Production.id)
     if user.role is Role.COORDINATOR:
         query = query.join(production_coordinators).where(
             production_coordinators.c.user_id == user.id
         )
-    return list(session.scalars(query))
+    query = query.options(selectinload(Production.coordinators))
+    if user.role is Role.OFFICER:
+        query = query.options(selectinload(Production.permit_requests))  # type: ignore[attr-defined]
+    return [p for p in session.scalars(query) if production_view(user, p) is ProductionView.FULL]
 
 
 def _coordinators(session: Session, emails: list[str]) -> list[User]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.auth.models import User
+from core.auth.policy import ProductionView, production_label, production_view
 from core.communes.models import Commune
 from core.db import SRID
 from core.errors import Conflict, InvalidInput, NotFound
@@ -38,6 +39,7 @@ from shoots.operations.inputs import (
 )
 from shoots.operations.productions import check_version
 from shoots.schemas import ShootFields, ShootIn, ShootPatch
+from shoots.serialize import findings_json
 
 DEFAULT_FOOTPRINT_RADIUS_M = 50
 ATTRIBUTES = (
@@ -140,20 +142,21 @@ def stored_candidate(shoot: Shoot) -> Candidate:
     )
 
 
-def refuse_hard(findings: Findings) -> None:
+def refuse_hard(session: Session, viewer: User | None, findings: Findings) -> None:
     if findings.conflicts:
         raise Conflict(
             "This shoot clashes with other shoots at the same place and time.",
-            conflicts=[f.as_json() for f in findings.conflicts],
-            warnings=[f.as_json() for f in findings.warnings],
+            **findings_json(session, viewer, findings),
         )
 
 
-def _save(session: Session, shoot: Shoot, candidate: Candidate, data: ShootFields) -> Findings:
+def _save(
+    session: Session, user: User | None, shoot: Shoot, candidate: Candidate, data: ShootFields
+) -> Findings:
     conflicts.lock_area(session, candidate.footprint)
     findings = conflicts.check(session, candidate)
     if shoot.status is not ShootStatus.CANCELLED:
-        refuse_hard(findings)
+        refuse_hard(session, user, findings)
     shoot.location_id = candidate.location_id
     shoot.footprint = from_shape(candidate.footprint, srid=SRID)
     shoot.parking = from_shape(candidate.parking, srid=SRID) if candidate.parking else None
@@ -178,16 +181,16 @@ def create_shoot(session: Session, user: User | None, data: ShootIn) -> tuple[Sh
     production = known_production(session, data.production_id)
     candidate = candidate_from(session, data, None)
     shoot = Shoot(production_id=production.id, created_by_id=user.id if user else None)
-    findings = _save(session, shoot, candidate, data)
+    findings = _save(session, user, shoot, candidate, data)
     return shoot, findings
 
 
-def update_shoot(session: Session, shoot: Shoot, data: ShootPatch) -> Findings:
+def update_shoot(session: Session, user: User | None, shoot: Shoot, data: ShootPatch) -> Findings:
     check_version(data.version, shoot.version)
     if data.status is not None:
         shoot.status = ShootStatus(data.status)
     candidate = candidate_from(session, data, stored_candidate(shoot))
-    return _save(session, shoot, candidate, data)
+    return _save(session, user, shoot, candidate, data)
 
 
 def delete_shoot(session: Session, shoot: Shoot) -> None:
@@ -270,27 +273,37 @@ def shoots_query(
     return query.order_by(func.lower(Shoot.period), Shoot.id)
 
 
-def list_shoots(session: Session, query: Select) -> list[dict[str, Any]]:
-    return [shoot_json(s, fp, pk) for s, fp, pk in session.execute(query)]
+def list_shoots(session: Session, query: Select, viewer: User | None) -> list[dict[str, Any]]:
+    return [shoot_json(viewer, s, fp, pk) for s, fp, pk in session.execute(query)]
 
 
-def one_shoot_json(session: Session, shoot: Shoot) -> dict[str, Any]:
+def one_shoot_json(session: Session, viewer: User | None, shoot: Shoot) -> dict[str, Any]:
     footprint, parking = session.execute(
         select(as_geojson(Shoot.footprint), as_geojson(Shoot.parking)).where(Shoot.id == shoot.id)
     ).one()
-    return shoot_json(shoot, footprint, parking)
+    return shoot_json(viewer, shoot, footprint, parking)
 
 
-def shoot_json(shoot: Shoot, footprint: str, parking: str | None) -> dict[str, Any]:
-    return {
+def shoot_json(
+    viewer: User | None, shoot: Shoot, footprint: str, parking: str | None
+) -> dict[str, Any]:
+    """A shoot as VIEWER may see it: in full for its production's readers, else occupancy
+    (place, period, status) under "another production" (core.auth.policy.production_view)."""
+    occupancy = {
         "id": shoot.id,
-        "production_id": shoot.production_id,
+        "production": production_label(viewer, shoot.production),
         "location_id": shoot.location_id,
         "starts_at": local_iso(shoot.period.lower),
         "ends_at": local_iso(shoot.period.upper),
         "footprint": json.loads(footprint),
         "parking": json.loads(parking) if parking else None,
         "status": shoot.status.value,
+    }
+    if production_view(viewer, shoot.production) is not ProductionView.FULL:
+        return occupancy
+    return {
+        **occupancy,
+        "production_id": shoot.production_id,
         "version": shoot.version,
         **{name: getattr(shoot, name) for name in ATTRIBUTES},
     }

@@ -165,7 +165,9 @@ def test_upcoming_shoots_hide_unapproved_past_cancelled_and_private_data(
     client, create_shoot, create_production
 ):
     now = datetime.now(BRUSSELS).replace(microsecond=0)
-    production = create_production(title="Les Ardennes", contact_email="prod@example.be")
+    production = create_production(
+        title="Les Ardennes", listed=True, contact_email="prod@example.be"
+    )
     upcoming = create_shoot(
         *NAMUR,
         start=now + timedelta(days=2),
@@ -200,6 +202,9 @@ def test_upcoming_shoots_hide_unapproved_past_cancelled_and_private_data(
         "start": (now + timedelta(days=2)).isoformat(),
         "end": (now + timedelta(days=2, hours=10)).isoformat(),
     }
+    production.listed = False  # confidential: the shoot stays public, its title does not
+    body = features(client, f"/ogc/collections/shoots/items/{upcoming.id}")
+    assert body["properties"]["production"] is None
     assert shown["geometry"]["type"] == "MultiPolygon"
     text = client.get("/ogc/collections/shoots/items").get_data(as_text=True)
     assert "prod@example.be" not in text and "1234" not in text and "crew" not in text

@@ -30,6 +30,13 @@ def test_public_page_lists_approved_upcoming_shoots_without_private_fields(
     (permit,) = request_shoots(approved)
     request_shoots(draft)
     _approve(permit, coordinator, officer)
+    production.listed = False  # confidential, the default
+    confidential = client.get("/permits/public").get_data(as_text=True)
+    assert "Le Fleuve" not in confidential and "Route Merveilleuse 64, Namur" in confidential
+    assert (
+        "A production (title not published)" in confidential or "titre non publié" in confidential
+    )
+    production.listed = True  # the production chose to show its title
     page = client.get("/permits/public").get_data(as_text=True)
     assert "Le Fleuve" in page and "Route Merveilleuse 64, Namur" in page
     assert "14 juin 2027 07:00" in page
