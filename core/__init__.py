@@ -10,7 +10,7 @@ from flask import Flask
 from core import config as configuration
 from core import errors, security
 from core.db import db
-from core.validation import reject_nul_characters
+from core.validation import reject_deep_json, reject_nul_characters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     security.init_app(app)  # first: it refuses oversized bodies before anything reads them
     app.before_request(reject_nul_characters)
+    app.before_request(reject_deep_json)
 
     from core import auth_setup, i18n, shell
 

@@ -31,6 +31,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
 UPLOADS = "uploads"
+PRIVATE_FILE = 0o600  # the archive holds personal data: its owner only
 SKIPPED_TABLES = {"spatial_ref_sys"}  # PostGIS reference data, recreated with the extension
 
 
@@ -144,6 +145,7 @@ def create_backup(database_url: str, upload_folder: Path, directory: Path) -> Pa
             tar.add(dump, arcname=DUMP)
             for path in files:
                 tar.add(path, arcname=f"{UPLOADS}/{path.relative_to(upload_folder).as_posix()}")
+        os.chmod(partial, PRIVATE_FILE)  # password hashes, contacts, insurance certificates
         os.replace(partial, archive)
     return archive
 
@@ -205,8 +207,23 @@ def _prepare_database(target: URL) -> None:
         )
 
 
-def restore_backup(archive: Path, target_url: str, upload_folder: Path) -> RestoreReport:
+def check_private(archive: Path) -> None:
+    """Refuse an archive that group or others may read: it was copied carelessly, and anyone
+    on the machine may have read (or changed) the password hashes and contacts inside."""
+    mode = archive.stat().st_mode
+    if mode & 0o077:
+        raise BackupError(
+            f"{archive} is readable by other users (mode {mode & 0o777:o}): chmod 600 it, or "
+            "pass --allow-readable if you trust it"
+        )
+
+
+def restore_backup(
+    archive: Path, target_url: str, upload_folder: Path, *, allow_readable: bool = False
+) -> RestoreReport:
     """Restore ARCHIVE into the new or empty database TARGET_URL and UPLOAD_FOLDER."""
+    if not allow_readable:
+        check_private(archive)
     target = make_url(target_url)
     if upload_folder.exists() and any(upload_folder.iterdir()):
         raise BackupError(f"upload folder {upload_folder} is not empty")

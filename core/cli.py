@@ -176,7 +176,14 @@ def backup_command(directory: Path | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to put the uploaded files (must be empty). Default: the configured one.",
 )
-def restore_command(archive: Path, database_name: str | None, upload_folder: Path | None) -> None:
+@click.option(
+    "--allow-readable",
+    is_flag=True,
+    help="Restore even an archive that other users may read (refused by default).",
+)
+def restore_command(
+    archive: Path, database_name: str | None, upload_folder: Path | None, allow_readable: bool
+) -> None:
     """Restore a backup archive into a new or empty database and upload folder."""
     from sqlalchemy import make_url
 
@@ -187,7 +194,12 @@ def restore_command(archive: Path, database_name: str | None, upload_folder: Pat
         target = target.set(database=database_name)
     folder = upload_folder or Path(current_app.config["UPLOAD_FOLDER"])
     try:
-        report = restore_backup(archive, target.render_as_string(hide_password=False), folder)
+        report = restore_backup(
+            archive,
+            target.render_as_string(hide_password=False),
+            folder,
+            allow_readable=allow_readable,
+        )
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = sum(report.tables.values())

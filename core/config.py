@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +11,18 @@ from zoneinfo import ZoneInfo
 DEVELOPMENT_SECRET = "dev-only-secret-change-me"
 TIMEZONE = "Europe/Brussels"  # times are entered and shown in Brussels time
 BRUSSELS = ZoneInfo(TIMEZONE)
+
+
+def in_brussels(moment: datetime) -> datetime:
+    """MOMENT in Brussels time, or in UTC (the same instant) where Brussels time would fall
+    outside Python's years 1..9999: a time stored before dates were checked must not break
+    the pages that show it."""
+    try:
+        return moment.astimezone(BRUSSELS)
+    except OverflowError:
+        return moment.astimezone(UTC)
+
+
 # Base-map tile URL templates (Leaflet syntax); municipal networks may need a proxy of their own.
 DEFAULT_TILES_OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # SPW's most recent orthophotos, WMTS in the Web Mercator tile grid.

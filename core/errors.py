@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+# The database cannot be reached, refused the connection, dropped it, or every pooled connection
+# is busy: a 503 (try again), not a 500. The driver's message (socket path, host) is only logged.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class ApiError(Exception):
@@ -36,6 +43,11 @@ class InvalidInput(ApiError):
 
     def __init__(self, field: str, reason: str, **extra: Any) -> None:
         super().__init__(f"{field}: {reason}", field=field, **extra)
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    error = "payload_too_large"
 
 
 class NotFound(ApiError):
@@ -71,6 +83,17 @@ def register(app: Flask) -> None:
         if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
         return response
+
+    def handle_database_unavailable(exc: Exception):
+        app.logger.warning("database unavailable: %s", exc)
+        if wants_json():
+            detail = _("The database is unavailable; try again in a moment.")
+            return jsonify({"error": "database_unavailable", "detail": detail}), 503
+        # A page of its own: the site layout would load the signed-in user from the database.
+        return render_template("errors/503.html"), 503, {"Retry-After": "30"}
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.register_error_handler(kind, handle_database_unavailable)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, func, literal
 
 from core.db import SRID, WGS84
@@ -14,6 +17,38 @@ GEOJSON_DECIMALS = 6  # about 0.1 m: RFC 7946 advises against more
 # Where EPSG:3812 projects reliably (Belgium with a wide margin), as WGS84 west, south, east,
 # north. PROJ fails on points far away ("Point outside of projection domain"): test first.
 LAMBERT_2008_BOUNDS = (1.5, 49.0, 7.0, 52.0)
+MAX_VERTICES = 10_000  # per footprint, parking zone, area or outline (closing points count)
+MAX_OUTLINE_SIZE_M = 5_000  # a location's outline fits in a 5 km square (a castle park, a quarry)
+
+
+def check_coordinates(field: str, geometry: BaseGeometry) -> None:
+    """A WGS84 GEOMETRY people sent: at most MAX_VERTICES vertices, finite coordinates inside
+    LAMBERT_2008_BOUNDS (Belgium with a margin); else a 400 naming FIELD. Run before anything
+    whose cost grows with the vertices (validity, reprojection, the database)."""
+    count = shapely.get_num_coordinates(geometry)
+    if count > MAX_VERTICES:
+        raise InvalidInput(field, f"has {count} vertices; at most {MAX_VERTICES} are accepted")
+    coordinates = shapely.get_coordinates(geometry)
+    if not np.isfinite(coordinates).all():
+        raise InvalidInput(field, "coordinates must be finite numbers")
+    west, south, east, north = LAMBERT_2008_BOUNDS
+    inside = (
+        (coordinates[:, 0] >= west)
+        & (coordinates[:, 0] <= east)
+        & (coordinates[:, 1] >= south)
+        & (coordinates[:, 1] <= north)
+    )
+    if not inside.all():
+        raise InvalidInput(field, "lies outside Belgium: give [longitude, latitude] in degrees")
+
+
+def check_outline_size(field: str, lambert: BaseGeometry) -> None:
+    """A location's outline (EPSG:3812) no wider or taller than MAX_OUTLINE_SIZE_M."""
+    west, south, east, north = lambert.bounds
+    if max(east - west, north - south) > MAX_OUTLINE_SIZE_M:
+        raise InvalidInput(
+            field, f"is larger than {MAX_OUTLINE_SIZE_M / 1000:g} km across: outline the site only"
+        )
 
 
 def parse_float(field: str, raw: Any, *, low: float, high: float) -> float:

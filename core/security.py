@@ -38,13 +38,13 @@ from werkzeug.routing import IntegerConverter, Map
 
 from core.errors import wants_json
 from core.extensions import limiter
+from core.validation import MAX_DATABASE_ID
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # what we accept from a proxy
 _SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 HSTS = "max-age=31536000; includeSubDomains"
-MAX_DATABASE_ID = 2**31 - 1  # PostgreSQL integer
 PUBLIC_DATA_PREFIXES = ("/ogc",)  # open data: any web page may read it (no cookies involved)
 
 

@@ -8,16 +8,73 @@ the OpenAPI description is generated, so a schema is never written twice.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import date, datetime, time
+from typing import Annotated, Any, TypeVar
 
 from flask import request
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
-from core.errors import InvalidInput
+from core.config import BRUSSELS
+from core.errors import InvalidInput, PayloadTooLarge
 
 Model = TypeVar("Model", bound=BaseModel)
+When = TypeVar("When", date, datetime)
+
+# ---- limits shared by every schema, form and parser (docs/security.md, "Hostile input") -------
+
+MAX_DATABASE_ID = 2**31 - 1  # PostgreSQL integer: a larger id reaches the database out of range
+MAX_JSON_DEPTH = 32  # a GeoJSON MultiPolygon inside a Feature is 7 deep
+MAX_JSON_BYTES = 2 * 1024 * 1024  # a 10,000-vertex footprint is about 400 kB
+# Times people enter (shoots, blackouts, searches, filters): Brussels time, half-open.
+EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=BRUSSELS)
+LATEST_DATE = datetime(2100, 1, 1, tzinfo=BRUSSELS)
+
+DatabaseId = Annotated[int, Field(ge=1, le=MAX_DATABASE_ID)]
+
+
+def parse_database_id(field: str, raw: Any) -> int:
+    """A row id (1 .. 2^31-1) from text or a number, or a 400 naming FIELD."""
+    text = str(raw).strip() if raw is not None else ""
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidInput(field, "must be a number")
+    value = int(text) if len(text) <= len(str(MAX_DATABASE_ID)) else MAX_DATABASE_ID + 1
+    if not 1 <= value <= MAX_DATABASE_ID:
+        raise InvalidInput(field, f"must be between 1 and {MAX_DATABASE_ID}")
+    return value
+
+
+def within_date_window(value: When) -> When:
+    """VALUE if it lies in [2000-01-01, 2100-01-01) Brussels time, else ValueError. A date is
+    its midnight and a naive time a Brussels wall-clock time. Compared as they are: converting
+    year 1 or 9999 to another time zone overflows."""
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BRUSSELS)
+    if not EARLIEST_DATE <= moment < LATEST_DATE:
+        raise ValueError(
+            f"must lie between {EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d} (exclusive)"
+        )
+    return value
+
+
+def check_date_window(field: str, value: When) -> When:
+    """within_date_window as a 400 naming FIELD."""
+    try:
+        return within_date_window(value)
+    except ValueError as exc:
+        raise InvalidInput(field, str(exc)) from None
+
+
+WindowedDatetime = Annotated[datetime, AfterValidator(within_date_window)]
+WindowedDate = Annotated[date, AfterValidator(within_date_window)]
+
+
+def like_literal(text: str) -> str:
+    """TEXT for a LIKE pattern with ESCAPE '\\': `%`, `_` and `\\` match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)
@@ -58,10 +115,34 @@ def query_data(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def json_body() -> Any:
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise PayloadTooLarge(
+            f"body: a JSON document may hold at most {MAX_JSON_BYTES // 1024} KiB", field="body"
+        )
     data = request.get_json(silent=True)
     if data is None:
         raise InvalidInput("body", "must be a JSON document (Content-Type: application/json)")
     return data
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST_PAIR = re.compile(r"\[\]|\{\}")
+
+
+def json_nests_deeper_than(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest more than LIMIT deep in the JSON TEXT (brackets inside
+    strings do not count), or cannot be paired at all. Decided before parsing: a parser
+    recursing 50,000 levels deep fails with an error of its own (a 500). Each round removes
+    the innermost pairs, with regular expressions rather than a Python loop over characters."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    for _level in range(limit):
+        if not brackets:
+            return False
+        brackets, removed = _INNERMOST_PAIR.subn("", brackets)
+        if not removed:
+            return True  # unpaired brackets: not JSON either way
+    return bool(brackets)
 
 
 def reject_nul_characters() -> None:
@@ -72,6 +153,16 @@ def reject_nul_characters() -> None:
             raise InvalidInput(name.replace("\x00", ""), "must not contain NUL characters")
     if request.is_json and b"\\u0000" in request.get_data(cache=True):
         raise InvalidInput("body", "must not contain NUL characters")
+
+
+def reject_deep_json() -> None:
+    """400 for a JSON body nested deeper than MAX_JSON_DEPTH, checked for every request."""
+    if request.is_json and json_nests_deeper_than(
+        request.get_data(cache=True, as_text=True), MAX_JSON_DEPTH
+    ):
+        raise InvalidInput(
+            "body", f"must be JSON nesting arrays and objects at most {MAX_JSON_DEPTH} deep"
+        )
 
 
 def validated(

@@ -13,6 +13,7 @@ from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
 from core.db import db
 from core.errors import InvalidInput, NotFound
+from core.spreadsheets import safe_row
 from core.validation import validated
 from locations import importing, operations, photos
 from locations.models import Location, LocationPhoto, LocationStatus
@@ -140,7 +141,12 @@ def patch_location(location_id: int, body: LocationPatchIn):
 def delete_location(location_id: int):
     user = authorize("locations.delete")
     location = operations.get_location(db.session, location_id)
-    outcome = operations.delete_location(db.session, location, user)  # type: ignore[arg-type]
+    outcome = operations.delete_location(
+        db.session,
+        location,
+        user,  # type: ignore[arg-type]
+        current_app.config["UPLOAD_FOLDER"],
+    )
     commit_or_conflict()
     return jsonify({"id": location_id, "result": outcome})
 
@@ -283,16 +289,18 @@ def csv_rows(features: list[dict[str, Any]], show_private: bool) -> str:
         properties = feature["properties"]
         lon, lat = feature["geometry"]["coordinates"]
         writer.writerow(
-            {
-                **properties,
-                "id": feature["id"],
-                "lon": lon,
-                "lat": lat,
-                "categories": ";".join(properties["categories"]),
-                "tags": ";".join(properties["tags"]),
-                "commune_nis": properties["commune"]["nis"],
-                "commune": properties["commune"]["name"],
-            }
+            safe_row(
+                {
+                    **properties,
+                    "id": feature["id"],
+                    "lon": lon,
+                    "lat": lat,
+                    "categories": ";".join(properties["categories"]),
+                    "tags": ";".join(properties["tags"]),
+                    "commune_nis": properties["commune"]["nis"],
+                    "commune": properties["commune"]["name"],
+                }
+            )
         )
     return buffer.getvalue()
 

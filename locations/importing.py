@@ -31,6 +31,7 @@ from core.auth.policy import allowed
 from core.communes.operations import BORDER_FALLBACK_M
 from core.db import SRID, WGS84
 from core.errors import ApiError, InvalidInput
+from core.geo import check_outline_size
 from locations.models import Category, Location, LocationStatus
 from locations.operations import (
     OUTLINE_MAX_DISTANCE_M,
@@ -238,6 +239,11 @@ def _check_geometry(candidate: Candidate, geometry: BaseGeometry, crs: int) -> N
     lambert = reproject(geometry, crs, SRID)
     if not lambert.is_valid or not all(map(_finite, lambert.bounds)):
         candidate.reason = f"coordinates are not valid in EPSG:{crs}"
+        return
+    try:
+        check_outline_size("geometry", lambert)
+    except InvalidInput as exc:
+        candidate.reason = exc.detail
         return
     candidate.outline = lambert
     candidate.point = lambert.representative_point()

@@ -6,6 +6,7 @@ import functools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import shapely
@@ -26,7 +27,15 @@ from core.communes.models import Commune
 from core.communes.operations import commune_at
 from core.db import SRID, WGS84
 from core.errors import ApiError, Conflict, InvalidInput, NotFound
-from core.geo import as_geojson, envelope_3812, point_3812
+from core.geo import (
+    as_geojson,
+    check_coordinates,
+    check_outline_size,
+    envelope_3812,
+    point_3812,
+)
+from core.validation import like_literal
+from locations import photos
 from locations.models import (
     Category,
     Location,
@@ -89,9 +98,11 @@ def outline_3812(outline: PolygonGeometry, point: Point, field: str) -> WKBEleme
         polygon = shape(outline.model_dump())
     except (ValueError, TypeError) as exc:
         raise InvalidInput(field, f"is not a polygon ({exc})") from None
+    check_coordinates(field, polygon)
     if not polygon.is_valid:
         raise InvalidInput(field, f"is not a valid polygon: {explain_validity(polygon)}")
     lambert = reproject(polygon, WGS84, SRID)
+    check_outline_size(field, lambert)
     distance = lambert.distance(point)
     if distance > OUTLINE_MAX_DISTANCE_M:
         raise InvalidInput(field, f"lies {distance:.0f} m from the location's point")
@@ -270,11 +281,15 @@ def has_shoots(session: Session, location: Location) -> bool:
     return bool(session.scalar(select(exists().where(Shoot.location_id == location.id))))
 
 
-def delete_location(session: Session, location: Location, user: User) -> str:
+def delete_location(
+    session: Session, location: Location, user: User, upload_root: str | Path
+) -> str:
     """Delete LOCATION, or archive it when shoots refer to it. Returns what happened."""
     if has_shoots(session, location):
         set_status(session, location, LocationStatus.ARCHIVED, user)
         return "archived"
+    # The database deletes the photo rows (ON DELETE CASCADE); their files follow the commit.
+    photos.forget_files(session, location, upload_root)
     session.delete(location)
     session.flush()
     return "deleted"
@@ -399,7 +414,7 @@ def _province_filter(session: Session, province: str) -> ColumnElement[bool]:
         condition = Commune.province_nis == province
     else:
         condition = func.lower(func.unaccent(Commune.province)).like(
-            "%" + func.lower(func.unaccent(province))
+            "%" + func.lower(func.unaccent(like_literal(province))), escape="\\"
         )
     if not session.scalar(select(exists().where(condition))):
         names = ", ".join(

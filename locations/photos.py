@@ -191,6 +191,15 @@ def delete_photo(
     )
 
 
+def forget_files(session: Session, location: Location, upload_root: str | Path) -> None:
+    """The files of every photo of LOCATION, removed once its deletion is committed."""
+    folder = photo_folder(upload_root, location.id)
+    for photo in session.scalars(
+        select(LocationPhoto).where(LocationPhoto.location_id == location.id)
+    ):
+        _files(session, DOOMED).extend((folder / photo.stored_name, folder / photo.thumbnail_name))
+
+
 # Files follow the transaction: nothing is half-stored when a commit fails or a request errs.
 WRITTEN = "tournages.files_written"
 DOOMED = "tournages.files_doomed"

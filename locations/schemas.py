@@ -20,9 +20,11 @@ from pydantic import (
 from core.config import BRUSSELS
 from core.errors import InvalidInput
 from core.geo import parse_bbox
+from core.validation import WindowedDatetime
 from locations.models import LocationStatus
 
 MAX_LIMIT = 500
+MAX_TAGS = 50
 MAX_OFFSET = 100_000
 MAX_RADIUS_M = 200_000
 DEFAULT_RADIUS_M = 10_000
@@ -63,7 +65,7 @@ def _brussels_datetime(value: Any) -> Any:
     return value
 
 
-BrusselsDatetime = Annotated[datetime, BeforeValidator(_brussels_datetime)]
+BrusselsDatetime = Annotated[WindowedDatetime, BeforeValidator(_brussels_datetime)]
 
 
 def _numbers(raw: str, count: int, what: str) -> list[float]:
@@ -180,9 +182,13 @@ class LocationFields(BaseModel):
     name: Name | None = None
     description: Annotated[str, StringConstraints(max_length=20_000)] | None = None
     categories: list[Annotated[str, StringConstraints(max_length=40)]] | None = None
-    tags: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]] | None = (
-        None
-    )
+    tags: (
+        Annotated[
+            list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]],
+            Field(max_length=MAX_TAGS),
+        ]
+        | None
+    ) = None
     outline: PolygonGeometry | None = None
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
     truck_parking_capacity: Annotated[int, Field(ge=0, le=10_000)] | None = None

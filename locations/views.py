@@ -251,7 +251,12 @@ def status_action(location_id: int):
 def delete_action(location_id: int):
     user = authorize("locations.delete")
     location = operations.get_location(db.session, location_id)
-    outcome = operations.delete_location(db.session, location, user)  # type: ignore[arg-type]
+    outcome = operations.delete_location(
+        db.session,
+        location,
+        user,  # type: ignore[arg-type]
+        current_app.config["UPLOAD_FOLDER"],
+    )
     commit_or_conflict()
     if outcome == "archived":
         flash(_("The location has shoots: it was archived instead of deleted."), "success")

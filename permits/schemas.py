@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core.validation import DatabaseId, WindowedDate
 from permits.models import PermitStatus
 
 Action = Literal[
@@ -24,8 +24,8 @@ Action = Literal[
 class PermitCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    production_id: int = Field(gt=0)
-    shoot_ids: list[int] = Field(min_length=1, max_length=500)
+    production_id: DatabaseId
+    shoot_ids: list[DatabaseId] = Field(min_length=1, max_length=500)
     public_domain_use: str = Field("", max_length=5000)
     notes: str = Field("", max_length=5000)
 
@@ -45,8 +45,10 @@ class PermitQuery(BaseModel):
 
     commune: str | None = Field(None, pattern=r"^\d{5}$", description="NIS code")
     status: list[PermitStatus] = []
-    start: date | None = Field(None, alias="from", description="a shoot on or after this day")
-    end: date | None = Field(None, alias="to", description="a shoot on or before this day")
+    start: WindowedDate | None = Field(
+        None, alias="from", description="a shoot on or after this day"
+    )
+    end: WindowedDate | None = Field(None, alias="to", description="a shoot on or before this day")
 
     @model_validator(mode="after")
     def _ordered(self) -> PermitQuery:

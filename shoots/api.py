@@ -9,9 +9,9 @@ from flask import Blueprint, Response, jsonify, url_for
 from core.auth.policy import ProductionView, acting_user, authorize, production_view
 from core.communes.models import Commune
 from core.db import db
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
 from core.geo import parse_bbox
-from core.validation import validated
+from core.validation import parse_database_id, validated
 from locations.models import Location
 from shoots.models import FeedScope
 from shoots.operations import blackouts as blackout_ops
@@ -281,9 +281,7 @@ def _feed_contents(scope: FeedScope, target: str) -> tuple[str, Any]:
 
 
 def _int(raw: str) -> int:
-    if not raw.isdigit():
-        raise InvalidInput("target", "must be a number")
-    return int(raw)
+    return parse_database_id("target", raw)
 
 
 def _authorize_feed(scope: FeedScope, target: str):

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.geo import parse_bbox
+from core.validation import DatabaseId
 from shoots.models import BlackoutKind, FeedScope, ProductionStatus, ProductionType
 
 
@@ -49,7 +50,7 @@ class ShootFields(Strict):
     """Times: Brussels wall-clock ("2027-06-14T07:00") or ISO 8601 with an offset.
     Geometries: GeoJSON Polygon or MultiPolygon in EPSG:4326."""
 
-    location_id: int | None = None
+    location_id: DatabaseId | None = None
     footprint: dict[str, Any] | None = None
     parking: dict[str, Any] | None = None
     starts_at: str | None = None
@@ -65,7 +66,7 @@ class ShootFields(Strict):
 
 
 class ShootIn(ShootFields):
-    production_id: int
+    production_id: DatabaseId
 
 
 class ShootPatch(ShootFields):
@@ -74,7 +75,9 @@ class ShootPatch(ShootFields):
 
 
 class CheckIn(ShootIn):
-    shoot_id: int | None = Field(None, description="the shoot being edited, left out of the check")
+    shoot_id: DatabaseId | None = Field(
+        None, description="the shoot being edited, left out of the check"
+    )
 
 
 class OverrideIn(Strict):
@@ -89,7 +92,7 @@ class ShootQuery(Strict):
     from_: str | None = Field(None, alias="from")
     to: str | None = None
     bbox: str | None = Field(None, description="min_lon,min_lat,max_lon,max_lat")
-    production: int | None = None
+    production: DatabaseId | None = None
     commune: str | None = Field(None, pattern=r"^\d{5}$")
 
     @field_validator("bbox")

@@ -22,10 +22,10 @@ from core.auth.policy import (
 )
 from core.communes.models import Commune
 from core.communes.operations import active_communes
-from core.config import BRUSSELS
+from core.config import BRUSSELS, in_brussels
 from core.db import db
 from core.errors import ApiError, Conflict, InvalidInput, NotFound
-from core.validation import parse
+from core.validation import EARLIEST_DATE, LATEST_DATE, parse
 from locations.models import Location
 from shoots.forms import LOCAL, ActionForm, BlackoutForm, OverrideForm, ProductionForm, ShootForm
 from shoots.map_layers import worst_severity
@@ -54,7 +54,7 @@ def template_helpers() -> dict[str, Any]:
 
 @bp.app_template_filter("brussels")
 def brussels_time(moment: datetime) -> str:
-    return moment.astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
+    return in_brussels(moment).strftime("%d/%m/%Y %H:%M")
 
 
 # Views run each write in a savepoint: a refused write is undone there, while the page shown
@@ -142,25 +142,30 @@ def production_page(production_id: int):
 
 
 def _month(shoots: list[Shoot]) -> date:
+    """The month asked for, else the first shoot's, else this one; kept inside the date window
+    so that its neighbours (the ← and → links) exist even for a shoot stored in year 9999."""
     raw = request.args.get("month", "")
     try:
-        return datetime.strptime(raw, "%Y-%m").date()
+        month = datetime.strptime(raw, "%Y-%m").date()
     except ValueError:
         first = min((s.period.lower for s in shoots), default=None)
-        today = (first or datetime.now(BRUSSELS)).astimezone(BRUSSELS).date()
-        return today.replace(day=1)
+        month = (first or datetime.now(BRUSSELS)).date()
+    earliest, latest = EARLIEST_DATE.date(), LATEST_DATE.date() - timedelta(days=1)
+    return min(max(month, earliest), latest).replace(day=1)
 
 
 def month_grid(month: date, shoots: list[Shoot]) -> list[list[dict[str, Any]]]:
     """Weeks (Monday first) of MONTH, each day with the shoots happening on it (Brussels days)."""
+    weeks = monthcal.Calendar().monthdatescalendar(month.year, month.month)
     by_day: dict[date, list[Shoot]] = {}
     for shoot in shoots:
-        day = shoot.period.lower.astimezone(BRUSSELS).date()
-        last = (shoot.period.upper - timedelta(microseconds=1)).astimezone(BRUSSELS).date()
+        # Only the grid's days: a period stored across centuries costs nothing and cannot
+        # step past year 9999.
+        day = max(in_brussels(shoot.period.lower).date(), weeks[0][0])
+        last = min(in_brussels(shoot.period.upper).date(), weeks[-1][-1])
         while day <= last:
             by_day.setdefault(day, []).append(shoot)
             day += timedelta(days=1)
-    weeks = monthcal.Calendar().monthdatescalendar(month.year, month.month)
     return [
         [{"date": d, "in_month": d.month == month.month, "shoots": by_day.get(d, [])} for d in week]
         for week in weeks

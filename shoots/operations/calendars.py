@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from core.auth.models import User
 from core.auth.policy import ProductionView, production_label, production_view
-from core.config import BRUSSELS
+from core.config import in_brussels
 from core.errors import NotFound
+from core.validation import EARLIEST_DATE, LATEST_DATE
 from shoots.models import CalendarFeed, FeedScope, Shoot, ShootStatus
 
 UID_DOMAIN = "tournages.wallonie.be"
@@ -31,8 +32,11 @@ def shoots_calendar(name: str, shoots: list[Shoot], viewer: User | None) -> byte
     if shoots:
         first = min(s.period.lower for s in shoots)
         last = max(s.period.upper for s in shoots)
-        # whole years: clients then also get the DST rules around the shoots
-        first_day, last_day = date(first.year, 1, 1), date(last.year + 1, 1, 1)
+        # whole years: clients then also get the DST rules around the shoots (within the
+        # date window: a shoot stored in year 9999 gets no rules of its own)
+        window = EARLIEST_DATE.year, LATEST_DATE.year
+        first_day = date(min(max(first.year, window[0]), window[1]), 1, 1)
+        last_day = date(min(max(last.year + 1, window[0]), window[1]), 1, 1)
         calendar.add_component(
             Timezone.from_tzid("Europe/Brussels", first_date=first_day, last_date=last_day)
         )
@@ -45,8 +49,8 @@ def _event(shoot: Shoot, viewer: User | None) -> Event:
     event = Event()
     event.add("uid", f"shoot-{shoot.id}@{UID_DOMAIN}")
     event.add("dtstamp", (shoot.updated_at or datetime.now(UTC)).astimezone(UTC))
-    event.add("dtstart", shoot.period.lower.astimezone(BRUSSELS))
-    event.add("dtend", shoot.period.upper.astimezone(BRUSSELS))
+    event.add("dtstart", in_brussels(shoot.period.lower))
+    event.add("dtend", in_brussels(shoot.period.upper))
     event.add("sequence", shoot.version)
     event.add("summary", f"{production_label(viewer, shoot.production)} — shoot {shoot.id}")
     if shoot.location is not None:

@@ -15,9 +15,11 @@ from shapely.validation import explain_validity
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.config import BRUSSELS
+from core.config import BRUSSELS, in_brussels
 from core.db import SRID, WGS84
 from core.errors import InvalidInput
+from core.geo import check_coordinates
+from core.validation import check_date_window
 
 MAX_PERIOD = timedelta(days=90)
 WALLONIA_TOLERANCE_M = 200  # commune polygons are simplified: slivers at the borders
@@ -40,6 +42,7 @@ def parse_time(field: str, raw: Any) -> datetime:
             raise InvalidInput(field, f"is not a date and time: {raw!r}") from None
     else:
         raise InvalidInput(field, "is required (e.g. 2027-06-14T07:00)")
+    check_date_window(field, parsed)  # before converting: year 1 or 9999 would overflow
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     earlier = parsed.replace(tzinfo=BRUSSELS, fold=0)
@@ -67,7 +70,7 @@ def parse_period(
 
 
 def local_iso(moment: datetime) -> str:
-    return moment.astimezone(BRUSSELS).isoformat()
+    return in_brussels(moment).isoformat()
 
 
 def parse_area(field: str, raw: Any) -> MultiPolygon:
@@ -81,8 +84,9 @@ def parse_area(field: str, raw: Any) -> MultiPolygon:
         raise InvalidInput(field, "must be a GeoJSON Polygon or MultiPolygon")
     try:
         geometry = shape(raw)
-    except (ValueError, TypeError, AttributeError, IndexError):
+    except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.GEOSException):
         raise InvalidInput(field, "has malformed coordinates") from None
+    check_coordinates(field, geometry)  # before any work proportional to the vertices
     if geometry.is_empty:
         raise InvalidInput(field, "is empty")
     if not geometry.is_valid:  # before the area: a symmetric bow-tie has a signed area of 0
