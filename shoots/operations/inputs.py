@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -83,7 +84,9 @@ def parse_area(field: str, raw: Any) -> MultiPolygon:
     if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
         raise InvalidInput(field, "must be a GeoJSON Polygon or MultiPolygon")
     try:
-        geometry = shape(raw)
+        with warnings.catch_warnings():  # NaN coordinates: refused just below, by name
+            warnings.simplefilter("ignore", RuntimeWarning)
+            geometry = shape(raw)
     except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.GEOSException):
         raise InvalidInput(field, "has malformed coordinates") from None
     check_coordinates(field, geometry)  # before any work proportional to the vertices
