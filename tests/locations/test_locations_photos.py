@@ -149,3 +149,17 @@ def test_photo_files_follow_the_transaction(create_location, image_bytes, upload
     photos.delete_photo(db.session, location, db.session.get(LocationPhoto, kept.id), upload_folder)
     db.session.commit()
     assert list(upload_folder.rglob("*.*")) == []
+
+
+def test_deleting_a_location_removes_its_photo_files_after_the_commit(
+    client, api_as, create_location, image_bytes, upload_folder
+):
+    """Found in issue 10: the rows went (ON DELETE CASCADE), the files stayed on disk and in
+    every backup."""
+    location = create_location()
+    headers = api_as("admin")
+    assert upload(client, location, image_bytes(), headers).status_code == 201
+    assert len(list(upload_folder.rglob("*.*"))) == 2
+    response = client.delete(f"/api/v1/locations/{location.id}", headers=headers)
+    assert response.status_code == 200 and response.json["result"] == "deleted"
+    assert list(upload_folder.rglob("*.*")) == []

@@ -134,6 +134,7 @@ def test_restore_refuses_a_damaged_archive(committed_app, records, restored_url,
                 data = b"\x00" + data[1:]
             member.size = len(data)
             target.addfile(member, io.BytesIO(data))
+    damaged.chmod(0o600)  # an archive others may read is refused before it is checked
     refused = runner.invoke(
         args=[
             "restore",
@@ -163,3 +164,16 @@ def test_restore_refuses_an_archive_reaching_outside_its_folder(tmp_path, commit
     with pytest.raises(BackupError, match="unsafe member"):
         _unpack(archive, work)
     assert not (tmp_path / "outside.txt").exists()
+
+
+def test_backups_are_private_and_readable_archives_are_refused(committed_app, records, tmp_path):
+    runner = committed_app.test_cli_runner()
+    archive = Path(runner.invoke(args=["backup", str(tmp_path)]).output.strip())
+    assert archive.stat().st_mode & 0o777 == 0o600  # password hashes, contacts, insurance
+    archive.chmod(0o640)
+    restore = ["restore", str(archive), "--upload-folder", str(tmp_path / "new")]
+    refused = runner.invoke(args=restore)
+    assert refused.exit_code != 0 and "readable by other users" in refused.output
+    # Told otherwise, it goes on to the next check (the configured database is not empty).
+    allowed = runner.invoke(args=[*restore, "--allow-readable"])
+    assert allowed.exit_code != 0 and "is not empty" in allowed.output
