@@ -9,34 +9,46 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import text
 
 from core import create_app, embedded_db
 from core.cli import upgrade_database
 from core.communes.operations import load_communes
-from core.db import db
+from core.db import db, engine_for, migration_database_url
 
 COMMUNES_FILE = (
     Path(__file__).resolve().parent.parent / "data" / "communes" / "wallonia_communes.geojson"
 )
 
 
-def fresh_database(name: str) -> str:
-    """A new database NAME in the embedded cluster, or BENCH_DATABASE_URL if set."""
+def fresh_database(name: str) -> embedded_db.DatabaseUrls:
+    """A new database NAME in the embedded cluster, or BENCH_DATABASE_URL (the app's role)
+    and BENCH_MIGRATION_DATABASE_URL (the owner's) if set."""
     import os
 
     if url := os.environ.get("BENCH_DATABASE_URL"):
-        return url
-    return embedded_db.fresh_database_url(name)
+        owner = os.environ.get("BENCH_MIGRATION_DATABASE_URL") or url
+        return embedded_db.DatabaseUrls(app=url, owner=owner)
+    return embedded_db.fresh_database(name)
 
 
 def bench_app(database: str) -> Flask:
     """An app on a fresh, migrated database with the communes loaded."""
-    app = create_app({"DATABASE_URL": fresh_database(database), "SECRET_KEY": "bench"})
+    urls = fresh_database(database)
+    settings = {"DATABASE_URL": urls.app, "MIGRATION_DATABASE_URL": urls.owner}
+    app = create_app({**settings, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade_database()
         load_communes(db.session, COMMUNES_FILE)
         db.session.commit()
     return app
+
+
+def analyze(app: Flask, tables: str = "") -> None:
+    """ANALYZE as the schema owner: PostgreSQL skips the tables of the app's role, which owns
+    none (core.privileges)."""
+    with engine_for(migration_database_url(app)).begin() as connection:
+        connection.execute(text(f"ANALYZE {tables}"))
 
 
 def percentile(samples: Sequence[float], pct: float) -> float:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.common import bench_app, print_table
+from bench.common import analyze, bench_app, print_table
 from core.auth.models import Role
 from core.auth.operations import create_token, create_user
 from core.db import db
@@ -196,7 +196,7 @@ def seed() -> tuple[str, list[tuple[float, float]], str]:
         )
         token = create_token(db.session, coordinator)
         db.session.commit()
-        db.session.execute(text("ANALYZE"))
+        analyze(app)
         points = db.session.execute(
             text(
                 "SELECT round(ST_X(p)::numeric, 5), round(ST_Y(p)::numeric, 5) FROM "

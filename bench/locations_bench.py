@@ -23,12 +23,12 @@ import numpy as np
 import psycopg
 import shapely
 from shapely.geometry import shape
-from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
 from bench.common import (
     COMMUNES_FILE,
     LATENCY_HEADER,
+    analyze,
     bench_app,
     latency_row,
     print_table,
@@ -213,9 +213,8 @@ def main() -> None:
         db.session.commit()
         import_seconds = elapsed()
     assert not report.rejected, report.rejected[:3]
+    analyze(app, "locations, location_category_links")
     with app.app_context():
-        db.session.execute(text("ANALYZE locations, location_category_links"))
-        db.session.commit()
         dsn = app.config["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
 
     combined, windows = _queries(rng)

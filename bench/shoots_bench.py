@@ -26,6 +26,7 @@ from sqlalchemy import text
 
 from bench.common import (
     LATENCY_HEADER,
+    analyze,
     bench_app,
     latency_row,
     print_table,
@@ -73,7 +74,6 @@ GENERATE = [
                      1 + (random() * 2)::int AS days,
                      (random() * 80)::int AS crew_size
               FROM locations l CROSS JOIN generate_series(0, :per_location - 1) AS k) AS g""",
-    """ANALYZE""",
 ]
 
 
@@ -90,6 +90,7 @@ def generate(app) -> float:
         for statement in GENERATE:
             db.session.execute(text(statement), params)
         db.session.commit()
+        analyze(app)
         return elapsed()
 
 

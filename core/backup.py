@@ -23,9 +23,11 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import URL, make_url
+from sqlalchemy import URL, create_engine, make_url
+from sqlalchemy.pool import NullPool
 
 from core import embedded_db
+from core.privileges import grant_app_privileges
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -192,7 +194,11 @@ def _prepare_database(target: URL) -> None:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)
         ).fetchone()
-        if not exists:
+        if not exists and embedded_db.serves(target.render_as_string()):
+            # The cluster's superuser creates it, owned by the owner role, with the extensions.
+            embedded_db.ensure_database(embedded_db.locate_cluster(), str(target.database))
+            return
+        if not exists:  # an existing server: the owner needs CREATEDB, else create it first
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.database)))
             return
     with _connect(target) as conn:
@@ -218,10 +224,44 @@ def check_private(archive: Path) -> None:
         )
 
 
+def _without_extensions(dump: Path, env: dict[str, str]) -> Path:
+    """The dump's table of contents less the extensions, their comments and reference data:
+    the schema owner restores, and only the extensions' owner (the administrator, who created
+    them in the target as for a new install) may create, comment on or fill them."""
+    listing = subprocess.run(
+        [_tool("pg_restore"), "--list", str(dump)], capture_output=True, text=True, env=env
+    )
+    if listing.returncode != 0:
+        raise BackupError(f"pg_restore --list failed:\n{listing.stderr.strip()}")
+    extension_data = tuple(f" TABLE DATA public {table} " for table in SKIPPED_TABLES)
+    kept = [
+        line
+        for line in listing.stdout.splitlines()
+        if " EXTENSION " not in line and not any(part in line for part in extension_data)
+    ]
+    contents = dump.with_name("contents.list")
+    contents.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return contents
+
+
+def _grant(target: URL, app_role: str | None) -> None:
+    if not app_role or app_role == target.username:
+        return  # a single-role install: the owner is the app
+    engine = create_engine(target.set(drivername="postgresql+psycopg"), poolclass=NullPool)
+    with engine.begin() as connection:
+        grant_app_privileges(connection, app_role)
+
+
 def restore_backup(
-    archive: Path, target_url: str, upload_folder: Path, *, allow_readable: bool = False
+    archive: Path,
+    target_url: str,
+    upload_folder: Path,
+    app_role: str | None,
+    *,
+    allow_readable: bool = False,
 ) -> RestoreReport:
-    """Restore ARCHIVE into the new or empty database TARGET_URL and UPLOAD_FOLDER."""
+    """Restore ARCHIVE into the new or empty database TARGET_URL (as its schema owner) and
+    UPLOAD_FOLDER, then grant APP_ROLE its privileges (the dump carries none)."""
     if not allow_readable:
         check_private(archive)
     target = make_url(target_url)
@@ -232,8 +272,11 @@ def restore_backup(
         manifest = _unpack(archive, work)
         _prepare_database(target)
         uri, env = _libpq(target)
+        contents = _without_extensions(work / DUMP, env)
         _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-              "--single-transaction", f"--dbname={uri}", str(work / DUMP)], env)  # fmt: skip
+              "--single-transaction", f"--use-list={contents}", f"--dbname={uri}",
+              str(work / DUMP)], env)  # fmt: skip
+        _grant(target, app_role)
         upload_folder.mkdir(parents=True, exist_ok=True)
         if (work / UPLOADS).is_dir():
             shutil.copytree(work / UPLOADS, upload_folder, dirs_exist_ok=True)

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from core import embedded_db
-from core.db import database_url, db
+from core.db import database_url, db, migration_database_url
 from core.errors import ApiError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -156,7 +156,9 @@ def backup_command(directory: Path | None) -> None:
     directory = directory or Path(current_app.instance_path) / "backups"
     try:
         archive = create_backup(
-            database_url(current_app), Path(current_app.config["UPLOAD_FOLDER"]), directory
+            migration_database_url(current_app),
+            Path(current_app.config["UPLOAD_FOLDER"]),
+            directory,
         )
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -189,16 +191,15 @@ def restore_command(
 
     from core.backup import BackupError, restore_backup
 
-    target = make_url(database_url(current_app))
+    target = make_url(migration_database_url(current_app))  # the owner restores
     if database_name:
         target = target.set(database=database_name)
+    target_url = target.render_as_string(hide_password=False)
+    app_role = make_url(database_url(current_app)).username
     folder = upload_folder or Path(current_app.config["UPLOAD_FOLDER"])
     try:
         report = restore_backup(
-            archive,
-            target.render_as_string(hide_password=False),
-            folder,
-            allow_readable=allow_readable,
+            archive, target_url, folder, app_role, allow_readable=allow_readable
         )
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -51,6 +51,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET),
         # None means the embedded default database (core.embedded_db).
         "DATABASE_URL": os.environ.get("DATABASE_URL") or None,
+        # The schema owner, for migrations and backups; None means DATABASE_URL's role.
+        "MIGRATION_DATABASE_URL": os.environ.get("MIGRATION_DATABASE_URL") or None,
         "UPLOAD_FOLDER": os.environ.get(
             "TOURNAGES_UPLOAD_FOLDER", str(Path(instance_path) / "uploads")
         ),

@@ -125,14 +125,21 @@ def _autocommit(engine: Engine) -> Engine:
 
 
 def database_url(app: Flask) -> str:
-    """The configured URL, or the embedded cluster's (started on demand)."""
-    url = app.config.get("DATABASE_URL")
-    if not url:
+    """The app's URL (its least-privileged role), or the embedded cluster's (started on demand)."""
+    if not app.config.get("DATABASE_URL"):
         from core import embedded_db
 
-        url = embedded_db.default_url(app.config.get("EMBEDDED_DATABASE_NAME", "tournages"))
-        app.config["DATABASE_URL"] = url
-    return url
+        urls = embedded_db.default_urls(app.config.get("EMBEDDED_DATABASE_NAME", "tournages"))
+        app.config["DATABASE_URL"] = urls.app
+        app.config["MIGRATION_DATABASE_URL"] = urls.owner
+    return app.config["DATABASE_URL"]
+
+
+def migration_database_url(app: Flask) -> str:
+    """The schema owner's URL (migrations, backups, restores); unset, the app's own: a
+    single-role install, where the app could rewrite the audit log (docs/security.md)."""
+    app_url = database_url(app)
+    return app.config.get("MIGRATION_DATABASE_URL") or app_url
 
 
 db = Database()

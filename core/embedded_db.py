@@ -18,10 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SYSTEM_USER = "tournages"
-SUPERUSER = "tournages"
+SUPERUSER = "tournages"  # cluster administration only: databases, extensions, roles
+OWNER_ROLE = "tournages_owner"  # owns the schema: migrations, backups, restores
+APP_ROLE = "tournages_app"  # what the app connects as: the rows it needs (core.privileges)
 PORT = 5432
 POSTGRESQL_ROOT = Path("/usr/lib/postgresql")
 EXTENSION_ROOT = Path("/usr/share/postgresql")
@@ -49,8 +52,16 @@ class Cluster:
     def log_file(self) -> Path:
         return self.base / "postgresql.log"
 
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket_dir}&port={PORT}"
+    def url(self, database: str, role: str = APP_ROLE) -> str:
+        return f"postgresql+psycopg://{role}@/{database}?host={self.socket_dir}&port={PORT}"
+
+    def urls(self, database: str) -> DatabaseUrls:
+        return DatabaseUrls(app=self.url(database), owner=self.url(database, OWNER_ROLE))
+
+
+class DatabaseUrls(NamedTuple):
+    app: str  # DATABASE_URL: the app's least-privileged role
+    owner: str  # MIGRATION_DATABASE_URL: the schema owner's
 
 
 def find_bindir() -> Path:
@@ -225,47 +236,119 @@ def stop() -> bool:
     return True
 
 
-def ensure_database(cluster: Cluster, name: str) -> None:
-    """Create database NAME with PostGIS if it does not exist yet."""
+# Neither role may create roles, databases or extensions; trust on the private socket
+# (only its OS user can open it). Real installs give them passwords: see docs/security.md.
+ROLES_SQL = f"""
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+        CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+        CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+    END IF;
+END $$
+"""
+
+# A database created before the roles existed belongs to the superuser: hand its schema objects
+# (not the extensions') to the owner role, or the owner could neither migrate nor grant.
+ADOPT_SQL = f"""
+DO $$
+DECLARE
+    object record;
+BEGIN
+    FOR object IN
+        SELECT format('ALTER TABLE %s OWNER TO {OWNER_ROLE}', c.oid::regclass) AS command
+        FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+          AND c.relowner <> '{OWNER_ROLE}'::regrole
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+        UNION ALL
+        SELECT format('ALTER ROUTINE %s OWNER TO {OWNER_ROLE}', p.oid::regprocedure)
+        FROM pg_proc p
+        WHERE p.pronamespace = 'public'::regnamespace AND p.proowner <> '{OWNER_ROLE}'::regrole
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                          AND d.objid = p.oid AND d.deptype = 'e')
+        UNION ALL
+        SELECT format('ALTER TYPE %s OWNER TO {OWNER_ROLE}', t.oid::regtype)
+        FROM pg_type t
+        WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd')
+          AND t.typowner <> '{OWNER_ROLE}'::regrole
+          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                          AND d.objid = t.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE object.command;
+    END LOOP;
+END $$
+"""
+# The extensions the migrations use: only a superuser may create PostGIS.
+EXTENSIONS = ("postgis", "btree_gist", "unaccent")
+
+
+def _admin_connection(cluster: Cluster, database: str = "postgres"):
     import psycopg
 
     for _attempt in range(50):
         try:
-            conn = psycopg.connect(
-                host=str(cluster.socket_dir), port=PORT, user=SUPERUSER, dbname="postgres"
+            return psycopg.connect(
+                host=str(cluster.socket_dir),
+                port=PORT,
+                user=SUPERUSER,
+                dbname=database,
+                autocommit=True,
             )
-            break
         except psycopg.OperationalError:
             time.sleep(0.1)  # the server is still starting up
-    else:
-        raise EmbeddedDatabaseError(f"cannot connect to the embedded cluster ({cluster.log_file})")
-    with conn:
-        conn.autocommit = True
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    with psycopg.connect(
-        host=str(cluster.socket_dir), port=PORT, user=SUPERUSER, dbname=name, autocommit=True
-    ) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    raise EmbeddedDatabaseError(f"cannot connect to the embedded cluster ({cluster.log_file})")
 
 
-def fresh_database_url(database: str) -> str:
+def ensure_database(cluster: Cluster, name: str) -> None:
+    """Create the two roles, and database NAME owned by the owner role with the extensions,
+    if they do not exist yet."""
+    with _admin_connection(cluster) as conn:
+        conn.execute(ROLES_SQL)
+        owner = conn.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not owner:
+            conn.execute(f'CREATE DATABASE "{name}" OWNER {OWNER_ROLE}')
+        elif owner[0] != OWNER_ROLE:
+            conn.execute(f'ALTER DATABASE "{name}" OWNER TO {OWNER_ROLE}')
+    with _admin_connection(cluster, name) as conn:
+        for extension in EXTENSIONS:
+            conn.execute(f"CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public")
+        if owner and owner[0] != OWNER_ROLE:
+            conn.execute(ADOPT_SQL)
+
+
+def drop_database(cluster: Cluster, name: str) -> None:
+    with _admin_connection(cluster) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def serves(url: str) -> bool:
+    """Whether URL points into this project's embedded cluster."""
+    from sqlalchemy import make_url
+
+    host = make_url(url).query.get("host")
+    try:
+        return host == str(locate_cluster().socket_dir)
+    except EmbeddedDatabaseError:
+        return False
+
+
+def fresh_database(database: str) -> DatabaseUrls:
     """Drop DATABASE in the embedded cluster if it exists, create it anew with PostGIS and
-    return its URL (the tests and the benchmarks start from an empty schema)."""
-    import psycopg
-
+    return its URLs (the tests and the benchmarks start from an empty schema)."""
     cluster = ensure_running()
-    with psycopg.connect(
-        host=str(cluster.socket_dir), port=PORT, user=SUPERUSER, dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    drop_database(cluster, database)
     ensure_database(cluster, database)
-    return cluster.url(database)
+    return cluster.urls(database)
 
 
-def default_url(database: str = "tournages") -> str:
-    """Start the embedded cluster if needed and return the URL of DATABASE in it."""
+def default_urls(database: str = "tournages") -> DatabaseUrls:
+    """Start the embedded cluster if needed and return the URLs of DATABASE in it."""
     cluster = ensure_running()
     ensure_database(cluster, database)
-    return cluster.url(database)
+    return cluster.urls(database)

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from geoalchemy2.shape import from_shape
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.dialects.postgresql import Range
 
 from core import create_app, embedded_db
@@ -26,7 +26,7 @@ from core.auth.operations import create_token, create_user
 from core.cli import upgrade_database
 from core.communes.operations import commune_at, load_communes
 from core.config import BRUSSELS
-from core.db import SRID, db, engine_for
+from core.db import SRID, db, engine_for, migration_database_url
 from core.extensions import limiter
 from locations.models import Location, LocationStatus
 from permits.models import PermitRequest, PermitShoot, PermitStatus
@@ -41,23 +41,27 @@ PASSWORD = "correct horse battery"
 to_lambert = Transformer.from_crs(4326, SRID, always_xy=True).transform
 
 
-def _fresh_test_database() -> str:
-    """TEST_DATABASE_URL if given (a disposable database), else a fresh one in the embedded
-    cluster."""
+def _fresh_test_database() -> embedded_db.DatabaseUrls:
+    """TEST_DATABASE_URL (the app's role) and TEST_MIGRATION_DATABASE_URL (the owner's) if
+    given (a disposable database), else a fresh one in the embedded cluster."""
     if url := os.environ.get("TEST_DATABASE_URL"):
-        return url
+        return embedded_db.DatabaseUrls(
+            app=url, owner=os.environ.get("TEST_MIGRATION_DATABASE_URL") or url
+        )
     if os.environ.get("DATABASE_URL"):
         pytest.exit("DATABASE_URL is set: also set TEST_DATABASE_URL to a disposable database.")
-    return embedded_db.fresh_database_url(TEST_DATABASE)
+    return embedded_db.fresh_database(TEST_DATABASE)
 
 
 @pytest.fixture(scope="session")
 def _app() -> Iterator[Flask]:
-    url = _fresh_test_database()
+    urls = _fresh_test_database()
     app = create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": url,
+            # Migrations as the owner, everything else (the tests too) as the app's role.
+            "DATABASE_URL": urls.app,
+            "MIGRATION_DATABASE_URL": urls.owner,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
@@ -68,7 +72,15 @@ def _app() -> Iterator[Flask]:
         load_communes(db.session, COMMUNES_FILE)
         db.session.commit()
     yield app
-    engine_for(url).dispose()
+    engine_for(urls.app).dispose()
+    engine_for(urls.owner).dispose()
+
+
+@pytest.fixture
+def owner_engine(_app: Flask) -> Engine:
+    """The schema owner's engine, for what the app's role may not do (cleaning up, setting
+    up a test the app could not)."""
+    return engine_for(migration_database_url(_app))
 
 
 @pytest.fixture(autouse=True)
@@ -126,14 +138,13 @@ def runner(app: Flask):
 
 
 @pytest.fixture
-def committed_app(_app: Flask) -> Iterator[Flask]:
+def committed_app(_app: Flask, owner_engine: Engine) -> Iterator[Flask]:
     """The app on the real database: data is committed and visible to other connections."""
-    engine = engine_for(_app.config["DATABASE_URL"])
     try:
         with _app.app_context():
             yield _app
     finally:
-        with engine.begin() as conn:
+        with owner_engine.begin() as conn:  # the app's role may not truncate
             tables = conn.scalars(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             ).all()

@@ -7,8 +7,8 @@ from core import embedded_db
 
 def test_cluster_is_created_started_reused_and_stopped(tmp_path, monkeypatch):
     monkeypatch.setenv("TOURNAGES_DB_DIR", str(tmp_path / "postgres"))
-    first = embedded_db.default_url("scratch")
-    second = embedded_db.default_url("scratch")  # already running: reused as it is
+    first = embedded_db.default_urls("scratch")
+    second = embedded_db.default_urls("scratch")  # already running: reused as it is
     cluster = embedded_db.locate_cluster()
     try:
         assert first == second

@@ -63,10 +63,16 @@ def test_api_transition_is_audited_with_the_acting_user(
     "statement",
     ["UPDATE audit_log SET actor_id = 0", "DELETE FROM audit_log"],
 )
-def test_the_audit_log_refuses_updates_and_deletes(namur_permit, statement):
-    assert db.session.scalar(select(AuditEntry.id).limit(1)) is not None
-    savepoint = db.session.begin_nested()
-    with pytest.raises(DBAPIError, match="append-only"):
-        db.session.execute(text(statement))
-    savepoint.rollback()
-    assert db.session.scalar(text("SELECT count(*) FROM audit_log WHERE actor_id = 0")) == 0
+def test_the_audit_log_refuses_updates_and_deletes_even_to_its_owner(owner_engine, statement):
+    """The app's role has no such privilege (tests/test_db_roles.py); the trigger also stops
+    the owner, as in a single-role install."""
+    with owner_engine.connect() as owner, owner.begin() as transaction:
+        owner.execute(
+            text("INSERT INTO audit_log (table_name, operation) VALUES ('shoots', 'INSERT')")
+        )
+        savepoint = owner.begin_nested()
+        with pytest.raises(DBAPIError, match="append-only"):
+            owner.execute(text(statement))
+        savepoint.rollback()
+        assert owner.scalar(text("SELECT count(*) FROM audit_log WHERE actor_id = 0")) == 0
+        transaction.rollback()

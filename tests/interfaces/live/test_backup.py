@@ -12,6 +12,7 @@ import pytest
 from psycopg import sql
 from sqlalchemy import make_url
 
+from core import embedded_db
 from core.auth.operations import create_token
 from core.backup import SKIPPED_TABLES, BackupError, _unpack, table_counts
 from core.db import db
@@ -44,18 +45,12 @@ def table_fingerprints(url: str) -> dict[str, tuple[int, str]]:
 
 @pytest.fixture
 def restored_url(committed_app):
+    """The restored database's URL for the app's role (which the restore grants its rights)."""
     url = make_url(committed_app.config["DATABASE_URL"])
-    maintenance = libpq(url.set(database="postgres"))
-
-    def drop() -> None:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(RESTORED))
-            )
-
-    drop()
+    cluster = embedded_db.locate_cluster()
+    embedded_db.drop_database(cluster, RESTORED)
     yield url.set(database=RESTORED).render_as_string(hide_password=False)
-    drop()
+    embedded_db.drop_database(cluster, RESTORED)
 
 
 @pytest.fixture
