@@ -252,7 +252,7 @@ class WarningOverride(Base):
     """A coordinator's recorded decision to go ahead despite a warning."""
 
     __tablename__ = "shoot_warning_overrides"
-    __table_args__ = (UniqueConstraint("shoot_id", "rule", "other_ref", name="one_per_finding"),)
+    __table_args__ = (UniqueConstraint("shoot_id", "rule", "other_ref"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     shoot_id: Mapped[int] = mapped_column(ForeignKey("shoots.id", ondelete="CASCADE"), index=True)

@@ -206,6 +206,7 @@ def downgrade() -> None:
     op.drop_geospatial_table("shoot_blackouts")
     op.drop_index("ix_shoots_live_parking_period", table_name="shoots")
     op.drop_index("ix_shoots_live_footprint_period", table_name="shoots")
-    op.drop_constraint("no_double_booking", "shoots", type_="exclude")
+    # Alembic has no exclusion-constraint type to drop by: plain SQL.
+    op.execute("ALTER TABLE shoots DROP CONSTRAINT no_double_booking")
     for enum_name in ("feed_scope", "blackout_kind"):
         sa.Enum(name=enum_name).drop(op.get_bind(), checkfirst=True)
