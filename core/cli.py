@@ -40,6 +40,12 @@ def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
     upgrade_database(revision)
     click.echo(f"Database at {revision}.")
+    if migration_database_url(current_app) == database_url(current_app):
+        click.echo(
+            "Warning: the app connects as the schema owner (MIGRATION_DATABASE_URL unset), so "
+            "it could rewrite the audit log; see docs/security.md, 'Database roles'.",
+            err=True,
+        )
 
 
 @db_cli.command("revision")
