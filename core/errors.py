@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -89,8 +90,12 @@ def register(app: Flask) -> None:
         if wants_json():
             detail = _("The database is unavailable; try again in a moment.")
             return jsonify({"error": "database_unavailable", "detail": detail}), 503
-        # A page of its own: the site layout would load the signed-in user from the database.
-        return render_template("errors/503.html"), 503, {"Retry-After": "30"}
+        # A page of its own: the site layout would load the signed-in user from the database,
+        # and so would blueprints' context processors (rendered without them).
+        page = app.jinja_env.get_template("errors/503.html").render(
+            current_locale=lambda: str(get_locale() or "fr")
+        )
+        return page, 503, {"Retry-After": "30"}
 
     for kind in DATABASE_UNAVAILABLE:
         app.register_error_handler(kind, handle_database_unavailable)

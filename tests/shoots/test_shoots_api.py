@@ -126,3 +126,24 @@ def test_circles_whose_boxes_overlap_but_shapes_do_not_are_only_nearby(
     )
     assert diagonal.status_code == 201, diagonal.json
     assert diagonal.json["warnings"][0]["rule"] == "nearby_set"
+
+
+def test_a_duplicate_file_reference_is_a_400_also_when_coordinators_change(
+    client, make_user, token_for, create_production
+):
+    """Found by schemathesis: replacing the coordinators loaded them, which flushed the
+    duplicate reference outside the savepoint that names the field (a 500)."""
+    admin = make_user("admin")
+    create_production(file_reference="WFC-2027-001")
+    production = create_production()
+    body = {"file_reference": "WFC-2027-001", "coordinators": []}
+    response = client.patch(
+        f"/api/v1/productions/{production.id}", json=body, headers=token_for(admin)
+    )
+    assert response.status_code == 400 and response.get_json()["field"] == "file_reference"
+    cleared = {"file_reference": "", "coordinators": []}  # an empty reference is no reference
+    for other in (production, create_production()):
+        response = client.patch(
+            f"/api/v1/productions/{other.id}", json=cleared, headers=token_for(admin)
+        )
+        assert response.status_code == 200 and response.get_json()["file_reference"] is None
