@@ -124,6 +124,38 @@ def users_create(
     click.echo(f"Created {role} {email}.")
 
 
+@users_cli.command("list")
+def users_list() -> None:
+    """List every account: id, e-mail, role, commune, enabled or disabled."""
+    from core.auth.operations import all_users
+
+    for user in all_users(db.session):
+        state = "enabled" if user.is_enabled else "disabled"
+        click.echo(
+            f"{user.id}\t{user.email}\t{user.role.value}\t{user.commune_nis or '-'}\t{state}"
+        )
+
+
+@users_cli.command("disable")
+@click.argument("email")
+def users_disable(email: str) -> None:
+    """Disable EMAIL's account: no log-in, every session ends, every API token is revoked."""
+    from core.auth.operations import disable_user
+
+    user = _user_by_email(email)
+    revoked = _run_and_commit(lambda: disable_user(db.session, user))
+    click.echo(f"Disabled {user.email}; {revoked} token(s) revoked, every session ended.")
+
+
+def _user_by_email(email: str):
+    from core.auth.operations import find_user
+
+    user = find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No account with e-mail {email}.")
+    return user
+
+
 tokens_cli = click.Group("tokens", help="API tokens.")
 
 
@@ -132,12 +164,36 @@ tokens_cli = click.Group("tokens", help="API tokens.")
 @click.option("--label", help="What the token is for.")
 def tokens_create(email: str, label: str | None) -> None:
     """Create an API token for EMAIL and print it (it is shown only this once)."""
-    from core.auth.operations import create_token, find_user
+    from core.auth.operations import create_token
 
-    user = find_user(db.session, email)
-    if user is None:
-        raise click.ClickException(f"No account with e-mail {email}.")
+    user = _user_by_email(email)
     click.echo(_run_and_commit(lambda: create_token(db.session, user, label)))
+
+
+@tokens_cli.command("list")
+@click.argument("email")
+def tokens_list(email: str) -> None:
+    """List EMAIL's tokens: id, label, created, last used, revoked (never the token)."""
+    from core.auth.operations import tokens_of
+
+    for token in tokens_of(db.session, _user_by_email(email)):
+        times = (token.created_at, token.last_used_at, token.revoked_at)
+        shown = [t.isoformat(timespec="seconds") if t else "-" for t in times]
+        click.echo("\t".join([str(token.id), token.label or "-", *shown]))
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
+def tokens_revoke(token_id: int) -> None:
+    """Revoke the token with id TOKEN_ID (see `tokens list`)."""
+    from core.auth.models import ApiToken
+    from core.auth.operations import revoke_token
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise click.ClickException(f"No token {token_id}.")
+    _run_and_commit(lambda: revoke_token(token))
+    click.echo(f"Revoked token {token_id} of {token.user.email}.")
 
 
 demo_cli = click.Group("demo", help="Demonstration data.")

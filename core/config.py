@@ -83,7 +83,19 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": os.environ.get("TOURNAGES_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("TOURNAGES_LOGIN_RATE_LIMIT", "10/minute;50/hour"),
-        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("TOURNAGES_LOGIN_ACCOUNT_RATE_LIMIT", "20/hour"),
+        # Progressive delays (core.auth.throttle): free failures per account and per address,
+        # then 1, 2, 4, … seconds up to the ceiling, never a lock-out.
+        "LOGIN_FREE_FAILURES_PER_ACCOUNT": int(
+            os.environ.get("TOURNAGES_LOGIN_FREE_FAILURES_PER_ACCOUNT", 5)
+        ),
+        "LOGIN_FREE_FAILURES_PER_ADDRESS": int(
+            os.environ.get("TOURNAGES_LOGIN_FREE_FAILURES_PER_ADDRESS", 10)
+        ),
+        "LOGIN_MAX_DELAY_SECONDS": int(os.environ.get("TOURNAGES_LOGIN_MAX_DELAY_SECONDS", 300)),
+        # A browser that signed in skips its account's delay for this long, until it fails this
+        # often itself.
+        "LOGIN_DEVICE_COOKIE_DAYS": int(os.environ.get("TOURNAGES_LOGIN_DEVICE_COOKIE_DAYS", 90)),
+        "LOGIN_DEVICE_COOKIE_FAILURES": 10,
         # Map tile servers the pages may load images from (space-separated origins).
         "CSP_IMAGE_SOURCES": os.environ.get("TOURNAGES_CSP_IMAGE_SOURCES", "").split(),
     }

@@ -8,7 +8,9 @@ from werkzeug.wrappers import Response
 from core.extensions import babel
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # commands: the default locale
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands, the outbox, threads of the tests
         return current_app.config["BABEL_DEFAULT_LOCALE"]

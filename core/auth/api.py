@@ -1,14 +1,15 @@
-"""JSON API of accounts: who am I, and the user list for administrators."""
+"""JSON API of accounts: who am I, the user list for administrators, and API tokens."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import select
 
-from core.auth.models import User
+from core.auth.models import ApiToken, User
+from core.auth.operations import all_users, revoke_token, tokens_of
 from core.auth.policy import authorize
-from core.auth.schemas import UserList, UserOut
+from core.auth.schemas import TokenList, TokenQuery, UserList, UserOut
 from core.db import db
+from core.errors import NotFound
 from core.validation import validated
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -21,6 +22,18 @@ def user_json(user: User) -> dict:
         "display_name": user.display_name,
         "role": user.role.value,
         "commune": user.commune_nis,
+        "enabled": user.is_enabled,
+    }
+
+
+def token_json(token: ApiToken) -> dict:
+    return {
+        "id": token.id,
+        "label": token.label,
+        "user": token.user_id,
+        "created_at": token.created_at.isoformat(),
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
     }
 
 
@@ -35,5 +48,28 @@ def me():
 @validated(response=UserList, summary="List every account (administrators)")
 def list_users():
     authorize("users.manage")
-    users = db.session.scalars(select(User).order_by(User.email))
-    return jsonify({"users": [user_json(u) for u in users]})
+    return jsonify({"users": [user_json(u) for u in all_users(db.session)]})
+
+
+@bp.get("/tokens")
+@validated(query=TokenQuery, response=TokenList, summary="Your API tokens (admins: ?user=ID)")
+def list_tokens(query: TokenQuery):
+    user = authorize("account.view")
+    if query.user is not None and query.user != user.id:  # type: ignore[union-attr]
+        authorize("users.manage")
+        user = db.session.get(User, query.user)
+        if user is None:
+            raise NotFound(f"No account {query.user}.")
+    return jsonify({"tokens": [token_json(t) for t in tokens_of(db.session, user)]})  # type: ignore[arg-type]
+
+
+@bp.delete("/tokens/<int:token_id>")
+@validated(summary="Revoke an API token (its owner or an administrator)")
+def delete_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"No token {token_id}.")
+    authorize("tokens.revoke", token, hide=True)
+    revoke_token(token)
+    db.session.commit()
+    return "", 204

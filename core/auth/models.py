@@ -45,6 +45,9 @@ class User(UserMixin, Base):
     )
     commune_nis: Mapped[str | None] = mapped_column(ForeignKey("communes.nis"))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    # Part of every session's user id: log-out, a new password or disabling bumps it, and every
+    # session opened before, on any device, stops being accepted.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     commune: Mapped[Commune | None] = relationship()
@@ -52,6 +55,9 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses log-ins of disabled accounts
         return self.is_enabled
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
@@ -68,8 +74,20 @@ class ApiToken(Base):
     label: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed log-ins counted per key ("account:…", "address:…", "device:…"); each failure
+    beyond the free ones makes the next attempt wait longer (core.auth.throttle)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 Index("uq_users_email_lower", func.lower(User.email), unique=True)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from core.auth.models import ApiToken, Role, User
 from core.communes.models import Commune
@@ -20,13 +23,48 @@ _hasher = PasswordHasher()  # Argon2id with the library's current recommended pa
 # the time of a failed log-in the same whether or not the account exists.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+# zxcvbn's score 3: about 10^8 guesses or more. It knows the common-password lists, keyboard
+# patterns, repeats, dates and dictionary words, and counts the user's own e-mail as known.
+MIN_PASSWORD_SCORE = 3
+# zxcvbn's time grows fast with the length; a passphrase strong in its first 100 characters
+# is strong, so the rest is not examined.
+_ZXCVBN_PREFIX = 100
+# Used once per stale period, not on every request: a busy token writes once a minute.
+TOKEN_USE_RESOLUTION_SECONDS = 60
 
 
-def hash_password(password: str) -> str:
+def check_password(password: str, email: str) -> None:
+    """Refuse a password shorter than MIN_PASSWORD_LENGTH, equal to the e-mail or containing
+    its name part, or that zxcvbn rates easy to guess (common, a pattern, a repeat)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("password", f"must have at least {MIN_PASSWORD_LENGTH} characters")
+        reason = _("must have at least %(count)d characters", count=MIN_PASSWORD_LENGTH)
+        raise InvalidInput("password", reason)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        reason = _("must have at most %(count)d characters", count=MAX_PASSWORD_LENGTH)
+        raise InvalidInput("password", reason)
+    address = email.strip().lower()
+    name = address.partition("@")[0]
+    lowered = password.lower()
+    if lowered == address or (len(name) >= 4 and name in lowered):
+        raise InvalidInput("password", _("must not be or contain your e-mail address"))
+    if zxcvbn(password[:_ZXCVBN_PREFIX], user_inputs=[address, name])["score"] < (
+        MIN_PASSWORD_SCORE
+    ):
+        raise InvalidInput("password", _("is too common or too easy to guess"))
+
+
+def hash_password(password: str, email: str) -> str:
+    check_password(password, email)
     return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return user.password_hash is not None and _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -65,7 +103,7 @@ def create_user(
         role=role,
         commune_nis=commune_nis,
         display_name=display_name,
-        password_hash=hash_password(password) if password else None,
+        password_hash=hash_password(password, email) if password else None,
     )
     session.add(user)
     session.flush()
@@ -87,6 +125,31 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every session of USER, on every device, stops being accepted (core.auth_setup)."""
+    user.session_version += 1
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; other sessions end."""
+    if not verify_password(user, current):
+        raise InvalidInput("current_password", _("is not your current password"))
+    user.password_hash = hash_password(new, user.email)
+    end_sessions(user)
+
+
+def disable_user(session: Session, user: User) -> int:
+    """Disable USER: no more log-ins, every session ends and every token is revoked (a
+    re-enabled account starts with none). Returns the number of tokens revoked."""
+    user.is_enabled = False
+    end_sessions(user)
+    return session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    ).rowcount
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -100,13 +163,39 @@ def create_token(session: Session, user: User, label: str | None = None) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The enabled user owning an unrevoked TOKEN, or None: one query, one ORM object."""
-    return session.scalar(
-        select(User)
+    """The enabled user owning an unrevoked TOKEN, or None: one query, one ORM object.
+
+    The token's last use is recorded at most once per TOKEN_USE_RESOLUTION_SECONDS, committed
+    on its own: the request's own unit of work starts after it."""
+    row = session.execute(
+        select(User, ApiToken.id, ApiToken.last_used_at, func.now())
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(
             ApiToken.token_hash == _digest(token),
             ApiToken.revoked_at.is_(None),
             User.is_enabled.is_(True),
         )
-    )
+    ).first()
+    if row is None:
+        return None
+    user, token_id, last_used_at, now = row
+    if last_used_at is None or (now - last_used_at).total_seconds() > TOKEN_USE_RESOLUTION_SECONDS:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        session.commit()
+    return user
+
+
+def tokens_of(session: Session, user: User) -> Sequence[ApiToken]:
+    """USER's tokens, newest first, revoked ones included (their hashes are never shown)."""
+    return session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    ).all()
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = func.now()
+
+
+def all_users(session: Session) -> Sequence[User]:
+    return session.scalars(select(User).order_by(func.lower(User.email))).all()

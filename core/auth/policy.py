@@ -35,10 +35,18 @@ def _roles(*roles: Role) -> Rule:
     return rule
 
 
+def _token_owner_or_admin(user: User | None, token: Any) -> bool:
+    """A token is revoked by its owner or by an administrator (TARGET: the ApiToken)."""
+    if user is None or token is None:
+        return False
+    return user.role is Role.ADMIN or token.user_id == user.id
+
+
 CORE_RULES: dict[str, Rule] = {
     "communes.read": _anyone,
-    "account.view": _signed_in,
-    "users.manage": _roles(Role.ADMIN),
+    "account.view": _signed_in,  # one's own account, password and tokens
+    "users.manage": _roles(Role.ADMIN),  # every account and every account's tokens
+    "tokens.revoke": _token_owner_or_admin,
 }
 
 # ---- locations -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""HTML log-in and log-out."""
+"""HTML log-in and log-out, and the account page: password and API tokens."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,13 +18,25 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from core.auth.operations import authenticate
+from core.auth import throttle
+from core.auth.models import ApiToken, User
+from core.auth.operations import (
+    authenticate,
+    change_password,
+    create_token,
+    end_sessions,
+    revoke_token,
+    tokens_of,
+)
+from core.auth.policy import authorize
 from core.db import db
+from core.errors import InvalidInput
 from core.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -42,42 +56,127 @@ def _safe_next(target: str | None) -> str:
     return url_for("pages.home")
 
 
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=1024)]
+    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class TokenForm(FlaskForm):
+    label = StringField(_l("What the token is for"), validators=[Optional(), Length(max=120)])
+
+
 def _login_rate() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _account_rate() -> str:
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
-
-
-def _attempted_account() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-# Password guessing: per client address, and per account from any number of addresses.
+# A hard cap per client address; the per-account and per-address delays are core.auth.throttle.
 @limiter.limit(_login_rate, methods=["POST"])
-@limiter.limit(_account_rate, methods=["POST"], key_func=_attempted_account)
 def login():
     form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(db.session, form.email.data or "", form.password.data or "")
-        if user is not None:
-            db.session.commit()  # keeps a re-hashed password, if any
-            session.clear()  # a fresh session on log-in (no fixation)
-            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-            login_user(user)
-            flash(_("Welcome, %(email)s.", email=user.email), "success")
-            return redirect(_safe_next(request.args.get("next")))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    email = form.email.data or ""
+    keys = throttle.keys_for(db.session, request, email, get_remote_address())
+    wait = throttle.retry_after(db.session, keys)
+    if wait:
+        db.session.rollback()  # releases the keys' locks
+        flash(_("Too many failed attempts: try again in %(seconds)d seconds.", seconds=wait))
+        page = render_template("auth/login.html", form=form)
+        return page, 429, {"Retry-After": str(wait)}
+    user = authenticate(db.session, email, form.password.data or "")
+    if user is None:
+        throttle.record_failure(db.session, keys)
+        db.session.commit()
         flash(_("Unknown e-mail or wrong password."), "error")
         return render_template("auth/login.html", form=form), 401
-    return render_template("auth/login.html", form=form)
+    throttle.record_success(db.session, keys)
+    db.session.commit()  # also keeps a re-hashed password, if any
+    _start_session(user)
+    flash(_("Welcome, %(email)s.", email=user.email), "success")
+    response = redirect(_safe_next(request.args.get("next")))
+    throttle.trust_device(response, user)
+    return response
+
+
+def _start_session(user: User) -> None:
+    session.clear()  # a fresh session on log-in (no fixation)
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+    login_user(user)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    # Server-side: a copy of this session's cookie, or of any other of the user's, stops working.
+    end_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
     return redirect(url_for("pages.home"))
+
+
+def _account_page(status: int = 200, **context):
+    user = authorize("account.view")
+    context.setdefault("password_form", PasswordForm())
+    context.setdefault("token_form", TokenForm())
+    tokens = tokens_of(db.session, user)  # type: ignore[arg-type]
+    return render_template("auth/account.html", tokens=tokens, **context), status
+
+
+@bp.get("/account")
+def account():
+    return _account_page()
+
+
+@bp.post("/account/password")
+def password():
+    user = authorize("account.view")
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(400, password_form=form)
+    try:
+        change_password(user, form.current_password.data or "", form.new_password.data or "")  # type: ignore[arg-type]
+    except InvalidInput as error:
+        db.session.rollback()
+        field = form.current_password if error.field == "current_password" else form.new_password
+        field.errors.append(_reason(error))  # type: ignore[attr-defined]
+        return _account_page(400, password_form=form)
+    db.session.commit()
+    _start_session(user)  # type: ignore[arg-type]  # this browser stays signed in, others end
+    flash(_("Your password is changed; your other sessions are ended."), "success")
+    return redirect(url_for("auth.account"))
+
+
+def _reason(error: InvalidInput) -> str:
+    """The reason alone, for a message under the field it names."""
+    return error.detail.removeprefix(f"{error.field}: ")
+
+
+@bp.post("/account/tokens")
+def new_token():
+    user = authorize("account.view")
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(400, token_form=form)
+    token = create_token(db.session, user, form.label.data or None)  # type: ignore[arg-type]
+    db.session.commit()
+    # Shown in this response only: never stored in the (signed, not encrypted) session cookie.
+    response = make_response(_account_page(201, new_token=token))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+def revoke(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    authorize("tokens.revoke", token, hide=True)
+    revoke_token(token)
+    db.session.commit()
+    flash(_("The token is revoked."), "success")
+    return redirect(url_for("auth.account"))

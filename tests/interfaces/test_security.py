@@ -88,30 +88,17 @@ def attempt(client, email: str, address: str = "192.0.2.1"):
     )
 
 
-def test_log_in_attempts_are_limited_per_address(client, make_user):
+def test_log_in_attempts_are_capped_per_address(make_app, make_user):
+    client = make_app(LOGIN_RATE_LIMIT="3/minute").test_client()
     user = make_user("scout")
-    for _ in range(10):
-        assert attempt(client, user.email).status_code == 401
+    for number in range(3):
+        assert attempt(client, f"nobody{number}@example.be").status_code == 401
     blocked = attempt(client, user.email)
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     assert "Trop de tentatives" in blocked.get_data(as_text=True)  # French by default
     assert attempt(client, "other@example.be", address="192.0.2.2").status_code == 401
     assert client.get("/login", environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code == 200
-
-
-def test_log_in_attempts_are_limited_per_account_across_addresses(client, make_user):
-    user = make_user("scout")
-    for number in range(20):
-        assert attempt(client, user.email, address=f"198.51.100.{number}").status_code == 401
-    assert attempt(client, user.email.upper(), address="198.51.100.99").status_code == 429
-    # Even the right password waits: the guesser must not learn it by trying it now.
-    right = client.post(
-        "/login",
-        data={"email": user.email, "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "203.0.113.5"},
-    )
-    assert right.status_code == 429
 
 
 def test_rate_limit_is_json_for_the_api_clients(make_app):
