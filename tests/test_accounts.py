@@ -181,7 +181,8 @@ def attempt(client, email: str, password: str = "wrong password!", address: str 
 def let_time_pass(seconds: int) -> None:
     db.session.execute(
         text(
-            "UPDATE login_throttle SET last_failure_at = last_failure_at - make_interval(secs => :s)"
+            "UPDATE login_throttle SET last_failure_at = last_failure_at"
+            " - make_interval(secs => :s)"
         ),
         {"s": seconds},
     )
