@@ -277,3 +277,12 @@ def approve(shoot: Shoot, *statuses: PermitStatus) -> None:
         request = PermitRequest(production=shoot.production, commune_nis=commune, status=status)
         db.session.add(PermitShoot(request=request, shoot=shoot))
     db.session.flush()
+
+
+@pytest.fixture
+def csrf_client(_app: Flask, _connection: Connection) -> Iterator[FlaskClient]:
+    """A client of an app with CSRF protection on, as in production."""
+    app = create_app({**_app.config, "WTF_CSRF_ENABLED": True})
+    app.test_client_class = RequestPerContextClient
+    with app.app_context():
+        yield app.test_client()

@@ -9,13 +9,12 @@ import re
 import pytest
 from sqlalchemy import text
 
-from core import create_app
 from core.auth.models import ApiToken
 from core.auth.operations import check_password, create_token
 from core.auth.throttle import DEVICE_COOKIE, wait_seconds
 from core.db import db
 from core.errors import InvalidInput
-from tests.conftest import PASSWORD, RequestPerContextClient
+from tests.conftest import PASSWORD
 
 
 def session_cookie(client) -> str:
@@ -249,14 +248,6 @@ def test_failures_from_one_address_on_many_accounts_wait_too(client):
         assert attempt(client, f"guess{number}@example.be", address="192.0.2.66").status_code == 401
     assert attempt(client, "guess99@example.be", address="192.0.2.66").status_code == 429
     assert attempt(client, "guess99@example.be", address="192.0.2.67").status_code == 401
-
-
-@pytest.fixture
-def csrf_client(_app, _connection):
-    app = create_app({**_app.config, "WTF_CSRF_ENABLED": True})
-    app.test_client_class = RequestPerContextClient
-    with app.app_context():
-        yield app.test_client()
 
 
 def signed_in(csrf_client, user) -> None:

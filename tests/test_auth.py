@@ -4,13 +4,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from core import create_app
 from core.auth.models import ApiToken, User
 from core.auth.operations import authenticate, create_user
 from core.auth.policy import RULES, allowed
 from core.db import db
 from core.errors import InvalidInput
-from tests.conftest import PASSWORD, RequestPerContextClient
+from tests.conftest import PASSWORD
 
 
 def test_cli_creates_user_with_password_from_stdin(runner):
@@ -145,15 +144,6 @@ def test_session_cookie_expires(client, make_user, app):
     cookie = response.headers["Set-Cookie"]
     assert "Expires=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=8)
-
-
-@pytest.fixture
-def csrf_client(_app, _connection):
-    """A client of an app with CSRF protection on, as in production."""
-    app = create_app({**_app.config, "WTF_CSRF_ENABLED": True})
-    app.test_client_class = RequestPerContextClient
-    with app.app_context():
-        yield app.test_client()
 
 
 def test_login_form_without_csrf_token_is_rejected(csrf_client, make_user):
