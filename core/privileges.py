@@ -21,6 +21,7 @@ APP_PRIVILEGES: dict[str, str] = {
     "location_category_links": DML,
     "location_photos": DML,
     "locations": DML,
+    "login_throttle": DML,  # failed log-ins per account and address (core.auth.throttle)
     "permit_commune_settings": DML,
     "permit_events": DML,
     "permit_outbox": DML,

@@ -1,7 +1,7 @@
 """accounts: a session version per user, the last use of each API token, log-in throttling
 
-Revision ID: 0006_accounts_sessions_tokens
-Revises: 0005
+Revision ID: 0007_accounts_sessions_tokens
+Revises: 0006_confidential_productions
 Create Date: 2026-12-02 12:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_accounts_sessions_tokens"
-down_revision: str | None = "0005"
+revision: str = "0007_accounts_sessions_tokens"
+down_revision: str | None = "0006_confidential_productions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
