@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from shapely.geometry import mapping
 
 from core.auth.models import Role
 from core.auth.policy import (
@@ -34,6 +35,7 @@ from shoots.models import FeedScope, Production, Shoot
 from shoots.operations import blackouts as blackout_ops
 from shoots.operations import calendars, productions, report
 from shoots.operations import shoots as shoot_ops
+from shoots.operations.inputs import parse_area, to_wgs84
 from shoots.schemas import BlackoutIn, ProductionIn, ProductionPatch, ShootIn, ShootPatch
 from shoots.serialize import blackout_json, finding_json, report_json
 
@@ -256,7 +258,7 @@ def _shoot_values(form: ShootForm) -> dict[str, Any]:
         raw = (form[name].data or "").strip()
         try:
             values[name] = json.loads(raw) if raw else None
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise InvalidInput(name, "is not GeoJSON") from None
     for name in ("starts_at", "ends_at"):
         moment = form[name].data
@@ -265,11 +267,13 @@ def _shoot_values(form: ShootForm) -> dict[str, Any]:
 
 
 def _footprint_field(form: ShootForm) -> dict[str, Any] | None:
+    """The typed footprint to draw again on the form's map, if it is a valid one: a malformed
+    one (nested 5,000 deep, coordinates as text, NaN) is named by the error, not drawn."""
     try:
-        geometry = json.loads(form.footprint.data or "null")
-    except json.JSONDecodeError:
+        shape = to_wgs84(parse_area("footprint", form.footprint.data or ""))
+    except ApiError:
         return None
-    return geometry if isinstance(geometry, dict) and "coordinates" in geometry else None
+    return dict(mapping(shape))
 
 
 def _shoot_form_page(

@@ -79,7 +79,7 @@ def parse_area(field: str, raw: Any) -> MultiPolygon:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # typed in a form: no body depth check
             raise InvalidInput(field, "is not GeoJSON") from None
     if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
         raise InvalidInput(field, "must be a GeoJSON Polygon or MultiPolygon")
@@ -87,7 +87,15 @@ def parse_area(field: str, raw: Any) -> MultiPolygon:
         with warnings.catch_warnings():  # NaN coordinates: refused just below, by name
             warnings.simplefilter("ignore", RuntimeWarning)
             geometry = shape(raw)
-    except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.GEOSException):
+    except (
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,  # no "coordinates" member
+        RecursionError,
+        shapely.errors.GEOSException,
+    ):
         raise InvalidInput(field, "has malformed coordinates") from None
     check_coordinates(field, geometry)  # before any work proportional to the vertices
     if geometry.is_empty:

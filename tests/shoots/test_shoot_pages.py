@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from core.db import db
@@ -123,3 +124,25 @@ def test_pages_name_types_statuses_and_kinds_in_words(client, login, make_user, 
     login(coordinator)
     page = client.get("/productions").get_data(as_text=True)
     assert "préparation" in page and ">preparation<" not in page
+
+
+@pytest.mark.parametrize(
+    "footprint",
+    [
+        '{"type": "Polygon", "coordinates": "4.86 50.46, 4.87 50.46"}',
+        '{"type": "Polygon", "coordinates": [[["a", "b"], [1, 2], [3, 4], ["a", "b"]]]}',
+        '{"type": "Polygon", "coordinates": [[[NaN, 50.4], [4.8, 1e308], [4.9, 50.5], [NaN, 5]]]}',
+        '{"type": "Polygon"}',
+        "[" * 5000 + "]" * 5000,
+    ],
+)
+def test_a_malformed_footprint_on_the_form_is_a_400_naming_it(
+    client, login, coordinator, production, footprint
+):
+    """Found on main at e55319c: coordinates as a string on the shoot form gave a 500."""
+    login(coordinator)
+    response = client.post(
+        f"/productions/{production.id}/shoots/new", data=form_data(footprint=footprint)
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Shoot)) == 0
