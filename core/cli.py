@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from core import embedded_db
-from core.db import database_url, db, migration_database_url
+from core.db import database_url, db, migration_database_url, unit_of_work
 from core.errors import ApiError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -81,11 +81,10 @@ def communes_load(path: Path) -> None:
     from core.communes.operations import CommuneFileError, load_communes
 
     try:
-        report = load_communes(db.session, path)
+        with unit_of_work(db.session):
+            report = load_communes(db.session, path)
     except CommuneFileError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(
         f"Communes: {len(report.created)} created, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged, {len(report.retired)} retired, "
@@ -111,7 +110,7 @@ def users_create(
     from core.auth.operations import create_user
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    _run_and_commit(
+    run_as_unit_of_work(
         lambda: create_user(
             db.session,
             email,
@@ -143,7 +142,7 @@ def users_disable(email: str) -> None:
     from core.auth.operations import disable_user
 
     user = _user_by_email(email)
-    revoked = _run_and_commit(lambda: disable_user(db.session, user))
+    revoked = run_as_unit_of_work(lambda: disable_user(db.session, user))
     click.echo(f"Disabled {user.email}; {revoked} token(s) revoked, every session ended.")
 
 
@@ -167,7 +166,7 @@ def tokens_create(email: str, label: str | None) -> None:
     from core.auth.operations import create_token
 
     user = _user_by_email(email)
-    click.echo(_run_and_commit(lambda: create_token(db.session, user, label)))
+    click.echo(run_as_unit_of_work(lambda: create_token(db.session, user, label)))
 
 
 @tokens_cli.command("list")
@@ -192,7 +191,7 @@ def tokens_revoke(token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise click.ClickException(f"No token {token_id}.")
-    _run_and_commit(lambda: revoke_token(token))
+    run_as_unit_of_work(lambda: revoke_token(token))
     click.echo(f"Revoked token {token_id} of {token.user.email}.")
 
 
@@ -204,7 +203,7 @@ def demo_load() -> None:
     """Load (or refresh) the demo data of every feature; safe to run again."""
     from core.demo import load_all
 
-    for line in _run_and_commit(lambda: load_all(db.session)):
+    for line in run_as_unit_of_work(lambda: load_all(db.session)):
         click.echo(line)
 
 
@@ -272,14 +271,13 @@ def restore_command(
     )
 
 
-def _run_and_commit(operation):
+def run_as_unit_of_work(operation):
+    """Run OPERATION as the command's one unit of work; a refusal becomes a click error."""
     try:
-        result = operation()
+        with unit_of_work(db.session):
+            return operation()
     except ApiError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.detail) from exc
-    db.session.commit()
-    return result
 
 
 def register_commands(app: Flask) -> None:

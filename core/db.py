@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+)
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect, text
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+
+from core.errors import ApiError, Conflict, ServiceUnavailable
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -65,14 +76,35 @@ def make_engine(url: str, **pool: Any) -> Engine:
 
 
 class Database:
-    """Gives each application context its own Session, closed at teardown."""
+    """Gives each application context its own Session, closed at teardown, and makes each
+    request one unit of work: views and domain operations flush but never commit; the request
+    commits once, after the view, when its response is a success or a redirect (status < 400),
+    and rolls back otherwise, so a handler that wrote and then refused stores nothing."""
 
     def __init__(self) -> None:
         self.factory = sessionmaker(expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:
         app.extensions["tournages.db"] = self
+        # Registered first, so it runs after every other after_request hook (Flask runs them in
+        # reverse): whatever they write is part of the request's unit of work.
+        app.after_request(self._end_request)
         app.teardown_appcontext(self._remove)
+
+    def _end_request(self, response: Response) -> Response:
+        session = g.get("db_session")
+        if session is None or session.info.get("read_only"):
+            return response
+        if response.status_code >= 400 and not g.get("keep_on_error"):
+            session.rollback()
+            return response
+        try:
+            commit(session)
+        except ApiError as failure:
+            # An error raised here is past the view's error handlers: answer it as the view
+            # would have (JSON for the API, a page for HTML) through the app's own handlers.
+            return current_app.make_response(current_app.handle_user_exception(failure))
+        return response
 
     def engine(self, app: Flask) -> Engine:
         return engine_for(database_url(app))
@@ -106,6 +138,37 @@ class Database:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+
+def keep_despite_error_response() -> None:
+    """This request's writes are the record of a refusal (a failed log-in counted by the
+    throttle): the unit of work commits although the response is an error."""
+    g.keep_on_error = True
+
+
+def commit(session: Session) -> None:
+    """The one commit of a unit of work (a request or a CLI command). A constraint that fires
+    only at commit (deferred) becomes a 409 Conflict, a serialisation failure or lost
+    connection a 503 ServiceUnavailable; the session is rolled back first."""
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("The change conflicts with data stored meanwhile.") from exc
+    except DBAPIError as exc:
+        session.rollback()
+        raise ServiceUnavailable("The database could not store the change; try again.") from exc
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """Commit once if the block completes, roll back if it raises (CLI commands, workers)."""
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    commit(session)
 
 
 def _in_read_only_view() -> bool:

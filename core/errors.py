@@ -61,6 +61,11 @@ class Conflict(ApiError):
     error = "conflict"
 
 
+class ServiceUnavailable(ApiError):
+    status = 503
+    error = "service_unavailable"
+
+
 def wants_json() -> bool:
     """API paths always get JSON errors; other clients get it when they ask for it."""
     if request.path.startswith(("/api/", "/healthz")) or request.args.get("f") == "json":

@@ -36,12 +36,6 @@ GEOJSON = "application/geo+json"
 MAP_POPUP_FIELDS = [("name", _l("Name")), ("commune", _l("Commune"))]
 
 
-def commit_or_conflict() -> None:
-    """Commit; a concurrent save of the same row (version column) becomes a 409."""
-    operations.flush_or_conflict(db.session)
-    db.session.commit()
-
-
 def geojson(body: Any, status: int = 200) -> Response:
     response = jsonify(body)
     response.status_code = status
@@ -107,7 +101,6 @@ def create_location(body: LocationFeatureIn):
         db.session, body.properties, tuple(body.geometry.coordinates), user
     )
     feature = operations.location_feature(db.session, location, user)
-    db.session.commit()
     response = geojson(feature, 201)
     response.headers["Location"] = url_for("locations_api.get_location", location_id=location.id)
     return response
@@ -132,7 +125,7 @@ def patch_location(location_id: int, body: LocationPatchIn):
         db.session, location, body.properties, coordinates, user, body.properties.version
     )
     feature = operations.location_feature(db.session, location, user)
-    commit_or_conflict()
+    operations.flush_or_conflict(db.session)
     return geojson(feature)
 
 
@@ -147,7 +140,7 @@ def delete_location(location_id: int):
         user,  # type: ignore[arg-type]
         current_app.config["UPLOAD_FOLDER"],
     )
-    commit_or_conflict()
+    operations.flush_or_conflict(db.session)
     return jsonify({"id": location_id, "result": outcome})
 
 
@@ -195,7 +188,6 @@ def list_photos(location_id: int):
 def upload_photo(location_id: int):
     user = authorize("locations.edit")
     photo = store_upload(visible_location(location_id), user)
-    db.session.commit()
     return jsonify(photos.photo_dict(photo, photo_urls(location_id, photo.id))), 201
 
 
@@ -211,7 +203,6 @@ def patch_photo(location_id: int, photo_id: int, body: PhotoPatch):
         photos.move_photo(db.session, location, photo, body.position)
     if body.is_cover:
         photos.make_cover(db.session, location, photo)
-    db.session.commit()
     return jsonify(photos.photo_dict(photo, photo_urls(location.id, photo.id)))
 
 
@@ -222,7 +213,6 @@ def delete_photo(location_id: int, photo_id: int):
     location = visible_location(location_id)
     photo = photos.get_photo(db.session, location, photo_id)
     photos.delete_photo(db.session, location, photo, current_app.config["UPLOAD_FOLDER"])
-    db.session.commit()
     return "", 204
 
 
@@ -256,9 +246,7 @@ def import_locations(query: ImportQuery):
         db.session.rollback()
         raise
     if query.dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+        db.session.rollback()  # a dry run stores nothing, though it answers 200
     return jsonify(report.as_dict()), 200 if query.dry_run else 201
 
 
@@ -348,7 +336,6 @@ def list_categories():
 def create_category(body: CategoryIn):
     authorize("locations.manage_categories")
     category = operations.create_category(db.session, body.model_dump())
-    db.session.commit()
     return jsonify(category_dict(category)), 201
 
 
@@ -357,5 +344,4 @@ def create_category(body: CategoryIn):
 def patch_category(code: str, body: CategoryPatch):
     authorize("locations.manage_categories")
     category = operations.update_category(db.session, code, body.model_dump(exclude_unset=True))
-    db.session.commit()
     return jsonify(category_dict(category))

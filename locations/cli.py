@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.db import db
+from core.db import commit, db
 from core.errors import ApiError
 from locations import importing
 from locations.models import LocationStatus
@@ -48,7 +48,7 @@ def import_command(path: Path, dry_run: bool, crs: str, publish: bool) -> None:
             f"{summary['rejected']} rejected; nothing stored."
         )
     else:
-        db.session.commit()
+        commit(db.session)
         click.echo(f"Imported {summary['created']} locations.")
 
 

@@ -30,7 +30,7 @@ from core.errors import ApiError, InvalidInput
 from core.geo import parse_lon_lat
 from core.validation import parse
 from locations import operations, photos
-from locations.api import commit_or_conflict, store_upload, visible_location
+from locations.api import store_upload, visible_location
 from locations.maps import detail_map, search_map
 from locations.models import Location, LocationStatus
 from locations.schemas import (
@@ -206,7 +206,6 @@ def create_page():
             location = operations.create_location(db.session, fields, coordinates, user)
     except ApiError as exc:
         return _render_form(None, _resubmitted(), exc.detail)
-    db.session.commit()
     flash(_("Location saved."), "success")
     return redirect(url_for("locations.detail_page", location_id=location.id))
 
@@ -228,7 +227,6 @@ def edit_page(location_id: int):
             )
     except ApiError as exc:
         return _render_form(location, _resubmitted(), exc.detail)
-    db.session.commit()
     flash(_("Location saved."), "success")
     return redirect(url_for("locations.detail_page", location_id=location.id))
 
@@ -242,7 +240,7 @@ def status_action(location_id: int):
         abort(400)
     location = operations.get_location(db.session, location_id)
     operations.set_status(db.session, location, status, user)  # type: ignore[arg-type]
-    commit_or_conflict()
+    operations.flush_or_conflict(db.session)
     flash(_("Status changed."), "success")
     return redirect(url_for("locations.detail_page", location_id=location.id))
 
@@ -257,7 +255,7 @@ def delete_action(location_id: int):
         user,  # type: ignore[arg-type]
         current_app.config["UPLOAD_FOLDER"],
     )
-    commit_or_conflict()
+    operations.flush_or_conflict(db.session)
     if outcome == "archived":
         flash(_("The location has shoots: it was archived instead of deleted."), "success")
         return redirect(url_for("locations.detail_page", location_id=location_id))
@@ -278,7 +276,6 @@ def upload_photo_action(location_id: int):
     except ApiError as exc:
         flash(exc.detail, "error")
         return redirect(url_for("locations.detail_page", location_id=location_id))
-    db.session.commit()
     flash(_("Photo added."), "success")
     return redirect(url_for("locations.detail_page", location_id=location_id))
 
@@ -297,7 +294,6 @@ def photo_action(location_id: int, photo_id: int, action: str):
         photos.delete_photo(db.session, location, photo, current_app.config["UPLOAD_FOLDER"])
     else:
         abort(404)
-    db.session.commit()
     return redirect(url_for("locations.detail_page", location_id=location_id))
 
 

@@ -42,7 +42,6 @@ def introduce(body: IntroductionBody):
     if found[0].id == found[1].id:
         raise InvalidInput("productions", "must be two different productions")
     queued = notifications.introduce(db.session, found, body.message)
-    db.session.commit()
     return jsonify({"queued": queued}), 202
 
 
@@ -81,7 +80,6 @@ def _summary_of(permit: PermitRequest) -> dict[str, Any]:
 def create(body: PermitCreate):
     user = authorize("permits.create")
     permits = create_from(body, user)
-    db.session.commit()
     created = {"group_id": str(permits[0].group_id), "permits": [_summary_of(p) for p in permits]}
     return jsonify(created), 201
 
@@ -205,7 +203,6 @@ def get_pdf(request_id: int) -> Response:
 def transition(request_id: int, body: TransitionBody):
     _permit, user = load_visible(request_id)
     permit = workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
-    db.session.commit()
     return jsonify(detail(permit, user))
 
 
@@ -213,7 +210,6 @@ def transition(request_id: int, body: TransitionBody):
 @validated(summary="Attach the insurance certificate (multipart field 'file', a PDF)")
 def upload_insurance(request_id: int):
     updated = receive_insurance(request_id)
-    db.session.commit()
     return jsonify({"attached_to": [p.id for p in updated]})
 
 

@@ -149,12 +149,11 @@ def new():
                     "notes": request.form.get("notes", ""),
                 },
             )
-            permits = create_from(body, user)
+            with db.session.begin_nested():  # a refused attempt leaves nothing to commit
+                permits = create_from(body, user)
         except ApiError as exc:
-            db.session.rollback()
             flash(exc.detail, "error")
         else:
-            db.session.commit()
             communes = ", ".join(p.commune.name_fr for p in permits)
             flash(
                 _(
@@ -227,18 +226,17 @@ def transition(request_id: int):
             name: request.form[name] for name in ("action", "comment") if name in request.form
         }
         body = parse(TransitionBody, fields)
-        workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
+        with db.session.begin_nested():  # a refused transition leaves nothing to commit
+            workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
     except ApiError as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
     else:
-        db.session.commit()
         flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
     return redirect(url_for("permits.show", request_id=request_id))
 
 
 def receive_insurance(request_id: int) -> list[PermitRequest]:
-    """Attach the uploaded certificate (multipart field 'file'); the caller commits."""
+    """Attach the uploaded certificate (multipart field 'file'); the request commits."""
     permit, _user = load_visible(request_id)
     authorize("permits.act_as_applicant", permit)
     upload = request.files.get("file")
@@ -250,12 +248,11 @@ def receive_insurance(request_id: int) -> list[PermitRequest]:
 @bp.post("/<int:request_id>/insurance")
 def upload_insurance(request_id: int):
     try:
-        receive_insurance(request_id)
+        with db.session.begin_nested():  # a refused upload leaves nothing to commit
+            receive_insurance(request_id)
     except ApiError as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
     else:
-        db.session.commit()
         flash(_("Insurance certificate attached."), "success")
     return redirect(url_for("permits.show", request_id=request_id))
 

@@ -49,7 +49,6 @@ bp = Blueprint("shoots_api", __name__, url_prefix="/api/v1")
 def create_production(body: ProductionIn):
     user = authorize("productions.create")
     production = productions.create_production(db.session, user, body)
-    db.session.commit()
     return jsonify(production_json(production)), 201
 
 
@@ -76,7 +75,6 @@ def patch_production(production_id: int, body: ProductionPatch):
     production = productions.get_production(db.session, production_id)
     authorize("productions.edit", production)
     productions.update_production(db.session, production, body)
-    db.session.commit()
     return jsonify(production_json(production))
 
 
@@ -86,7 +84,6 @@ def delete_production(production_id: int):
     production = productions.get_production(db.session, production_id)
     authorize("productions.edit", production)
     productions.delete_production(db.session, production)
-    db.session.commit()
     return "", 204
 
 
@@ -108,7 +105,6 @@ def create_shoot(body: ShootIn):
     production = shoot_ops.known_production(db.session, body.production_id)
     user = authorize("productions.edit", production)
     shoot, findings = shoot_ops.create_shoot(db.session, user, body)
-    db.session.commit()
     response = _shoot_response(shoot, findings, 201)
     response[0].headers["Location"] = url_for("shoots_api.get_shoot", shoot_id=shoot.id)
     return response
@@ -140,7 +136,6 @@ def patch_shoot(shoot_id: int, body: ShootPatch):
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
     user = authorize("productions.edit", shoot.production)
     findings = shoot_ops.update_shoot(db.session, user, shoot, body)
-    db.session.commit()
     return _shoot_response(shoot, findings)
 
 
@@ -150,7 +145,6 @@ def delete_shoot(shoot_id: int):
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
     authorize("productions.edit", shoot.production)
     shoot_ops.delete_shoot(db.session, shoot)
-    db.session.commit()
     return "", 204
 
 
@@ -160,7 +154,6 @@ def override_warning(shoot_id: int, body: OverrideIn):
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
     user = authorize("productions.edit", shoot.production)
     shoot_ops.override_warning(db.session, user, shoot, body.rule, body.other, body.reason)
-    db.session.commit()
     return _shoot_response(shoot, shoot_ops.findings_for(db.session, shoot), 201)
 
 
@@ -208,7 +201,6 @@ def list_blackouts():
 def create_blackout(body: BlackoutIn):
     user = authorize("blackouts.manage", body.commune)
     blackout = blackout_ops.save_blackout(db.session, user, body)
-    db.session.commit()
     return jsonify(blackout_json(blackout)), 201
 
 
@@ -219,7 +211,6 @@ def replace_blackout(blackout_id: int, body: BlackoutIn):
     user = authorize("blackouts.manage", blackout.commune_nis)
     authorize("blackouts.manage", body.commune)
     blackout_ops.save_blackout(db.session, user, body, blackout)
-    db.session.commit()
     return jsonify(blackout_json(blackout))
 
 
@@ -229,7 +220,6 @@ def delete_blackout(blackout_id: int):
     blackout = blackout_ops.get_blackout(db.session, blackout_id)
     authorize("blackouts.manage", blackout.commune_nis)
     db.session.delete(blackout)
-    db.session.commit()
     return "", 204
 
 
@@ -247,7 +237,6 @@ def put_settings(nis: str, body: CommuneSettingsIn):
     authorize("blackouts.manage", nis)
     _commune(nis)
     values = conflicts.save_settings(db.session, nis, body.model_dump())
-    db.session.commit()
     return jsonify({"commune": nis, **values})
 
 
@@ -303,7 +292,6 @@ def create_feed(body: FeedIn):
     user = _authorize_feed(body.scope, body.target)
     _feed_contents(body.scope, body.target)  # 404 for an unknown target
     feed, token = calendars.create_feed(db.session, user, body.scope, body.target)
-    db.session.commit()
     url = url_for("shoots_api.private_calendar", token=token, _external=True)
     return jsonify({**feed_json(feed), "url": url}), 201
 
@@ -323,7 +311,6 @@ def revoke_feed(feed_id: int):
     if feed is None:
         raise NotFound(f"No feed {feed_id} of yours.")
     calendars.revoke_feed(db.session, feed)
-    db.session.commit()
     return "", 204
 
 

@@ -124,7 +124,6 @@ def _production_form(production: Production | None):
                     productions.update_production(
                         db.session, production, parse(ProductionPatch, values)
                     )
-            db.session.commit()
             return redirect(url_for("shoots.production_page", production_id=production.id))
         except ApiError as exc:
             status = _show_error(form, exc)
@@ -306,7 +305,6 @@ def _save_shoot_form(form: ShootForm, production: Production, shoot: Shoot | Non
             else:
                 patch = parse(ShootPatch, values)
                 found = shoot_ops.update_shoot(db.session, user, shoot, patch)
-        db.session.commit()
     except Conflict as exc:
         flash(exc.detail, "error")
         return _shoot_form_page(form, production, shoot, 409, exc.extra.get("conflicts"))
@@ -354,7 +352,6 @@ def shoot_delete(shoot_id: int):
     production_id = shoot.production_id
     if ActionForm().validate_on_submit():
         shoot_ops.delete_shoot(db.session, shoot)
-        db.session.commit()
         flash(_("Shoot deleted."), "success")
     return redirect(url_for("shoots.production_page", production_id=production_id))
 
@@ -380,7 +377,6 @@ def shoot_override(shoot_id: int):
                     form.other.data,
                     form.reason.data,  # type: ignore[arg-type]
                 )
-            db.session.commit()
             flash(_("Override recorded."), "success")
         except ApiError as exc:
             flash(exc.detail, "error")
@@ -395,7 +391,6 @@ def production_feed(production_id: int):
         _feed, token = calendars.create_feed(
             db.session, user, FeedScope.PRODUCTION, str(production.id)
         )  # type: ignore[arg-type]
-        db.session.commit()
         url = url_for("shoots_api.private_calendar", token=token, _external=True)
         flash(_("Your private calendar address (shown once): %(url)s", url=url), "success")
     return redirect(url_for("shoots.production_page", production_id=production_id))
@@ -421,7 +416,6 @@ def blackout_list():
                 values[name] = form[name].data.strftime(LOCAL) if form[name].data else ""
             with db.session.begin_nested():
                 blackout_ops.save_blackout(db.session, user, parse(BlackoutIn, values))
-            db.session.commit()
             flash(_("Blackout saved."), "success")
             return redirect(url_for("shoots.blackout_list"))
         except json.JSONDecodeError:
@@ -443,6 +437,5 @@ def blackout_delete(blackout_id: int):
     authorize("blackouts.manage", blackout.commune_nis)
     if ActionForm().validate_on_submit():
         db.session.delete(blackout)
-        db.session.commit()
         flash(_("Blackout deleted."), "success")
     return redirect(url_for("shoots.blackout_list"))

@@ -71,5 +71,4 @@ def delete_token(token_id: int):
         raise NotFound(f"No token {token_id}.")
     authorize("tokens.revoke", token, hide=True)
     revoke_token(token)
-    db.session.commit()
     return "", 204

@@ -180,8 +180,8 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     user, token_id, last_used_at, now = row
     if last_used_at is None or (now - last_used_at).total_seconds() > TOKEN_USE_RESOLUTION_SECONDS:
+        # Part of the request's unit of work (immediate in a read-only view's autocommit).
         session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-        session.commit()
     return user
 
 

@@ -35,7 +35,7 @@ from core.auth.operations import (
     tokens_of,
 )
 from core.auth.policy import authorize
-from core.db import db
+from core.db import db, keep_despite_error_response
 from core.errors import InvalidInput
 from core.extensions import limiter
 
@@ -82,18 +82,16 @@ def login():
     keys = throttle.keys_for(db.session, request, email, get_remote_address())
     wait = throttle.retry_after(db.session, keys)
     if wait:
-        db.session.rollback()  # releases the keys' locks
         flash(_("Too many failed attempts: try again in %(seconds)d seconds.", seconds=wait))
         page = render_template("auth/login.html", form=form)
         return page, 429, {"Retry-After": str(wait)}
     user = authenticate(db.session, email, form.password.data or "")
     if user is None:
         throttle.record_failure(db.session, keys)
-        db.session.commit()
+        keep_despite_error_response()  # the failure is counted although the answer is a 401
         flash(_("Unknown e-mail or wrong password."), "error")
         return render_template("auth/login.html", form=form), 401
-    throttle.record_success(db.session, keys)
-    db.session.commit()  # also keeps a re-hashed password, if any
+    throttle.record_success(db.session, keys)  # committed with a re-hashed password, if any
     _start_session(user)
     flash(_("Welcome, %(email)s.", email=user.email), "success")
     response = redirect(_safe_next(request.args.get("next")))
@@ -112,7 +110,6 @@ def _start_session(user: User) -> None:
 def logout():
     # Server-side: a copy of this session's cookie, or of any other of the user's, stops working.
     end_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
@@ -145,7 +142,6 @@ def password():
         field = form.current_password if error.field == "current_password" else form.new_password
         field.errors.append(_reason(error))  # type: ignore[attr-defined]
         return _account_page(400, password_form=form)
-    db.session.commit()
     _start_session(user)  # type: ignore[arg-type]  # this browser stays signed in, others end
     flash(_("Your password is changed; your other sessions are ended."), "success")
     return redirect(url_for("auth.account"))
@@ -163,7 +159,6 @@ def new_token():
     if not form.validate_on_submit():
         return _account_page(400, token_form=form)
     token = create_token(db.session, user, form.label.data or None)  # type: ignore[arg-type]
-    db.session.commit()
     # Shown in this response only: never stored in the (signed, not encrypted) session cookie.
     response = make_response(_account_page(201, new_token=token))
     response.headers["Cache-Control"] = "no-store"
@@ -177,6 +172,5 @@ def revoke(token_id: int):
         abort(404)
     authorize("tokens.revoke", token, hide=True)
     revoke_token(token)
-    db.session.commit()
     flash(_("The token is revoked."), "success")
     return redirect(url_for("auth.account"))
