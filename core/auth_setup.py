@@ -73,8 +73,8 @@ def init_app(app: Flask) -> None:
                 return _unauthorized_json("The API token is invalid, revoked or expired.")
             g._login_user = user  # Flask-Login's current user: the token's, not the cookie's
             return None
-        if request.method in SAFE_METHODS:
-            return None
+        if request.method in SAFE_METHODS or request.routing_exception is not None:
+            return None  # reads, and unknown paths or methods (their 404/405 comes next)
         if request.path.startswith(API_PREFIX) and not current_user.is_authenticated:
             return _unauthorized_json("Sign in or send an API token.")
         if current_app.config.get("WTF_CSRF_ENABLED", True):
