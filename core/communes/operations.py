@@ -61,6 +61,16 @@ def commune_at(
     return (row[0], float(row[1])) if row else None
 
 
+def lies_in_commune(
+    session: Session, nis: str, area_wkb_hex: str, tolerance_m: float = BORDER_FALLBACK_M
+) -> bool:
+    """Whether an EPSG:3812 area (WKB hex) lies in commune NIS, up to TOLERANCE_M metres
+    beyond its simplified boundary (the same slivers as for points)."""
+    area = func.ST_GeomFromWKB(func.decode(area_wkb_hex, "hex"), SRID)
+    inside = func.ST_CoveredBy(area, func.ST_Buffer(Commune.boundary, tolerance_m))
+    return bool(session.scalar(select(inside).where(Commune.nis == nis)))
+
+
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import Range
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.auth.models import User
 from core.communes.models import Commune
+from core.communes.operations import lies_in_commune
 from core.db import SRID
 from core.errors import InvalidInput, NotFound
 from shoots.models import Blackout
@@ -53,6 +55,11 @@ def save_blackout(
     area = parse_area("area", data.area) if data.area is not None else None
     if area is not None:
         check_in_wallonia(session, "area", area)
+        if not lies_in_commune(session, data.commune, area.wkb_hex):
+            # An officer declares blackouts for their commune only (policy: blackouts.manage).
+            raise InvalidInput(
+                "area", _("must lie in the blackout's commune (within 200 m of its boundary)")
+            )
     blackout = blackout or Blackout(created_by_id=user.id if user else None)
     blackout.commune_nis = data.commune
     blackout.kind = data.kind

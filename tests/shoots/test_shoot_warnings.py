@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.db import db
 from shoots.models import CommuneSettings, Shoot, WarningOverride
@@ -227,3 +229,43 @@ def test_report_command(runner, post_shoot, other_production):
     assert '"rule": "nearby_set"' in line
     bad = runner.invoke(args=["shoots", "report", "--from", "2027-03-28T02:30", "--to", "x"])
     assert bad.exit_code != 0 and "does not exist" in bad.output
+
+
+def _area_reaching_beyond_namur(metres: float) -> dict:
+    """A polygon inside Namur near its border with Profondeville that reaches METRES beyond
+    Namur's boundary (EPSG:4326 GeoJSON)."""
+    geojson = db.session.scalar(
+        text(
+            """
+            WITH namur AS (SELECT boundary FROM communes WHERE nis = '92094'),
+                 border AS (
+                     SELECT ST_ClosestPoint(ST_Boundary(namur.boundary),
+                                            ST_Centroid(p.boundary)) AS point
+                     FROM namur, communes p WHERE p.nis = '92101')
+            SELECT ST_AsGeoJSON(ST_Transform(
+                       ST_Intersection(ST_Buffer(namur.boundary, :metres),
+                                       ST_Buffer(border.point, 300)), 4326), 9)
+            FROM namur, border
+            """
+        ),
+        {"metres": metres},
+    )
+    return json.loads(geojson)
+
+
+@pytest.mark.parametrize(("beyond_m", "status"), [(190, 201), (210, 400)])
+def test_an_officers_blackout_lies_in_their_commune_within_200_m(
+    client, officer_headers, beyond_m, status
+):
+    """The boundaries are simplified: 200 m of tolerance, as for the commune at a point."""
+    response = market(client, officer_headers, area=_area_reaching_beyond_namur(beyond_m))
+    assert response.status_code == status, response.json
+    if status == 400:
+        assert response.json["field"] == "area"
+
+
+def test_an_officer_of_namur_cannot_declare_a_blackout_in_eupen(client, officer_headers):
+    eupen = circle(6.0361, 50.6306, 200)  # Eupen's centre, commune 63023
+    response = market(client, officer_headers, area=eupen)
+    assert response.status_code == 400 and response.json["field"] == "area"
+    assert db.session.scalar(text("SELECT count(*) FROM shoot_blackouts")) == 0
