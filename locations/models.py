@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     Computed,
     DateTime,
     Enum,
@@ -21,11 +22,13 @@ from sqlalchemy import (
     Text,
     func,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User
+from core.auth.policy import allowed
 from core.communes.models import Commune
 from core.db import SRID, Base
 
@@ -68,6 +71,15 @@ class Location(Base):
         Index("ix_locations_search_document", "search_document", postgresql_using="gin"),
         Index("ix_locations_tags", "tags", postgresql_using="gin"),
     )
+
+    @classmethod
+    def visible_to(cls, user: User | None) -> ColumnElement[bool]:
+        """The filter of the locations USER may see, for every query that lists them (the
+        policy's locations.view_unpublished: drafts and archived ones for the library's
+        editors only)."""
+        if allowed(user, "locations.view_unpublished"):
+            return true()
+        return cls.status == LocationStatus.PUBLISHED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Numeric, Select, Text, and_, func, literal
 from sqlalchemy.dialects.postgresql import Range, aggregate_order_by
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
 from core.communes.models import Commune
 from core.db import WGS84
 from core.geo import as_geojson, feature
@@ -107,8 +108,10 @@ def published_location_points_json(session: Session, locale: str = "fr") -> str:
     return session.scalar(query)
 
 
-def commune_location_points(session: Session, nis: str) -> list[dict[str, Any]]:
-    """The commune's locations that are not archived, with their status."""
+def commune_location_points(
+    session: Session, nis: str, viewer: User | None
+) -> list[dict[str, Any]]:
+    """The commune's locations that are not archived and VIEWER may see, with their status."""
     rows = session.execute(
         select(
             Location.id,
@@ -116,7 +119,11 @@ def commune_location_points(session: Session, nis: str) -> list[dict[str, Any]]:
             Location.status,
             as_geojson(Location.point).label("geometry"),
         )
-        .where(Location.commune_nis == nis, Location.status != LocationStatus.ARCHIVED)
+        .where(
+            Location.commune_nis == nis,
+            Location.status != LocationStatus.ARCHIVED,
+            Location.visible_to(viewer),
+        )
         .order_by(Location.id)
     )
     return [

@@ -214,10 +214,10 @@ def commune(nis: str):
     found = commune_with_geojson(db.session, nis)
     if found is None:
         raise NotFound(f"No commune with NIS code {nis!r}.")
-    authorize("maps.commune", nis)
+    viewer = authorize("maps.commune", nis)
     commune, boundary = found
     shoots = operations.commune_shoots(db.session, nis)
-    points = operations.commune_location_points(db.session, nis)
+    points = operations.commune_location_points(db.session, nis, viewer)
     for point in points:
         point["properties"]["status"] = str(LOCATION_STATUS[point["properties"]["status"]])
     m = base_map(bounds=feature_bounds([{"geometry": boundary}]))

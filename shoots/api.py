@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
 
-from core.auth.policy import ProductionView, acting_user, authorize, production_view
+from core.auth.policy import ProductionView, acting_user, allowed, authorize, production_view
 from core.communes.models import Commune
 from core.db import db
 from core.errors import NotFound
@@ -273,10 +273,37 @@ def _int(raw: str) -> int:
     return parse_database_id("target", raw)
 
 
-def _authorize_feed(scope: FeedScope, target: str):
+def _feed_target(scope: FeedScope, target: str) -> Any:
+    """What a feed shows, for the policy: a production, a location or a commune's NIS code."""
     if scope is FeedScope.PRODUCTION:
-        return authorize("productions.edit", productions.get_production(db.session, _int(target)))
-    return authorize("calendars.commune" if scope is FeedScope.COMMUNE else "shoots.read")
+        return productions.get_production(db.session, _int(target))
+    if scope is FeedScope.LOCATION:
+        location = db.session.get(Location, _int(target))
+        if location is None:
+            raise NotFound(f"No location {target}.")
+        return location
+    return target
+
+
+def may_read_feed(user, scope: FeedScope, target: str) -> bool:
+    """The one rule of who may read a calendar feed; a private feed is asked again at every
+    read, as its creator (who may have left the production, or been disabled)."""
+    subject = _feed_target(scope, target)
+    if scope is FeedScope.PRODUCTION:
+        return allowed(user, "productions.edit", subject)
+    if scope is FeedScope.LOCATION:
+        return allowed(user, "shoots.read") and allowed(user, "locations.view", subject)
+    return allowed(user, "calendars.commune")
+
+
+def _authorize_feed(scope: FeedScope, target: str):
+    user = acting_user()
+    if may_read_feed(user, scope, target):
+        return user
+    if scope is FeedScope.LOCATION and user is not None and allowed(user, "shoots.read"):
+        raise NotFound(f"No location {target}.")  # a draft's existence is private
+    rule = {FeedScope.PRODUCTION: "productions.edit", FeedScope.COMMUNE: "calendars.commune"}
+    return authorize(rule.get(scope, "shoots.read"), _feed_target(scope, target))
 
 
 @bp.get("/calendars/<any(production,location,commune):scope>/<target>.ics")
@@ -318,4 +345,8 @@ def revoke_feed(feed_id: int):
 @validated(summary="A private feed: the unguessable token is the credential")
 def private_calendar(token: str):
     feed = calendars.feed_for_token(db.session, token)
-    return _calendar(feed.scope, feed.target, feed.created_by)  # as its creator may see it
+    creator = feed.created_by
+    active = creator is not None and getattr(creator, "is_enabled", True)
+    if not active or not may_read_feed(creator, feed.scope, feed.target):
+        raise NotFound("No such calendar feed (it may have been revoked).")
+    return _calendar(feed.scope, feed.target, creator)  # as its creator may see it

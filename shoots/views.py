@@ -225,6 +225,7 @@ def location_schedule(location_id: int):
     location = db.session.get(Location, location_id)
     if location is None:
         raise NotFound(f"No location {location_id}.")
+    authorize("locations.view", location, hide=True)  # a draft: the library's editors only
     return _schedule(location.name, shoot_ops.shoots_query(location_id=location_id))
 
 

@@ -52,18 +52,22 @@ CORE_RULES: dict[str, Rule] = {
 # ---- locations -------------------------------------------------------------------------------
 
 
+# Drafts and archived locations: the library's editors only (officers and the public see the
+# published ones). Queries filter with locations.models.Location.visible_to, built on this.
+_sees_unpublished_locations = _roles(Role.SCOUT, Role.COORDINATOR, Role.ADMIN)
+
+
 def _sees_location(user: User | None, location: Any) -> bool:
     """Everyone sees published locations; the people who build the library see every one."""
     if location is None or getattr(location, "status", None) == "published":
         return True
-    return user is not None and user.role in (Role.SCOUT, Role.COORDINATOR, Role.ADMIN)
+    return _sees_unpublished_locations(user)
 
 
 LOCATION_RULES: dict[str, Rule] = {
     "locations.search": _anyone,
     "locations.view": _sees_location,
-    # Drafts and archived locations: the library's editors only.
-    "locations.view_unpublished": _roles(Role.SCOUT, Role.COORDINATOR, Role.ADMIN),
+    "locations.view_unpublished": _sees_unpublished_locations,
     # Owner and contact details: never shown to scouts or the public.
     "locations.view_private": _roles(Role.COORDINATOR, Role.ADMIN),
     "locations.create": _roles(Role.SCOUT, Role.COORDINATOR, Role.ADMIN),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from icalendar import Calendar
 
+from locations.models import LocationStatus
+
 
 def test_production_calendar(client, headers, post_shoot, production):
     shoot = post_shoot(notes="Plan large sur la gare").json
@@ -71,3 +73,53 @@ def test_location_and_commune_calendars(client, headers, post_shoot, create_loca
         client.get("/api/v1/calendars/commune/63023.ics", headers=headers).data
     )
     assert eupen.walk("VEVENT") == []
+
+
+def _private_feed(client, headers, scope: str, target: str) -> str:
+    created = client.post(
+        "/api/v1/calendars/feeds", json={"scope": scope, "target": target}, headers=headers
+    )
+    assert created.status_code == 201, created.json
+    return created.json["url"]
+
+
+def test_a_private_feed_ends_when_its_creator_leaves_the_production(
+    client, headers, post_shoot, production, coordinator, make_user
+):
+    """Found on e55319c: the feed kept working after its creator lost access."""
+    post_shoot()
+    url = _private_feed(client, headers, "production", str(production.id))
+    assert client.get(url).status_code == 200
+    production.coordinators = [make_user("coordinator")]  # the creator is no longer one
+    assert client.get(url).status_code == 404
+    production.coordinators = [coordinator]
+    assert client.get(url).status_code == 200
+    coordinator.is_enabled = False  # a disabled account's feeds end too
+    assert client.get(url).status_code == 404
+
+
+def test_draft_locations_reach_only_the_librarys_editors(
+    client, headers, make_user, token_for, login, create_location
+):
+    """Found on e55319c: an officer of any commune read a draft's schedule and calendar."""
+    draft = create_location(name="Brouillon secret", status=LocationStatus.DRAFT)
+    officer = make_user("officer", commune="92094")
+    officer_headers = token_for(officer)
+    calendar = f"/api/v1/calendars/location/{draft.id}.ics"
+    assert client.get(calendar, headers=officer_headers).status_code == 404
+    assert client.get(calendar, headers=headers).status_code == 200  # a coordinator
+    feed = _private_feed(client, headers, "location", str(draft.id))
+    assert client.get(feed).status_code == 200
+    refused = client.post(
+        "/api/v1/calendars/feeds",
+        json={"scope": "location", "target": str(draft.id)},
+        headers=officer_headers,
+    )
+    assert refused.status_code == 404
+    login(officer)
+    assert client.get(f"/schedule/locations/{draft.id}").status_code == 404
+    page = client.get("/maps/communes/92094")
+    assert page.status_code == 200 and "Brouillon secret" not in page.get_data(as_text=True)
+    published = create_location(name="Gare publiée")
+    assert client.get(f"/schedule/locations/{published.id}").status_code == 200
+    assert "Gare publiée" in client.get("/maps/communes/92094").get_data(as_text=True)
