@@ -25,11 +25,11 @@ from sqlalchemy.dialects.postgresql import Range
 from core.auth.models import Role, User
 from core.auth.operations import create_token, create_user
 from core.db import db
-from locations.models import Category, Location, LocationPhoto, LocationStatus
+from locations.models import Category, LocationPhoto, LocationStatus
 from permits.models import OutboxMessage
 from permits.operations import create_requests
 from permits.workflow import apply_transition
-from shoots.models import Blackout, BlackoutKind, FeedScope, Production, ProductionType, Shoot
+from shoots.models import Blackout, BlackoutKind, FeedScope, Production, ProductionType
 from shoots.operations.calendars import create_feed
 from shoots.operations.shoots import findings_for, override_warning
 from tests.conftest import PASSWORD
@@ -126,7 +126,9 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
     )  # fmt: skip
     permit.insurance_filename, permit.insurance_pdf = "insurance.pdf", _blank_pdf()
     officer = users["officer"]
-    apply_transition(session, permit.id, "submit", coordinator, text("event.submit", hostile, 10**5))
+    apply_transition(
+        session, permit.id, "submit", coordinator, text("event.submit", hostile, 10**5)
+    )
     apply_transition(session, permit.id, "take_into_review", officer)
     apply_transition(
         session, permit.id, "approve_with_conditions", officer,
@@ -141,7 +143,7 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
         "request_id": permit.id,
         "nis": "92094",
         "token": token,
-            }
+    }
     return world
 
 
