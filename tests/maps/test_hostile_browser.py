@@ -28,7 +28,7 @@ PAGES = (
     ("/locations/{location_id}", "scout", "location.description", "location.name"),
     ("/productions/{production_id}", "coordinator", "production.title", "production.title"),
     ("/permits/{request_id}", "officer", "permit.decision_comment", None),
-    ("/permits/public", None, "production.title", "production.title"),
+    ("/permits/public", None, "location.address", None),  # title unpublished by default
     ("/blackouts", "officer", "blackout.title", None),
 )
 
