@@ -27,3 +27,12 @@ HOSTILE_STRINGS = (
 )
 # What the probes would print if they were evaluated.
 EVALUATED = ("Probe 1337", "uid=", "looplooploop")
+
+# The catalogue put together into a few values, so a walk of every page covers them all in
+# four passes: an unclosed "{{" would swallow what follows it, so it goes alone.
+HOSTILE_VALUES = (
+    " ".join(p for p in TEMPLATE_PROBES if p != "Broken {{ x"),
+    "Broken {{ x",
+    " ".join(HOSTILE_STRINGS[len(TEMPLATE_PROBES) : -1]),
+    HOSTILE_STRINGS[-1],
+)

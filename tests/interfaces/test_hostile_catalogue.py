@@ -16,7 +16,7 @@ from flask import Flask
 from core.auth.models import Role
 from ogc.collections import COLLECTIONS
 from tests.conftest import PASSWORD, RequestPerContextClient
-from tests.hostile import EVALUATED, HOSTILE_STRINGS
+from tests.hostile import EVALUATED, HOSTILE_VALUES
 from tests.interfaces.hostile_world import HostileWorld, build_world, outbox_bodies, read
 
 # GET rules the catalogue does not read, and why.
@@ -81,7 +81,7 @@ def _assert_no_raw_html(where: str, html: str) -> None:
         assert code not in html, f"{where}: raw HTML {code!r} in the page"
 
 
-@pytest.mark.parametrize("hostile", HOSTILE_STRINGS, ids=lambda s: s[:24])
+@pytest.mark.parametrize("hostile", HOSTILE_VALUES, ids=lambda s: s[:24])
 def test_hostile_text_in_every_field_comes_back_literally_everywhere(
     app, create_location, create_shoot, hostile
 ):
