@@ -59,9 +59,11 @@ def _register_blueprints(app: Flask) -> None:
     from core.auth.views import bp as auth_bp
     from core.communes.api import bp as communes_api
     from core.health import bp as health_bp
+    from core.mapping import bp as mapping_bp
     from core.pages import bp as pages_bp
 
-    for blueprint in (pages_bp, health_bp, auth_bp, auth_api, communes_api, apidocs_bp):
+    blueprints = (pages_bp, health_bp, auth_bp, auth_api, communes_api, apidocs_bp, mapping_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     from core import demo
     from core.demo_accounts import load_demo_accounts

@@ -13,6 +13,7 @@ from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
 from core.db import db
 from core.errors import InvalidInput, NotFound
+from core.mapping.builder import compact_points
 from core.spreadsheets import safe_row
 from core.validation import validated
 from locations import importing, operations, photos
@@ -29,7 +30,6 @@ from locations.schemas import (
     LocationSearch,
     PhotoPatch,
 )
-from maps.builder import compact_points
 
 bp = Blueprint("locations_api", __name__, url_prefix="/api/v1/locations")
 GEOJSON = "application/geo+json"

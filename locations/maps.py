@@ -1,4 +1,4 @@
-"""The maps of the location pages, drawn with maps.builder (clustered points, outlines)."""
+"""The maps of the location pages, drawn with core.mapping.builder (clustered points, outlines)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from locations.api import MAP_POPUP_FIELDS
-from locations.operations import Neighbour, SearchResult
-from locations.schemas import LocationSearch
-from maps.builder import (
+from core.mapping.builder import (
     add_clustered_points,
     add_polygons,
     base_map,
@@ -19,6 +16,9 @@ from maps.builder import (
     feature_collection,
     render,
 )
+from locations.api import MAP_POPUP_FIELDS
+from locations.operations import Neighbour, SearchResult
+from locations.schemas import LocationSearch
 
 OUTLINE_STYLE = {"color": "#c62828", "weight": 2, "fillOpacity": 0.15}
 

@@ -1,6 +1,6 @@
 """Maps. `init_app` registers the package's blueprints, navigation and demo data.
 
-Other packages build their maps with maps.builder (see docs/maps.md).
+Other packages build their maps with core.mapping.builder (see docs/maps.md).
 """
 
 from flask import Flask

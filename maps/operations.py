@@ -6,8 +6,7 @@ Every function takes the caller's session and only reads.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,59 +18,10 @@ from core.auth.models import User
 from core.communes.models import Commune
 from core.db import WGS84
 from core.geo import as_geojson, feature
+from core.mapping.builder import COORDINATE_DECIMALS
 from locations.models import Location, LocationStatus
-from maps.builder import COORDINATE_DECIMALS
 from permits.operations import approved_shoot_ids
 from shoots.models import Production, Shoot, ShootStatus
-
-# ---- extension points ------------------------------------------------------------------------
-# The conflict engine, blackout periods and permit requests land after the maps. They plug in
-# here instead of editing the pages:
-#
-# - FOOTPRINT_STYLES: rules (session, shoot ids) -> {shoot id: Leaflet style}; a conflicting
-#   shoot's footprint gets e.g. {"color": "#c62828", "fillColor": "#c62828"}. Later rules win.
-# - OVERLAYS["production" | "commune" | "public"]: providers (session, target) -> overlays, drawn
-#   as extra layers of that page (target: the Production, the commune's NIS code, None). A
-#   blackout overlay uses the style {"className": "tm-hatched"} and a LegendEntry shape "hatched".
-
-
-@dataclass
-class Overlay:
-    name: str
-    feature_collection: dict[str, Any]
-    style: dict[str, Any] = field(default_factory=dict)
-    popup_fields: list[tuple[str, Any]] = field(default_factory=list)
-    legend: Any = None  # a maps.builder.LegendEntry, or None
-
-
-FootprintStyleRule = Callable[[Session, list[int]], Mapping[int, Mapping[str, Any]]]
-OverlayProvider = Callable[[Session, Any], Iterable[Overlay]]
-
-FOOTPRINT_STYLES: list[FootprintStyleRule] = []
-OVERLAYS: dict[str, list[OverlayProvider]] = {"production": [], "commune": [], "public": []}
-
-
-def register_footprint_style(rule: FootprintStyleRule) -> None:
-    if rule not in FOOTPRINT_STYLES:
-        FOOTPRINT_STYLES.append(rule)
-
-
-def register_overlay(page: str, provider: OverlayProvider) -> None:
-    if provider not in OVERLAYS[page]:
-        OVERLAYS[page].append(provider)
-
-
-def overlays_for(session: Session, page: str, target: Any) -> list[Overlay]:
-    return [overlay for provider in OVERLAYS[page] for overlay in provider(session, target)]
-
-
-def footprint_styles(session: Session, shoot_ids: list[int]) -> dict[int, dict[str, Any]]:
-    styles: dict[int, dict[str, Any]] = {}
-    for rule in FOOTPRINT_STYLES:
-        for shoot_id, style in rule(session, shoot_ids).items():
-            styles.setdefault(shoot_id, {}).update(style)
-    return styles
-
 
 # ---- locations -------------------------------------------------------------------------------
 
@@ -84,8 +34,8 @@ def _commune_name(locale: str) -> ColumnElement[str]:
 
 def published_location_points_json(session: Session, locale: str = "fr") -> str:
     """Every published location as the JSON list of compact points ``[lat, lon, name, commune]``
-    (maps.builder.compact_points' format, without spaces), built by PostgreSQL in one pass: for
-    50,000 locations a fraction of the time Python objects would take."""
+    (core.mapping.builder.compact_points' format, without spaces), built by PostgreSQL in one
+    pass: for 50,000 locations a fraction of the time Python objects would take."""
     wgs84 = func.ST_Transform(Location.point, WGS84)
     point = func.concat(
         "[",

@@ -1,4 +1,4 @@
-"""Map pages. The blueprint also serves the maps runtime (maps/static)."""
+"""Map pages (the map library and its runtime are core.mapping)."""
 
 from __future__ import annotations
 
@@ -27,10 +27,7 @@ from core.communes.operations import active_communes, commune_with_geojson
 from core.db import db
 from core.errors import InvalidInput, NotFound
 from core.geo import feature
-from core.validation import parse, query_data, validated
-from locations.models import Location, LocationStatus
-from maps import operations
-from maps.builder import (
+from core.mapping.builder import (
     LegendEntry,
     add_clustered_points,
     add_legend,
@@ -40,10 +37,19 @@ from maps.builder import (
     feature_collection,
     render,
 )
+from core.validation import parse, query_data, validated
+from locations.models import Location, LocationStatus
+from maps import operations
 from maps.operations import ShootShapes
+from shoots.map_layers import (
+    Overlay,
+    commune_blackouts,
+    footprint_severity_styles,
+    production_blackouts,
+)
 from shoots.models import Production
 
-bp = Blueprint("maps", __name__, url_prefix="/maps", static_folder="static")
+bp = Blueprint("maps", __name__, url_prefix="/maps")
 
 FOOTPRINT = {"color": "#1565c0", "weight": 2, "fillOpacity": 0.25}
 PARKING = {"color": "#ef6c00", "weight": 2, "fillOpacity": 0.25, "dashArray": "4 4"}
@@ -154,13 +160,13 @@ PLANNING_POPUP = [
 
 
 def _add_shoots(m: folium.Map, shots: list[ShootShapes], *, public: bool = False) -> None:
-    """Footprints (styled by the extension rules) and parking areas; the public map, seen from
+    """Footprints (coloured by their worst finding) and parking areas; the public map, seen from
     afar, also gets a clustered marker per shoot. The public map shows public fields only."""
     properties, popup = (
         (_public_properties, PUBLIC_POPUP) if public else (_planning_properties, PLANNING_POPUP)
     )
     # The public map shows no findings: they are the planners' business (and cost a check each).
-    styles = {} if public else operations.footprint_styles(db.session, [s.shoot.id for s in shots])
+    styles = {} if public else footprint_severity_styles(db.session, [s.shoot.id for s in shots])
     footprints, parking, spots = [], [], []
     for shapes in shots:
         props = properties(shapes)
@@ -176,9 +182,9 @@ def _add_shoots(m: folium.Map, shots: list[ShootShapes], *, public: bool = False
         add_clustered_points(m, spots, _("Shoots"), popup)
 
 
-def _add_overlays(m: folium.Map, page: str, target: Any) -> list[LegendEntry]:
+def _add_overlays(m: folium.Map, overlays: list[Overlay]) -> list[LegendEntry]:
     legend = []
-    for overlay in operations.overlays_for(db.session, page, target):
+    for overlay in overlays:
         add_polygons(m, overlay.feature_collection, overlay.name, overlay.style,
                      overlay.popup_fields)  # fmt: skip
         if overlay.legend is not None:
@@ -226,7 +232,7 @@ def commune(nis: str):
     _add_shoots(m, shoots)
     add_clustered_points(m, points, _("Locations"), [("name", _("Name")), ("status", _("Status"))])
     legend = [LegendEntry(name, BOUNDARY["color"], "line"), *_shoot_legend()]
-    add_legend(m, legend + _add_overlays(m, "commune", nis))
+    add_legend(m, legend + _add_overlays(m, commune_blackouts(db.session, nis)))
     return _map_page(
         "maps/commune.html", m, commune=commune, name=name, shoots=shoots,
         location_count=len(points),
@@ -270,7 +276,7 @@ def production(production_id: int):
     )
     m = base_map(bounds=_bounds(shoots))
     _add_shoots(m, shoots)
-    add_legend(m, _shoot_legend() + _add_overlays(m, "production", found))
+    add_legend(m, _shoot_legend() + _add_overlays(m, production_blackouts(db.session, found)))
     return _map_page("maps/production.html", m, production=found, shoots=shoots, period=period)
 
 
@@ -283,7 +289,7 @@ def public():
     shoots = operations.public_shoots(db.session)
     m = base_map(bounds=_bounds(shoots), zoom=15)
     _add_shoots(m, shoots, public=True)
-    add_legend(m, _shoot_legend() + _add_overlays(m, "public", None))
+    add_legend(m, _shoot_legend())
     intro = _(
         "Approved shoots to come in Wallonia: %(count)d. Click a shoot to see when it happens "
         "and what it changes in the street.",

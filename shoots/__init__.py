@@ -8,16 +8,10 @@ def init_app(app: Flask) -> None:
 
     from core import demo
     from core.shell import add_navigation
-    from maps.operations import register_footprint_style, register_overlay
     from shoots.api import bp as api_bp
     from shoots.cli import shoots_cli
     from shoots.demo import load_demo
     from shoots.forms import blackout_label, status_label, type_label
-    from shoots.map_layers import (
-        commune_blackouts,
-        footprint_severity_styles,
-        production_blackouts,
-    )
     from shoots.views import bp as views_bp
 
     app.add_template_filter(type_label, "production_type")
@@ -29,7 +23,4 @@ def init_app(app: Flask) -> None:
     add_navigation("shoots.commune_schedule", _l("Shoots by commune"), "conflicts.report")
     add_navigation("shoots.blackout_list", _l("Blackouts"), "blackouts.read")
     demo.register("shoots", load_demo)
-    register_footprint_style(footprint_severity_styles)
-    register_overlay("production", production_blackouts)
-    register_overlay("commune", commune_blackouts)
     app.cli.add_command(shoots_cli)

@@ -1,10 +1,11 @@
-"""What the conflict engine adds to the maps pages (through maps.operations' extension points):
-footprints coloured by their worst finding, and blackout periods hatched."""
+"""What the conflict engine adds to the map pages (maps/ calls these): footprints coloured by
+their worst finding, and blackout periods hatched."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import format_datetime
@@ -14,14 +15,24 @@ from sqlalchemy.orm import Session
 
 from core.communes.models import Commune
 from core.geo import as_geojson, feature
-from maps.builder import LegendEntry, feature_collection
-from maps.operations import Overlay
+from core.mapping.builder import LegendEntry, feature_collection
 from shoots.models import Blackout, Production, Shoot, ShootStatus
 from shoots.operations.shoots import findings_for
 
 SEVERITY_COLOURS = {"conflict": "#c62828", "warning": "#ef6c00"}
 BLACKOUT_COLOUR = "#6a1b9a"
 BLACKOUT_STYLE = {"color": BLACKOUT_COLOUR, "weight": 2, "className": "tm-hatched"}
+
+
+@dataclass
+class Overlay:
+    """An extra layer of a map page, with its legend entry."""
+
+    name: str
+    feature_collection: dict[str, Any]
+    style: dict[str, Any] = field(default_factory=dict)
+    popup_fields: list[tuple[str, Any]] = field(default_factory=list)
+    legend: LegendEntry | None = None
 
 
 def worst_severity(findings: Iterable[dict[str, Any]]) -> str | None:

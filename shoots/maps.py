@@ -1,4 +1,5 @@
-"""The package's maps, built with maps.builder: shoot footprints, and drawing one in the form."""
+"""The package's maps, built with core.mapping.builder: shoot footprints, and drawing one in
+the form."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask_babel import gettext as _
 from folium.plugins import Draw
 from markupsafe import Markup
 
-from maps.builder import (
+from core.mapping.builder import (
     LegendEntry,
     add_legend,
     add_polygons,

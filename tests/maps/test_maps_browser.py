@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from maps import operations
+from core.mapping.builder import LegendEntry, feature_collection
+from maps import views
 from maps.browser import sign_in, wait_until_drawn
-from maps.builder import LegendEntry, feature_collection
-from maps.operations import Overlay
+from shoots.map_layers import Overlay
 from tests.conftest import PASSWORD
 from tests.maps.conftest import HOSTILE
 
@@ -89,8 +89,7 @@ def test_hostile_layer_and_legend_names_are_shown_as_text(page, server, world, m
     """Leaflet's layer control writes layer names with innerHTML: an overlay named by a later
     package (a blackout's title, say) must still show as typed."""
     overlay = Overlay(HOSTILE, feature_collection([]), legend=LegendEntry(HOSTILE, "#6a1b9a"))
-    monkeypatch.setitem(operations.OVERLAYS, "production", [])  # restored after the test
-    operations.register_overlay("production", lambda session, target: [overlay])
+    monkeypatch.setattr(views, "production_blackouts", lambda session, production: [overlay])
     open_map(page, server, f"/maps/productions/{world.production_id}", world.coordinator)
     labels = page.locator(".leaflet-control-layers-overlays label").all_text_contents()
     assert HOSTILE in [label.strip() for label in labels]

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from core.config import DEFAULT_TILES_ORTHO, DEFAULT_TILES_OSM
 from core.db import db
 from core.geo import as_geojson
+from core.mapping import builder
+from core.mapping.assets import UnhostedAsset
+from core.mapping.safety import escape_text, script_json
 from locations.models import Location
-from maps import builder
-from maps.assets import UnhostedAsset
-from maps.safety import escape_text, script_json
 from tests.hostile import EVALUATED, TEMPLATE_PROBES
 
 HOSTILE = "</script><script>window.pwned=1</script><img src=x onerror=alert(1)> `${alert(2)}` \\"

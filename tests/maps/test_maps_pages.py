@@ -12,11 +12,11 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point
 
 from core.db import SRID
+from core.mapping.builder import LegendEntry
 from locations.models import LocationStatus
-from maps import operations
-from maps.builder import LegendEntry
-from maps.operations import Overlay
+from maps import views
 from permits.models import PermitStatus
+from shoots.map_layers import Overlay
 from shoots.models import ShootStatus
 from tests.conftest import BRUSSELS, approve, to_lambert
 
@@ -201,7 +201,7 @@ def test_public_map_waits_for_every_commune_to_approve(client, create_shoot, sta
     assert [f["id"] for f in footprints] == ([shoot.id] if public else [])
 
 
-def test_extension_points_draw_conflicts_and_overlays(
+def test_production_map_draws_conflict_styles_and_overlays(
     client, login, make_user, create_production, create_shoot, monkeypatch
 ):
     production = create_production()
@@ -213,11 +213,11 @@ def test_extension_points_draw_conflicts_and_overlays(
         {"className": "tm-hatched"},
         legend=LegendEntry("Blackout", "#6a1b9a", "hatched"),
     )
-    # Only these rules for this test; the registered ones come back afterwards.
-    monkeypatch.setattr(operations, "FOOTPRINT_STYLES", [])
-    monkeypatch.setitem(operations.OVERLAYS, "production", [])
-    operations.register_footprint_style(lambda session, ids: {i: red for i in ids})
-    operations.register_overlay("production", lambda session, target: [blackout])
+    # The page draws whatever styles and overlays shoots.map_layers gives it.
+    monkeypatch.setattr(
+        views, "footprint_severity_styles", lambda session, ids: {i: red for i in ids}
+    )
+    monkeypatch.setattr(views, "production_blackouts", lambda session, production: [blackout])
     login(make_user("admin"))
     html = client.get(f"/maps/productions/{production.id}").text
     footprints = layer_data(html, "polygons")[0]["features"]

@@ -9,11 +9,11 @@ Usage in a view::
     add_legend(m, [LegendEntry(_("Footprint"), "#1565c0")])
     return render_template("page.html", map_html=render(m))     # {{ map_html }} in the page
 
-Data goes to the browser as JSON and the runtime (maps/static/tournages-maps.js) builds popups
-and legends with textContent, so user text is never interpreted as HTML or JavaScript. `render`
-calls each element's template macros once and joins their output, so no text (user text least
-of all) is ever compiled as a template. Scripts and styles come from our static files
-(maps.assets). Coordinates follow GeoJSON: (lon, lat).
+Data goes to the browser as JSON and the runtime (core/mapping/static/tournages-maps.js) builds
+popups and legends with textContent, so user text is never interpreted as HTML or JavaScript.
+`render` calls each element's template macros once and joins their output, so no text (user
+text least of all) is ever compiled as a template. Scripts and styles come from our static files
+(core.mapping.assets). Coordinates follow GeoJSON: (lon, lat).
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from folium.template import Template
 from markupsafe import Markup
 
 from core.geo import feature
+from core.mapping.assets import self_host
+from core.mapping.safety import escape_text, script_json
 from core.security import with_script_nonces
-from maps.assets import self_host
-from maps.safety import escape_text, script_json
 
 # (min_lon, min_lat, max_lon, max_lat), as a GeoJSON bbox
 BBox = tuple[float, float, float, float]
@@ -249,8 +249,9 @@ def render(m: folium.Map) -> Markup:
     """The map as a snippet for a Jinja page: its links, its element and its script.
 
     Put it once in the page body (``{{ map_html }}``); scripts load in order, so nothing else is
-    needed in the page head. Raises maps.assets.UnhostedAsset if an element needs an asset we do
-    not serve ourselves, UnsupportedElement if it renders in a way `render` does not reproduce.
+    needed in the page head. Raises core.mapping.assets.UnhostedAsset if an element needs an asset
+    we do not serve ourselves, UnsupportedElement if it renders in a way `render` does not
+    reproduce.
 
     branca's own rendering wraps each macro's output in ``Element(text)``, which compiles TEXT as
     a new Jinja template and renders it again: data embedded in a layer (a location called
@@ -332,8 +333,8 @@ def _check_reproducible(element: Element) -> None:
                not in _REPRODUCED_RENDERS]  # fmt: skip
     if unknown or (isinstance(element, Class) and element.includes):
         raise UnsupportedElement(
-            f"{kind.__name__} renders in a way maps.builder.render does not reproduce: draw it "
-            "with the builder's functions, or teach render its render() first."
+            f"{kind.__name__} renders in a way core.mapping.builder.render does not reproduce: "
+            "draw it with the builder's functions, or teach render its render() first."
         )
 
 

@@ -33,8 +33,8 @@ SELF_HOSTED: dict[str, tuple[str, str]] = {
     "leaflet_draw_js": ("static", "vendor/leaflet-draw/leaflet.draw.js"),
     "leaflet_draw_css": ("static", "vendor/leaflet-draw/leaflet.draw.css"),
     # the maps package's own runtime: popups, legends and clustering built from JSON
-    "tournages_maps_js": ("maps.static", "tournages-maps.js"),
-    "tournages_maps_css": ("maps.static", "tournages-maps.css"),
+    "tournages_maps_js": ("mapping.static", "tournages-maps.js"),
+    "tournages_maps_css": ("mapping.static", "tournages-maps.css"),
 }
 
 # folium.Map's defaults we do without: jQuery and Bootstrap serve only folium.Popup (which the
@@ -71,7 +71,8 @@ def _local(pairs: list[tuple[str, str]], owner: Element) -> list[tuple[str, str]
         if name not in SELF_HOSTED:
             raise UnhostedAsset(
                 f"{type(owner).__name__} needs {name!r} ({url}), which is not vendored: add it "
-                "to package.json and scripts/vendor-assets.sh, then to maps.assets.SELF_HOSTED."
+                "to package.json and scripts/vendor-assets.sh, then to "
+                "core.mapping.assets.SELF_HOSTED."
             )
         endpoint, filename = SELF_HOSTED[name]
         local.append((name, url_for(endpoint, filename=filename, _external=False)))
@@ -88,7 +89,8 @@ def self_host(root: Element) -> None:
         if isinstance(element, Popup | Tooltip):
             raise UnhostedAsset(
                 f"{type(element).__name__} is not allowed on Tournages maps: it embeds unescaped "
-                "HTML in JavaScript. Pass popup_fields to the maps.builder functions instead."
+                "HTML in JavaScript. Pass popup_fields to the core.mapping.builder functions "
+                "instead."
             )
         if isinstance(element, JSCSSMixin):
             # Instance attributes: folium's class-level lists stay untouched.
