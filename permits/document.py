@@ -12,10 +12,9 @@ from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy.orm import Session
 
-from permits.models import PermitRequest
+from permits.models import STATUS_LABELS, PermitRequest
 from permits.operations import shared_shoots
 from permits.siteplan import site_plans
-from permits.workflow import STATUS_LABELS
 from shoots.models import Shoot
 
 PARTICULARS = (

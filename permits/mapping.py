@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.communes.operations import commune_with_geojson
 from core.geo import as_geojson, feature
-from maps.builder import (
+from core.mapping.builder import (
     LegendEntry,
     add_legend,
     add_polygons,
@@ -22,8 +22,7 @@ from maps.builder import (
     feature_collection,
     render,
 )
-from permits.models import PermitRequest, PermitShoot, PermitStatus
-from permits.workflow import STATUS_LABELS
+from permits.models import STATUS_LABELS, PermitRequest, PermitShoot, PermitStatus
 
 STATUS_COLOURS = {
     PermitStatus.DRAFT: "#9e9e9e",

@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     BigInteger,
@@ -47,6 +48,18 @@ class PermitStatus(enum.StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
+
+# What a status is called on pages, documents and messages.
+STATUS_LABELS = {
+    PermitStatus.DRAFT: _l("draft"),
+    PermitStatus.SUBMITTED: _l("submitted"),
+    PermitStatus.IN_REVIEW: _l("in review"),
+    PermitStatus.CHANGES_REQUESTED: _l("changes requested"),
+    PermitStatus.APPROVED: _l("approved"),
+    PermitStatus.APPROVED_WITH_CONDITIONS: _l("approved with conditions"),
+    PermitStatus.REJECTED: _l("rejected"),
+    PermitStatus.WITHDRAWN: _l("withdrawn"),
+}
 
 APPROVED_STATUSES = (PermitStatus.APPROVED, PermitStatus.APPROVED_WITH_CONDITIONS)
 # A shoot may be in at most one request per commune that is still alive.

@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.auth.models import Role, User
-from permits.models import OutboxMessage, PermitCommuneSettings, PermitRequest
+from permits.models import STATUS_LABELS, OutboxMessage, PermitCommuneSettings, PermitRequest
 from shoots.models import Production
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -48,8 +48,6 @@ def _applicants(permit: PermitRequest) -> list[tuple[str, int | None]]:
 
 
 def _message_text(permit: PermitRequest, action: str, comment: str) -> tuple[str, str]:
-    from permits.workflow import STATUS_LABELS
-
     status = str(STATUS_LABELS[permit.status])
     commune = permit.commune.name(permit.language)
     subject = _(

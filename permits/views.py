@@ -28,6 +28,7 @@ from permits.mapping import inbox_map, public_map
 from permits.models import (
     CLOSED_STATUSES,
     EDITABLE_STATUSES,
+    STATUS_LABELS,
     OutboxMessage,
     PermitRequest,
     PermitShoot,
@@ -100,7 +101,7 @@ def index():
         rows=rows,
         map_html=inbox_map(db.session, [r["request"] for r in rows], commune),
         query=query,
-        statuses=workflow.STATUS_LABELS,
+        statuses=STATUS_LABELS,
         messages=notifications.messages_for(db.session, user, limit=10),
     )
 
@@ -184,7 +185,7 @@ def show(request_id: int):
         outbox=_outbox_of(permit),
         can_attach=permit.status in EDITABLE_STATUSES
         and allowed(user, "permits.act_as_applicant", permit),
-        statuses=workflow.STATUS_LABELS,
+        statuses=STATUS_LABELS,
     )
 
 

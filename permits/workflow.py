@@ -63,16 +63,6 @@ ACTION_LABELS = {
     "reject": _l("Reject"),
     "withdraw": _l("Withdraw"),
 }
-STATUS_LABELS = {
-    S.DRAFT: _l("draft"),
-    S.SUBMITTED: _l("submitted"),
-    S.IN_REVIEW: _l("in review"),
-    S.CHANGES_REQUESTED: _l("changes requested"),
-    S.APPROVED: _l("approved"),
-    S.APPROVED_WITH_CONDITIONS: _l("approved with conditions"),
-    S.REJECTED: _l("rejected"),
-    S.WITHDRAWN: _l("withdrawn"),
-}
 
 
 def available_transitions(user: User | None, permit: PermitRequest) -> list[Transition]:
