@@ -1,42 +1,14 @@
-"""Imports every model so the metadata knows all tables (Alembic autogenerate, tests)."""
+"""Imports every model so the metadata knows all tables (Alembic autogenerate, tests).
 
-from core.auth.models import ApiToken, User
-from core.communes.models import Commune
-from locations.models import Category, Location, LocationPhoto
-from permits.models import (
-    AuditEntry,
-    OutboxMessage,
-    PermitCommuneSettings,
-    PermitEvent,
-    PermitRequest,
-    PermitShoot,
-)
-from shoots.models import (
-    Blackout,
-    CalendarFeed,
-    CommuneSettings,
-    Production,
-    Shoot,
-    WarningOverride,
-)
+The feature packages sit above core (docs/architecture.md), so their models are found by name, as
+create_app finds their init_app, rather than imported here.
+"""
 
-__all__ = [
-    "ApiToken",
-    "AuditEntry",
-    "Blackout",
-    "CalendarFeed",
-    "Category",
-    "Commune",
-    "CommuneSettings",
-    "Location",
-    "LocationPhoto",
-    "OutboxMessage",
-    "PermitCommuneSettings",
-    "PermitEvent",
-    "PermitRequest",
-    "PermitShoot",
-    "Production",
-    "Shoot",
-    "User",
-    "WarningOverride",
-]
+import importlib
+import importlib.util
+
+from core import FEATURE_PACKAGES
+
+for package in ("core.auth", "core.communes", *FEATURE_PACKAGES):
+    if importlib.util.find_spec(f"{package}.models") is not None:
+        importlib.import_module(f"{package}.models")
