@@ -48,7 +48,7 @@ demo: database
 bench: setup
 	$(BIN)/python -m bench $(BENCH)
 
-lint: $(STAMP)
+lint: system $(STAMP)  # system: a fresh machine needs python3-venv before the venv
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
