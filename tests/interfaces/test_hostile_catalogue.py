@@ -22,7 +22,7 @@ from tests.interfaces.hostile_world import HostileWorld, build_world, outbox_bod
 # GET rules the catalogue does not read, and why.
 SKIPPED = {
     "static": "files shipped with the app, no user text",
-    "maps.static": "files shipped with the app, no user text",
+    "mapping.static": "files shipped with the app, no user text",
     "shoots.static": "files shipped with the app, no user text",
     "choose_language": "a redirect setting a cookie",
     "locations.photo_file": "image bytes (the test world stores no file)",
