@@ -81,23 +81,35 @@ LOCATION_RULES: dict[str, Rule] = {
 # ---- shoots ----------------------------------------------------------------------------------
 
 
-def _coordinates(user: User | None, production: Any) -> bool:
+def coordinates(user: User | None, production: Any) -> bool:
+    """USER is a coordinator listed on PRODUCTION (admins are not, whatever they may do)."""
+    return (
+        user is not None
+        and production is not None
+        and user.role is Role.COORDINATOR
+        and any(c.id == user.id for c in production.coordinators)
+    )
+
+
+def is_commune_officer(user: User | None, nis: Any) -> bool:
+    """USER is an officer of the commune with NIS code NIS."""
+    return user is not None and user.role is Role.OFFICER and nis == user.commune_nis
+
+
+def _is_admin(user: User | None) -> bool:
+    return user is not None and user.role is Role.ADMIN
+
+
+def _edits_production(user: User | None, production: Any) -> bool:
     """Admins edit every production; a coordinator only those listing them as coordinator."""
-    if user is None:
-        return False
-    if user.role is Role.ADMIN:
-        return True
-    coordinators = production.coordinators if production is not None else []
-    return user.role is Role.COORDINATOR and any(c.id == user.id for c in coordinators)
+    return _is_admin(user) or coordinates(user, production)
 
 
-def _manages_commune(user: User | None, commune_nis: Any) -> bool:
+def _manages_commune(user: User | None, commune_nis: Any = None) -> bool:
     """Admins, or the officers of that commune (TARGET: a NIS code; None: some commune)."""
-    if user is None:
-        return False
-    if user.role is Role.ADMIN:
-        return True
-    return user.role is Role.OFFICER and commune_nis in (None, user.commune_nis)
+    if commune_nis is None:
+        return _roles(Role.ADMIN, Role.OFFICER)(user)
+    return _is_admin(user) or is_commune_officer(user, commune_nis)
 
 
 class ProductionView(StrEnum):
@@ -125,10 +137,10 @@ def production_view(user: User | None, production: Any) -> ProductionView:
         return ProductionView.NOTHING
     if user.role is Role.ADMIN:
         return ProductionView.FULL
-    if user.role is Role.COORDINATOR and any(c.id == user.id for c in production.coordinators):
+    if coordinates(user, production):
         return ProductionView.FULL
-    if user.role is Role.OFFICER and any(
-        request.commune_nis == user.commune_nis
+    if any(
+        is_commune_officer(user, request.commune_nis)
         and getattr(request.status, "value", request.status) != _DRAFT_PERMIT
         for request in getattr(production, "permit_requests", ())
     ):
@@ -158,7 +170,7 @@ SHOOT_RULES: dict[str, Rule] = {
     # The film commission relays a message between productions (no address revealed).
     "productions.introduce": _roles(Role.ADMIN),
     "productions.create": _roles(Role.ADMIN, Role.COORDINATOR),
-    "productions.edit": _coordinates,  # target: the production (its shoots too)
+    "productions.edit": _edits_production,  # target: the production (its shoots too)
     "shoots.read": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
     "conflicts.check": _roles(Role.ADMIN, Role.COORDINATOR),
     "conflicts.report": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
@@ -170,33 +182,18 @@ SHOOT_RULES: dict[str, Rule] = {
 # ---- permits ---------------------------------------------------------------------------------
 
 
-def _coordinates(user: User | None, production: Any) -> bool:
-    """USER is one of PRODUCTION's coordinators."""
-    return (
-        user is not None
-        and production is not None
-        and user.role is Role.COORDINATOR
-        and any(c.id == user.id for c in production.coordinators)
-    )
-
-
 def _applicant(user: User | None, permit: Any) -> bool:
-    return permit is not None and _coordinates(user, permit.production)
+    return permit is not None and coordinates(user, permit.production)
 
 
 def _commune_officer(user: User | None, permit: Any) -> bool:
-    return (
-        user is not None
-        and permit is not None
-        and user.role is Role.OFFICER
-        and user.commune_nis == permit.commune_nis
-    )
+    return permit is not None and is_commune_officer(user, permit.commune_nis)
 
 
 def _permit_reader(user: User | None, permit: Any) -> bool:
     """Admins, the production's coordinators and the commune's officers; nobody else learns
     that the request exists."""
-    if user is not None and user.role is Role.ADMIN and permit is not None:
+    if _is_admin(user) and permit is not None:
         return True
     return _applicant(user, permit) or _commune_officer(user, permit)
 
@@ -205,7 +202,7 @@ PERMIT_RULES: dict[str, Rule] = {
     "permits.list": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
     "permits.inbox": _roles(Role.ADMIN, Role.OFFICER),
     "permits.create": _roles(Role.COORDINATOR),  # target: None (the form) or the production
-    "permits.create_for": _coordinates,
+    "permits.create_for": coordinates,
     "permits.view": _permit_reader,
     "permits.act_as_applicant": _applicant,  # submit, resubmit, withdraw, attach insurance
     "permits.act_as_officer": _commune_officer,  # review and decide
@@ -215,30 +212,18 @@ PERMIT_RULES: dict[str, Rule] = {
 # ---- maps ------------------------------------------------------------------------------------
 
 
-def _commune_officer_or_admin(user: User | None, nis: Any = None) -> bool:
-    """Admins see every commune's map, officers only their own (NIS), when NIS is given."""
-    if user is None:
-        return False
-    if user.role is Role.ADMIN:
-        return True
-    return user.role is Role.OFFICER and (nis is None or nis == user.commune_nis)
-
-
 def _production_coordinator_or_admin(user: User | None, production: Any = None) -> bool:
-    """Admins see every production's map, coordinators those they coordinate."""
-    if user is None:
-        return False
-    if user.role is Role.ADMIN:
-        return True
-    if user.role is not Role.COORDINATOR:
-        return False
-    return production is None or any(c.id == user.id for c in production.coordinators)
+    """Admins see every production's map, coordinators those they coordinate (PRODUCTION None:
+    the list of their productions)."""
+    if production is None:
+        return _is_admin(user) or (user is not None and user.role is Role.COORDINATOR)
+    return _edits_production(user, production)
 
 
 MAP_RULES: dict[str, Rule] = {
     # The location library is for the people who plan shoots, not for the public.
     "maps.locations": _signed_in,
-    "maps.commune": _commune_officer_or_admin,  # target: a commune's NIS code
+    "maps.commune": _manages_commune,  # target: a commune's NIS code (None: some commune)
     "maps.production": _production_coordinator_or_admin,  # target: a Production
     "maps.public": _anyone,
 }
