@@ -441,7 +441,10 @@ def _booked_between(start: datetime, end: datetime) -> ColumnElement[bool]:
 def search_filters(
     session: Session, criteria: LocationSearch, user: User | None
 ) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Location.status.in_(_visible_statuses(criteria, user))]
+    conditions: list[ColumnElement[bool]] = [
+        Location.visible_to(user),
+        Location.status.in_(_visible_statuses(criteria, user)),
+    ]
     if criteria.q:
         conditions.append(
             Location.search_document.op("@@")(func.tournages_search_query(criteria.q))

@@ -19,6 +19,7 @@ from core.auth.models import Role
 from core.auth.policy import (
     ProductionView,
     acting_user,
+    allowed,
     authorize,
     production_label,
     production_view,
@@ -137,7 +138,8 @@ def _planning_properties(shapes: ShootShapes) -> dict[str, Any]:
     no crew or vehicles; core.auth.policy.production_view)."""
     shoot = shapes.shoot
     viewer = acting_user()
-    location = shoot.location.name if shoot.location else None
+    shown = shoot.location is not None and allowed(viewer, "locations.view", shoot.location)
+    location = shoot.location.name if shown else None
     properties = {
         "title": production_label(viewer, shapes.production),
         **_public_properties(shapes),

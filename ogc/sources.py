@@ -11,7 +11,7 @@ from sqlalchemy import Select, String, cast, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.communes.models import Commune
-from locations.models import Location, LocationStatus, location_category_links
+from locations.models import Location, location_category_links
 from ogc.collections import Collection, register
 from permits.operations import approved_shoot_ids
 from shoots.models import Blackout, Production, ProductionStatus, Shoot, ShootStatus
@@ -26,7 +26,7 @@ def published_locations() -> Select:
         select()
         .select_from(Location)
         .join(Commune, Commune.nis == Location.commune_nis)
-        .where(Location.status == LocationStatus.PUBLISHED)
+        .where(Location.visible_to(None))  # OGC is public: what an anonymous visitor sees
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
+from flask_babel import gettext as _
 
 from core.auth.policy import ProductionView, acting_user, allowed, authorize, production_view
 from core.communes.models import Commune
@@ -348,5 +349,5 @@ def private_calendar(token: str):
     creator = feed.created_by
     active = creator is not None and getattr(creator, "is_enabled", True)
     if not active or not may_read_feed(creator, feed.scope, feed.target):
-        raise NotFound("No such calendar feed (it may have been revoked).")
+        raise NotFound(_("No such calendar feed (it may have been revoked)."))
     return _calendar(feed.scope, feed.target, creator)  # as its creator may see it

@@ -6,12 +6,13 @@ import hashlib
 import secrets
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth.models import User
-from core.auth.policy import ProductionView, production_label, production_view
+from core.auth.policy import ProductionView, allowed, production_label, production_view
 from core.config import in_brussels
 from core.errors import NotFound
 from core.validation import EARLIEST_DATE, LATEST_DATE
@@ -53,8 +54,8 @@ def _event(shoot: Shoot, viewer: User | None) -> Event:
     event.add("dtend", in_brussels(shoot.period.upper))
     event.add("sequence", shoot.version)
     event.add("summary", f"{production_label(viewer, shoot.production)} — shoot {shoot.id}")
-    if shoot.location is not None:
-        event.add("location", shoot.location.name)
+    if shoot.location is not None and allowed(viewer, "locations.view", shoot.location):
+        event.add("location", shoot.location.name)  # not a draft's name to an officer
     full = production_view(viewer, shoot.production) is ProductionView.FULL
     if shoot.notes and full:
         event.add("description", shoot.notes)
@@ -87,7 +88,7 @@ def feed_for_token(session: Session, token: str) -> CalendarFeed:
         )
     )
     if feed is None:
-        raise NotFound("No such calendar feed (it may have been revoked).")
+        raise NotFound(_("No such calendar feed (it may have been revoked)."))
     return feed
 
 

@@ -123,3 +123,14 @@ def test_draft_locations_reach_only_the_librarys_editors(
     published = create_location(name="Gare publiée")
     assert client.get(f"/schedule/locations/{published.id}").status_code == 200
     assert "Gare publiée" in client.get("/maps/communes/92094").get_data(as_text=True)
+
+
+def test_an_officers_private_location_feed_ends_when_the_location_is_unpublished(
+    client, make_user, token_for, create_location
+):
+    location = create_location(name="Gare de Namur")
+    url = _private_feed(client, token_for(make_user("officer")), "location", str(location.id))
+    assert client.get(url).status_code == 200
+    location.status = LocationStatus.DRAFT
+    gone = client.get(url)
+    assert gone.status_code == 404 and b"Gare de Namur" not in gone.data
