@@ -59,3 +59,4 @@ format: $(STAMP)
 
 stop: $(STAMP)
 	$(BIN)/tournages db stop
+	$(BIN)/tournages redis stop

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
-from core import embedded_db
+from core import embedded_db, embedded_redis
 from core.db import database_url, db, migration_database_url, unit_of_work
 from core.errors import ApiError
 
@@ -69,6 +69,21 @@ def db_url() -> None:
 def db_stop() -> None:
     """Stop the embedded cluster."""
     click.echo("Stopped." if embedded_db.stop() else "Not running.")
+
+
+redis_cli = click.Group("redis", help="The embedded Redis of the tests (core.embedded_redis).")
+
+
+@redis_cli.command("url")
+def redis_url() -> None:
+    """Print the embedded Redis's rate-limit store URL (starting it if needed)."""
+    click.echo(embedded_redis.ensure_running().url)
+
+
+@redis_cli.command("stop")
+def redis_stop() -> None:
+    """Stop the embedded Redis."""
+    click.echo("Stopped." if embedded_redis.stop() else "Not running.")
 
 
 communes_cli = click.Group("communes", help="The Walloon communes reference layer.")
@@ -281,7 +296,7 @@ def run_as_unit_of_work(operation):
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db_cli, communes_cli, users_cli, tokens_cli, demo_cli):
+    for group in (db_cli, redis_cli, communes_cli, users_cli, tokens_cli, demo_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

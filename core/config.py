@@ -79,8 +79,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "TOURNAGES_TILES_ORTHO": os.environ.get("TOURNAGES_TILES_ORTHO") or DEFAULT_TILES_ORTHO,
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
         "PROXY_COUNT": int(os.environ.get("TOURNAGES_PROXY_COUNT", 0)),
-        # Shared by every process in production, e.g. redis://host:6379 (see docs/interfaces.md).
+        # Shared by every process of every node in production, e.g. redis://host:6379
+        # (docs/deploy.md); memory:// counts per process.
         "RATELIMIT_STORAGE_URI": os.environ.get("TOURNAGES_RATELIMIT_STORAGE", "memory://"),
+        # While that store is unreachable each process counts on its own, so signing in keeps
+        # working (the delays of core.auth.throttle, in the database, still hold); the store is
+        # tried again with a growing back-off.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("TOURNAGES_LOGIN_RATE_LIMIT", "10/minute;50/hour"),
         # Progressive delays (core.auth.throttle): free failures per account and per address,

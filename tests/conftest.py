@@ -20,7 +20,7 @@ from shapely.geometry import MultiPolygon, Point
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.dialects.postgresql import Range
 
-from core import create_app, embedded_db
+from core import create_app, embedded_db, embedded_redis
 from core.auth.models import Role, User
 from core.auth.operations import create_token, create_user
 from core.cli import upgrade_database
@@ -74,6 +74,15 @@ def _app() -> Iterator[Flask]:
     yield app
     engine_for(urls.app).dispose()
     engine_for(urls.owner).dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The private Redis (core.embedded_redis), started if needed and emptied: the rate-limit
+    store that the tests' app nodes share."""
+    instance = embedded_redis.ensure_running()
+    instance.client().flushall()
+    return instance.url
 
 
 @pytest.fixture

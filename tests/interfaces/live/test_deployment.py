@@ -4,24 +4,17 @@ processes sharing one PostGIS, behind a proxy that speaks HTTPS."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from core import create_app
 from core.db import db
 from tests.conftest import PASSWORD
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+from tests.interfaces.live.app_nodes import gunicorn_nodes
 
 
 def test_a_session_opened_on_one_instance_works_on_another(app, make_user, create_location):
@@ -44,46 +37,17 @@ def test_a_session_opened_on_one_instance_works_on_another(app, make_user, creat
     assert [f["properties"]["name"] for f in items["features"]] == ["Château de Walzin"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(app, tmp_path):
     """gunicorn with deploy/gunicorn.conf.py, two workers, as in production behind a proxy."""
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    env = {
-        **os.environ,
+    settings = {
         "DATABASE_URL": app.config["DATABASE_URL"],
         "SECRET_KEY": "a-production-secret-for-the-test",
         "TOURNAGES_ENV": "production",
         "TOURNAGES_PROXY_COUNT": "1",
-        "TOURNAGES_BIND": f"127.0.0.1:{port}",
-        "TOURNAGES_WORKERS": "2",
     }
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [str(GUNICORN), "-c", "deploy/gunicorn.conf.py"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            yield base, log
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with gunicorn_nodes([settings], tmp_path, workers=2) as (node,):
+        yield node.url, node.log
 
 
 def fetch(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
