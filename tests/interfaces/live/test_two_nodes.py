@@ -9,10 +9,14 @@ behind nginx), so the address counters of one test do not reach the next.
 from __future__ import annotations
 
 import io
+import os
 import re
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,7 +29,7 @@ from core.auth.operations import create_token
 from core.db import db
 from shoots.models import Shoot
 from tests.conftest import PASSWORD
-from tests.interfaces.live.app_nodes import Node, gunicorn_nodes
+from tests.interfaces.live.app_nodes import PROJECT_ROOT, Node, free_port, gunicorn_nodes
 from tests.shoots.conftest import NAMUR, circle, offset
 
 LOGIN_LIMIT = 4  # per address and minute, in the shared store
@@ -35,7 +39,7 @@ CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def node_settings(database_url: str, storage: str, uploads: Path) -> dict[str, str]:
-    """One environment file for every node (deploy/tournages.env.example)."""
+    """The environment every node shares, as in deploy/tournages.env.example."""
     return {
         "DATABASE_URL": database_url,
         "SECRET_KEY": "one-secret-shared-by-every-node",
@@ -65,17 +69,18 @@ def nodes(_app, redis_url, uploads, tmp_path_factory) -> Iterator[list[Node]]:
 
 
 def sign_in(
-    browser: requests.Session, form_from: Node, post_to: Node, email: str, password: str, address
+    browser: requests.Session, form_url: str, post_url: str, email: str, password: str, address
 ) -> requests.Response:
     """A log-in as a balanced browser may send it: the form (and its CSRF token, in the session
-    cookie) from one node, the post to the other."""
+    cookie) from one node, the post to another."""
     headers = {"X-Forwarded-For": address}
-    form = browser.get(f"{form_from.url}/login", headers=headers, timeout=30)
+    form = browser.get(f"{form_url}/login", headers=headers, timeout=30)
     token = CSRF_FIELD.search(form.text).group(1)  # type: ignore[union-attr]
     return browser.post(
-        f"{post_to.url}/login",
+        f"{post_url}/login",
         data={"csrf_token": token, "email": email, "password": password},
-        headers=headers,
+        # Over HTTPS the CSRF check also wants the page the form came from, as browsers send it.
+        headers={**headers, "Referer": f"{form_url}/login"},
         allow_redirects=False,
         timeout=30,
     )
@@ -87,14 +92,16 @@ def test_the_log_in_limit_is_counted_across_nodes(nodes):
     remaining = []
     for number in range(LOGIN_LIMIT):  # A, B, A, B: each a different unknown account
         first, second = (a, b) if number % 2 else (b, a)
-        response = sign_in(browser, first, second, f"nobody{number}@example.be", "x", "192.0.2.10")
+        response = sign_in(
+            browser, first.url, second.url, f"nobody{number}@example.be", "x", "192.0.2.10"
+        )
         assert response.status_code == 401
         remaining.append(int(response.headers["X-RateLimit-Remaining"]))
     assert remaining == [3, 2, 1, 0]  # one count, whichever node answered
     for node in nodes:  # one more, on either node: refused
-        refused = sign_in(browser, node, node, "nobody@example.be", "x", "192.0.2.10")
+        refused = sign_in(browser, node.url, node.url, "nobody@example.be", "x", "192.0.2.10")
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
-    other_address = sign_in(browser, a, b, "nobody@example.be", "x", "192.0.2.11")
+    other_address = sign_in(browser, a.url, b.url, "nobody@example.be", "x", "192.0.2.11")
     assert other_address.status_code == 401
 
 
@@ -103,7 +110,7 @@ def test_failures_on_one_node_make_the_account_wait_on_the_other(nodes, make_use
     db.session.commit()
     a, b = nodes
     owner = requests.Session()
-    assert sign_in(owner, a, a, user.email, PASSWORD, "192.0.2.20").status_code == 302
+    assert sign_in(owner, a.url, a.url, user.email, PASSWORD, "192.0.2.20").status_code == 302
     assert owner.cookies.get(throttle.DEVICE_COOKIE)  # node A trusts the owner's browser now
 
     # A guesser, from a new address each time, fails on A and B in turn, each time once the
@@ -114,19 +121,24 @@ def test_failures_on_one_node_make_the_account_wait_on_the_other(nodes, make_use
         time.sleep(wait + 0.1)
         node = nodes[number % 2]
         address = f"192.0.2.{30 + number}"
-        assert sign_in(guesser, node, node, user.email, "wrong guess", address).status_code == 401
+        assert (
+            sign_in(guesser, node.url, node.url, user.email, "wrong guess", address).status_code
+            == 401
+        )
         wait = throttle.wait_seconds(number + 1, FREE_ACCOUNT_FAILURES, ceiling=300)
     assert wait == 8  # the last failure was on A: node B makes the account wait 8 s
-    refused = sign_in(guesser, b, b, user.email, PASSWORD, "192.0.2.40")  # even the password
+    refused = sign_in(
+        guesser, b.url, b.url, user.email, PASSWORD, "192.0.2.40"
+    )  # even the password
     assert refused.status_code == 429
     # The account's delay (not the address's cap), in seconds left of the last failure's.
     seconds = re.search(r"infructueuses : réessayez dans (\d+) s", refused.text)
     assert seconds and 1 <= int(seconds.group(1)) <= wait
-    stranger = sign_in(requests.Session(), a, b, user.email, PASSWORD, "192.0.2.41")
+    stranger = sign_in(requests.Session(), a.url, b.url, user.email, PASSWORD, "192.0.2.41")
     assert stranger.status_code == 429
 
     # The owner's browser, trusted by node A, is trusted by node B: it signs in all the same.
-    assert sign_in(owner, b, b, user.email, PASSWORD, "192.0.2.20").status_code == 302
+    assert sign_in(owner, b.url, b.url, user.email, PASSWORD, "192.0.2.20").status_code == 302
     assert owner.get(f"{a.url}/api/v1/me", timeout=30).json()["email"] == user.email
 
 
@@ -212,7 +224,7 @@ def attempts_in_turn(nodes: list[Node], count: int, address: str) -> list[int]:
     """The statuses of COUNT failed log-ins from ADDRESS, on each node in turn."""
     browser = requests.Session()
     return [
-        sign_in(browser, node, node, f"nobody{n}@example.be", "x", address).status_code
+        sign_in(browser, node.url, node.url, f"nobody{n}@example.be", "x", address).status_code
         for n in range(count)
         for node in [nodes[n % len(nodes)]]
     ]
@@ -235,3 +247,161 @@ def test_an_unreachable_store_leaves_log_in_working_counted_per_process(_app, up
     with gunicorn_nodes([settings], tmp_path, workers=1) as (node,):
         statuses = attempts_in_turn([node], LOGIN_LIMIT + 1, "192.0.2.60")
     assert statuses == [401] * LOGIN_LIMIT + [429]
+
+
+# ---- nginx in front (deploy/nginx.conf.example) ------------------------------------------------
+
+NGINX = "/usr/sbin/nginx"
+EXAMPLE = PROJECT_ROOT / "deploy" / "nginx.conf.example"
+
+
+@dataclass(frozen=True)
+class Proxy:
+    https: str  # https://127.0.0.1:PORT
+    http: str
+    certificate: Path  # self-signed, for 127.0.0.1
+
+    def browser(self) -> requests.Session:
+        """A client that trusts the proxy's certificate (and not the environment's CA bundle,
+        which requests would otherwise prefer)."""
+        browser = requests.Session()
+        browser.trust_env = False
+        browser.verify = str(self.certificate)
+        return browser
+
+
+def site_config(nodes: list[Node], http_port: int, https_port: int, folder: Path) -> str:
+    """The example with the test's nodes, ports, certificate and code folder in place of the
+    production ones; each swap must find its text, so the example cannot drift from the test."""
+    a, b = (node.url.removeprefix("http://") for node in nodes)
+    swaps = [
+        ("server 10.0.0.11:8000 ", f"server {a} ", 1),
+        ("server 10.0.0.12:8000 ", f"server {b} ", 1),
+        ("listen 80;", f"listen 127.0.0.1:{http_port};", 1),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;", 1),
+        ("/etc/letsencrypt/live/tournages.example.be/fullchain.pem", f"{folder}/cert.pem", 1),
+        ("/etc/letsencrypt/live/tournages.example.be/privkey.pem", f"{folder}/key.pem", 1),
+        ("/srv/tournages/", f"{PROJECT_ROOT}/", 2),
+    ]
+    text = EXAMPLE.read_text()
+    for old, new, count in swaps:
+        assert text.count(old) == count, f"{old!r} is no longer in {EXAMPLE.name}"
+        text = text.replace(old, new)
+    return text
+
+
+def main_config(folder: Path) -> str:
+    """What /etc/nginx/nginx.conf gives the example, with every path inside FOLDER."""
+    temp_paths = "".join(
+        f"    {kind}_temp_path {folder}/{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # As root the workers would run as nobody, who may not read a clone under /root.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return (
+        f"{user}worker_processes 1;\npid {folder}/nginx.pid;\n"
+        "events { worker_connections 256; }\n"
+        "http {\n    include /etc/nginx/mime.types;\n"
+        f"    access_log {folder}/access.log;\n{temp_paths}"
+        f"    include {folder}/tournages.conf;\n}}\n"
+    )
+
+
+def run_checked(*command: str) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def proxy(nodes, tmp_path_factory) -> Iterator[Proxy]:
+    """nginx with the example site in front of nodes A and B, on free ports, with TLS."""
+    folder = tmp_path_factory.mktemp("nginx")
+    run_checked(
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=tournages.example.be",
+        "-addext", "subjectAltName=DNS:tournages.example.be,IP:127.0.0.1",
+        "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+    )  # fmt: skip
+    http_port, https_port = free_port(), free_port()
+    (folder / "tournages.conf").write_text(site_config(nodes, http_port, https_port, folder))
+    (folder / "nginx.conf").write_text(main_config(folder))
+    options = [
+        "-p",
+        f"{folder}/",
+        "-c",
+        str(folder / "nginx.conf"),
+        "-e",
+        str(folder / "error.log"),
+    ]
+    assert "test is successful" in run_checked(NGINX, "-t", *options)
+    server = subprocess.Popen([NGINX, *options, "-g", "daemon off;"])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (
+                    folder / "error.log"
+                ).read_text()
+                time.sleep(0.05)
+        yield Proxy(
+            https=f"https://127.0.0.1:{https_port}",
+            http=f"http://127.0.0.1:{http_port}",
+            certificate=folder / "cert.pem",
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def served_by(nodes: list[Node], request_ids: list[str]) -> list[int]:
+    """How many of REQUEST_IDS each node's access log names, once all are logged (a worker writes
+    its line after the response has gone out) or after a few seconds."""
+    deadline = time.monotonic() + 10
+    while True:
+        logs = [node.log.read_text() for node in nodes]
+        counts = [sum(f"[{each}]" in log for each in request_ids) for log in logs]
+        if sum(counts) >= len(request_ids) or time.monotonic() > deadline:
+            return counts
+        time.sleep(0.1)
+
+
+def test_nginx_balances_the_nodes_over_https(nodes, proxy):
+    browser = proxy.browser()
+    plain = requests.get(f"{proxy.http}/login", allow_redirects=False, timeout=30)
+    assert plain.status_code == 301 and plain.headers["Location"] == "https://127.0.0.1/login"
+
+    responses = [browser.get(f"{proxy.https}/healthz", timeout=30) for _ in range(10)]
+    assert all(r.status_code == 200 for r in responses)
+    assert all(r.headers["Strict-Transport-Security"].startswith("max-age=") for r in responses)
+    request_ids = [r.headers["X-Request-ID"] for r in responses]  # made by nginx
+    served = served_by(nodes, request_ids)
+    assert sum(served) == 10 and all(served), served  # each request on one node, both used
+
+    links = browser.get(f"{proxy.https}/ogc?f=json", timeout=30).json()["links"]
+    assert links[0]["href"].startswith(f"{proxy.https}/ogc")  # the address the client used
+
+
+def test_nginx_serves_the_static_files_itself(nodes, proxy):
+    for path, source in (
+        ("/static/css/tournages.css", PROJECT_ROOT / "core/static/css/tournages.css"),
+        ("/maps/static/tournages-maps.js", PROJECT_ROOT / "core/mapping/static/tournages-maps.js"),
+    ):
+        served = proxy.browser().get(f"{proxy.https}{path}", timeout=30)
+        assert served.status_code == 200 and served.content == source.read_bytes()
+        assert served.headers["Cache-Control"] == "max-age=604800"
+        assert all(f"GET {path}" not in node.log.read_text() for node in nodes)
+
+
+def test_behind_nginx_a_forged_client_address_does_not_dodge_the_log_in_limit(proxy):
+    browser = proxy.browser()
+    statuses = []
+    for number in range(LOGIN_LIMIT + 1):  # each claiming another address, for another account
+        forged = f"203.0.113.{number}"
+        email = f"who{number}@example.be"
+        response = sign_in(browser, proxy.https, proxy.https, email, "x", forged)
+        statuses.append(response.status_code)
+    assert statuses == [401] * LOGIN_LIMIT + [429]  # all counted against nginx's view: 127.0.0.1
