@@ -14,7 +14,7 @@ import pytest
 from core import create_app
 from core.db import db
 from tests.conftest import PASSWORD
-from tests.interfaces.live.app_nodes import gunicorn_nodes
+from tests.interfaces.live.app_nodes import PROJECT_ROOT, gunicorn_nodes
 
 
 def test_a_session_opened_on_one_instance_works_on_another(app, make_user, create_location):
@@ -90,3 +90,29 @@ def served_ids(log, expected: int) -> list[str]:
         if len(ids) >= expected or time.monotonic() > deadline:
             return ids
         time.sleep(0.1)
+
+
+def example_environment() -> dict[str, str]:
+    lines = (PROJECT_ROOT / "deploy" / "tournages.env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_the_deployment_examples_agree_with_the_code_and_each_other():
+    """Every variable of the nodes' environment file is one the app, gunicorn's settings or the
+    unit reads, and the unit may write where the uploads go."""
+    environment = example_environment()
+    readers = "".join(
+        (PROJECT_ROOT / path).read_text() for path in ("core/config.py", "deploy/gunicorn.conf.py")
+    )
+    unit = (PROJECT_ROOT / "deploy" / "tournages@.service").read_text()
+    unread = [
+        name for name in environment if f'"{name}"' not in readers and f"${{{name}}}" not in unit
+    ]
+    assert unread == []
+    uploads = environment["TOURNAGES_UPLOAD_FOLDER"]
+    assert f"ReadWritePaths={uploads}\n" in unit and f"RequiresMountsFor={uploads}\n" in unit
+    assert "EnvironmentFile=/etc/tournages/tournages.env\n" in unit
+    assert " -c deploy/gunicorn.conf.py " in unit
+    assert (
+        environment["TOURNAGES_ENV"] == "production" and environment["TOURNAGES_PROXY_COUNT"] == "1"
+    )

@@ -120,17 +120,12 @@ def test_failures_on_one_node_make_the_account_wait_on_the_other(nodes, make_use
     for number in range(FREE_ACCOUNT_FAILURES + 3):
         time.sleep(wait + 0.1)
         node = nodes[number % 2]
-        address = f"192.0.2.{30 + number}"
-        assert (
-            sign_in(guesser, node.url, node.url, user.email, "wrong guess", address).status_code
-            == 401
-        )
+        failed = sign_in(guesser, node.url, node.url, user.email, "wrong", f"192.0.2.{30 + number}")
+        assert failed.status_code == 401
         wait = throttle.wait_seconds(number + 1, FREE_ACCOUNT_FAILURES, ceiling=300)
     assert wait == 8  # the last failure was on A: node B makes the account wait 8 s
-    refused = sign_in(
-        guesser, b.url, b.url, user.email, PASSWORD, "192.0.2.40"
-    )  # even the password
-    assert refused.status_code == 429
+    refused = sign_in(guesser, b.url, b.url, user.email, PASSWORD, "192.0.2.40")
+    assert refused.status_code == 429  # even with the password
     # The account's delay (not the address's cap), in seconds left of the last failure's.
     seconds = re.search(r"infructueuses : réessayez dans (\d+) s", refused.text)
     assert seconds and 1 <= int(seconds.group(1)) <= wait
