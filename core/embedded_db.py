@@ -141,10 +141,11 @@ def _check(result: subprocess.CompletedProcess[str], what: str) -> None:
 
 
 @contextmanager
-def _lock(cluster: Cluster) -> Iterator[None]:
-    """Serialise creation and start-up between commands launched at the same time."""
-    cluster.base.mkdir(parents=True, exist_ok=True)
-    with open(cluster.base / ".lock", "w") as handle:
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Serialise creation and start-up of the server in FOLDER between commands launched at the
+    same time (the embedded Redis uses it too)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -197,7 +198,7 @@ def _is_running(cluster: Cluster) -> bool:
 def ensure_running() -> Cluster:
     """Create the cluster on first use and start it if it is not running."""
     cluster = locate_cluster()
-    with _lock(cluster):
+    with folder_lock(cluster.base):
         if not (cluster.data_dir / "PG_VERSION").exists():
             _initdb(cluster)
         if not _is_running(cluster):

@@ -11,17 +11,16 @@ whoever starts it; its socket is 0700, so nobody else can connect.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+
+from core.embedded_db import folder_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 10
@@ -91,22 +90,10 @@ def _settings(instance: Instance) -> str:
     return "".join(f"{key} {value}\n" for key, value in settings.items())
 
 
-@contextmanager
-def _lock(instance: Instance) -> Iterator[None]:
-    """Serialise start-up between commands launched at the same time."""
-    instance.base.mkdir(parents=True, exist_ok=True)
-    with open(instance.base / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def ensure_running() -> Instance:
     """Start the private Redis if it does not answer yet."""
     instance = locate()
-    with _lock(instance):
+    with folder_lock(instance.base):
         if _answers(instance):
             return instance
         config = instance.base / "redis.conf"
