@@ -91,17 +91,15 @@ def parse_crs(uri: str) -> Crs:
     return crs
 
 
-def converted(geometry: Any, crs: Crs) -> ColumnElement[Any]:
-    """GEOMETRY (EPSG:3812) in CRS, axes in the CRS's own order."""
-    moved = geometry if crs.srid == SRID else func.ST_Transform(geometry, crs.srid)
-    return func.ST_FlipCoordinates(moved) if crs.latitude_first else moved
-
-
 def geojson_in(geometry: Any, crs: Crs) -> ColumnElement[str]:
-    """GEOMETRY (EPSG:3812) as GeoJSON geometry text in CRS: counter-clockwise exterior rings
-    (RFC 7946), the CRS's precision, and no `crs` member (option 0: the Content-Crs header
-    says it)."""
-    return func.ST_AsGeoJSON(func.ST_ForcePolygonCCW(converted(geometry, crs)), crs.decimals, 0)
+    """GEOMETRY (EPSG:3812) as GeoJSON geometry text in CRS, in the CRS's axis order and
+    precision, without a `crs` member (option 0: the Content-Crs header says it). Exterior
+    rings run counter-clockwise with east to the right (RFC 7946), before any axis swap, so
+    every CRS lists the vertices in the same order."""
+    moved = geometry if crs.srid == SRID else func.ST_Transform(geometry, crs.srid)
+    oriented = func.ST_ForcePolygonCCW(moved)
+    ordered = func.ST_FlipCoordinates(oriented) if crs.latitude_first else oriented
+    return func.ST_AsGeoJSON(ordered, crs.decimals, 0)
 
 
 def clip(box: Box, crs: Crs) -> Box | None:
