@@ -59,15 +59,15 @@ class Page:
 
 @dataclass(frozen=True)
 class Query:
-    """What a request for a page of features asks: filters, CRS and window."""
+    """What a request for a page of features asks: its window, filters and CRS."""
 
+    limit: int
+    offset: int
     envelope: crs.Box | None = None  # in bbox_crs, PostGIS axis order
     bbox_crs: crs.Crs = crs.CRS84
     interval: Interval | None = None
     conditions: tuple[ColumnElement[bool], ...] = ()  # on properties (ogc.queryables)
     output_crs: crs.Crs = crs.CRS84
-    limit: int = 10
-    offset: int = 0
 
 
 def json_value(value: Any) -> Any:

@@ -48,6 +48,7 @@ EXCEPTION_CODES = {
     406: "OptionNotSupported",
 }
 ITEMS_PATH = "/ogc/collections/{collection_id}/items"
+HTML = "text/html"
 
 
 def exception(report: ErrorReport) -> dict[str, Any]:
@@ -59,9 +60,9 @@ def exception(report: ErrorReport) -> dict[str, Any]:
 
 
 def openapi(app: Flask) -> dict[str, Any]:
-    """The OpenAPI 3.0 document of /ogc: the generic one (core.openapi) with OGC exceptions as
-    its errors and one items path per collection declaring that collection's queryables, as
-    pygeoapi writes them (clients such as GDAL look there for the filters they may send)."""
+    """The OpenAPI 3.0 document of /ogc: the generic one (core.openapi) with OGC exceptions (or
+    pages) as its errors and one items path per collection declaring that collection's
+    queryables, as pygeoapi writes them (clients look there for the filters they may send)."""
     spec = document(
         app,
         prefix="/ogc",
@@ -70,6 +71,9 @@ def openapi(app: Flask) -> dict[str, Any]:
         description="Published filming locations, upcoming shoots, blackouts and communes.",
     )
     spec["components"]["schemas"]["Error"] = EXCEPTION_SCHEMA
+    for methods in spec["paths"].values():
+        for operation in methods.values():  # errors are pages too, for clients asking for HTML
+            operation["responses"]["default"]["content"][HTML] = {"schema": {"type": "string"}}
     generic = spec["paths"][ITEMS_PATH]["get"]
     for collection in COLLECTIONS.values():
         operation = copy.deepcopy(generic)

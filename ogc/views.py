@@ -68,6 +68,13 @@ def reject_unknown_parameters() -> None:
 bp.after_request(caching.cache_headers)
 
 
+@bp.after_request
+def expose_headers(response: Response) -> Response:
+    """Let web pages of other origins (CORS *, core.security) read the CRS and the ETag."""
+    response.headers.setdefault("Access-Control-Expose-Headers", "Content-Crs, ETag")
+    return response
+
+
 def here(**changes: Any) -> str:
     """This request's absolute URL with some query parameters changed."""
     args = request.args.to_dict(flat=False)
@@ -329,13 +336,13 @@ def items(collection_id: str, query: schemas.ItemsQuery):
         db.session,
         collection,
         Query(
+            limit=query.limit,
+            offset=query.offset,
             envelope=query.envelope(),
             bbox_crs=query.bbox_reference,
             interval=parse_datetime(query.interval) if query.interval else None,
             conditions=tuple(conditions(collection, query.model_extra or {})),
             output_crs=query.output_crs,
-            limit=query.limit,
-            offset=query.offset,
         ),
     )
     data = {

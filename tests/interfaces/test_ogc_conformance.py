@@ -427,6 +427,7 @@ def test_items_carry_a_weak_etag_and_answer_304_while_unchanged(client, create_l
     first = ok(client, url)
     etag = first.headers["ETag"]
     assert etag.startswith('W/"')
+    assert first.headers["Access-Control-Expose-Headers"] == "Content-Crs, ETag"
     assert first.headers["Cache-Control"] in ("public, max-age=60", "max-age=60, public")
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
