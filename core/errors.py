@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -66,6 +69,37 @@ class ServiceUnavailable(ApiError):
     error = "service_unavailable"
 
 
+@dataclass(frozen=True)
+class ErrorReport:
+    """An error about to be answered, for a renderer of its own path (`render_errors_under`)."""
+
+    status: int
+    error: str  # machine-readable code, e.g. "not_found"
+    detail: str
+    field: str | None = None
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+# A renderer returns the response, or None to leave it to the default (pages or JSON).
+ErrorRenderer = Callable[[ErrorReport], Any]
+RENDERERS_KEY = "tournages.error_renderers"
+
+
+def render_errors_under(app: Flask, prefix: str, renderer: ErrorRenderer) -> None:
+    """Let RENDERER answer every error under the path PREFIX (404s of unknown paths, 405s,
+    400s, 500s…): an interface with an error format of its own, such as OGC API's
+    exceptions, without core knowing it."""
+    app.extensions.setdefault(RENDERERS_KEY, {})[prefix] = renderer
+
+
+def _own_rendering(report: ErrorReport) -> Any | None:
+    renderers: dict[str, ErrorRenderer] = current_app.extensions.get(RENDERERS_KEY, {})
+    for prefix, renderer in renderers.items():
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return renderer(report)
+    return None
+
+
 def wants_json() -> bool:
     """API paths always get JSON errors; other clients get it when they ask for it."""
     if request.path.startswith(("/api/", "/healthz")) or request.args.get("f") == "json":
@@ -77,23 +111,36 @@ def wants_json() -> bool:
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
+        report = ErrorReport(exc.status, exc.error, exc.detail, exc.field)
+        if (own := _own_rendering(report)) is not None:
+            return own
         return jsonify(exc.body()), exc.status
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(exc: HTTPException):
-        if exc.response is not None or not wants_json():
-            return exc.response or exc
+        if exc.response is not None:
+            return exc.response
         name = (exc.name or "error").lower().replace(" ", "_")
+        headers = {}
+        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        report = ErrorReport(exc.code or 500, name, exc.description or "", headers=headers)
+        if (own := _own_rendering(report)) is not None:
+            return own
+        if not wants_json():
+            return exc
         response = jsonify({"error": name, "detail": exc.description})
         response.status_code = exc.code or 500
-        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
-            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        response.headers.update(headers)
         return response
 
     def handle_database_unavailable(exc: Exception):
         app.logger.warning("database unavailable: %s", exc)
+        detail = _("The database is unavailable; try again in a moment.")
+        report = ErrorReport(503, "database_unavailable", detail, headers={"Retry-After": "30"})
+        if (own := _own_rendering(report)) is not None:
+            return own
         if wants_json():
-            detail = _("The database is unavailable; try again in a moment.")
             return jsonify({"error": "database_unavailable", "detail": detail}), 503
         # A page of its own: the site layout would load the signed-in user from the database,
         # and so would blueprints' context processors (rendered without them).
@@ -108,6 +155,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         app.logger.exception("unhandled error")
+        report = ErrorReport(500, "internal_error", "An unexpected error occurred.")
+        if (own := _own_rendering(report)) is not None:
+            return own
         if wants_json():
             body = {"error": "internal_error", "detail": "An unexpected error occurred."}
             return jsonify(body), 500

@@ -2,8 +2,9 @@
 
 A collection is declared once (`register(Collection(...))`): a query builder for the rows the
 public may see, the geometry (EPSG:3812), the id, the public properties and, optionally, a
-time range. Filtering, paging and extents are generic and run in PostGIS with the indexes:
-the bbox becomes one constant envelope in EPSG:3812 tested with ST_Intersects.
+time range. Filtering, paging, extents, reprojection (core.crs) and queryables (ogc.queryables)
+are generic and run in PostGIS with the indexes: the bbox becomes one constant envelope in
+EPSG:3812 tested with ST_Intersects.
 """
 
 from __future__ import annotations
@@ -21,15 +22,10 @@ from geoalchemy2 import Geometry
 from sqlalchemy import ColumnElement, Select, func, literal
 from sqlalchemy.orm import Session
 
+from core import crs
 from core.config import BRUSSELS
 from core.db import SRID, WGS84
-from core.geo import LAMBERT_2008_BOUNDS, as_geojson
-from ogc.filters import Envelope, Interval
-
-# Envelopes are clipped to the area where EPSG:3812 is valid (with a margin): nothing of
-# ours lies outside, and projecting, say, the whole globe to Lambert 2008 would fail.
-LAMBERT_2008_AREA = Envelope(*LAMBERT_2008_BOUNDS)
-ENVELOPE_SEGMENT_DEGREES = 0.01  # parallels are curves in Lambert: densify before projecting
+from ogc.filters import Interval
 
 
 @dataclass(frozen=True)
@@ -43,9 +39,12 @@ class Collection:
     properties: Mapping[str, ColumnElement[Any]]  # public properties only
     period: ColumnElement[Any] | None = None  # a tstzrange, half-open [start, end)
     keywords: tuple[str, ...] = field(default=())
+    # When a feature last changed (its Last-Modified), if the rows record it.
+    updated: ColumnElement[Any] | None = None
 
 
 COLLECTIONS: dict[str, Collection] = {}
+UPDATED_LABEL = "feature last updated"  # a label no property can have (no spaces in names)
 
 
 def register(collection: Collection) -> None:
@@ -56,6 +55,19 @@ def register(collection: Collection) -> None:
 class Page:
     number_matched: int
     features: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a request for a page of features asks: its window, filters and CRS."""
+
+    limit: int
+    offset: int
+    envelope: crs.Box | None = None  # in bbox_crs, PostGIS axis order
+    bbox_crs: crs.Crs = crs.CRS84
+    interval: Interval | None = None
+    conditions: tuple[ColumnElement[bool], ...] = ()  # on properties (ogc.queryables)
+    output_crs: crs.Crs = crs.CRS84
 
 
 def json_value(value: Any) -> Any:
@@ -69,32 +81,18 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def envelope_3812(envelope: Envelope) -> ColumnElement[Any] | None:
-    """The WGS84 envelope as a (densified) EPSG:3812 polygon, or None if it misses Belgium."""
-    clipped = envelope.intersection(LAMBERT_2008_AREA)
-    if clipped is None:
-        return None
-    box = func.ST_MakeEnvelope(
-        literal(clipped.min_lon),
-        literal(clipped.min_lat),
-        literal(clipped.max_lon),
-        literal(clipped.max_lat),
-        WGS84,
-    )
-    return func.ST_Transform(func.ST_Segmentize(box, ENVELOPE_SEGMENT_DEGREES), SRID)
-
-
-def _filters(
-    collection: Collection, envelope: Envelope | None, interval: Interval | None
-) -> list[ColumnElement[bool]] | None:
+def _filters(collection: Collection, query: Query) -> list[ColumnElement[bool]] | None:
     """The WHERE conditions, or None when nothing can match."""
-    conditions: list[ColumnElement[bool]] = []
-    if envelope is not None:
-        area = envelope_3812(envelope)
+    conditions = list(query.conditions)
+    if query.envelope is not None:
+        area = crs.envelope_from(query.envelope, query.bbox_crs)
         if area is None:
             return None
         conditions.append(func.ST_Intersects(collection.geometry, area))
-    if interval is not None and collection.period is not None:
+    if query.interval is not None and collection.period is not None:
+        interval = query.interval
+        if interval.empty:
+            return None
         wanted = func.tstzrange(literal(interval.start), literal(interval.end), interval.bounds)
         conditions.append(collection.period.op("&&")(wanted))
     return conditions
@@ -110,33 +108,25 @@ def _feature(collection: Collection, row: Any) -> dict[str, Any]:
     }
 
 
-def _feature_query(collection: Collection) -> Select:
+def _feature_query(collection: Collection, output_crs: crs.Crs) -> Select:
     return collection.query().add_columns(
         collection.id_column.label("fid"),
-        as_geojson(collection.geometry).label("geometry"),
+        crs.geojson_in(collection.geometry, output_crs).label("geometry"),
         *(column.label(name) for name, column in collection.properties.items()),
     )
 
 
-def read_page(
-    session: Session,
-    collection: Collection,
-    *,
-    envelope: Envelope | None,
-    interval: Interval | None,
-    limit: int,
-    offset: int,
-) -> Page:
-    conditions = _filters(collection, envelope, interval)
+def read_page(session: Session, collection: Collection, query: Query) -> Page:
+    conditions = _filters(collection, query)
     if conditions is None:
         return Page(0, [])
     matched = session.scalar(collection.query().add_columns(func.count()).where(*conditions))
     rows = session.execute(
-        _feature_query(collection)
+        _feature_query(collection, query.output_crs)
         .where(*conditions)
         .order_by(collection.id_column)
-        .limit(limit)
-        .offset(offset)
+        .limit(query.limit)
+        .offset(query.offset)
     )
     return Page(matched or 0, [_feature(collection, row) for row in rows])
 
@@ -148,12 +138,26 @@ def parse_fid(collection: Collection, raw: str) -> Any | None:
     return raw
 
 
-def read_feature(session: Session, collection: Collection, raw_fid: str) -> dict | None:
+@dataclass(frozen=True)
+class FeatureRead:
+    feature: dict[str, Any]
+    updated: datetime | None  # when it last changed, for collections that record it
+
+
+def read_feature(
+    session: Session, collection: Collection, raw_fid: str, output_crs: crs.Crs
+) -> FeatureRead | None:
     fid = parse_fid(collection, raw_fid)
     if fid is None:
         return None
-    row = session.execute(_feature_query(collection).where(collection.id_column == fid)).first()
-    return _feature(collection, row) if row else None
+    query = _feature_query(collection, output_crs).where(collection.id_column == fid)
+    if collection.updated is not None:
+        query = query.add_columns(collection.updated.label(UPDATED_LABEL))
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    updated = row._mapping[UPDATED_LABEL] if collection.updated is not None else None
+    return FeatureRead(_feature(collection, row), updated)
 
 
 def spatial_extent(session: Session, collection: Collection) -> list[float] | None:

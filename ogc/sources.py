@@ -109,6 +109,7 @@ def register_collections() -> None:
                 "updated_at": Location.updated_at,
             },
             keywords=("filming", "locations"),
+            updated=Location.updated_at,
         )
     )
     register(

@@ -193,6 +193,7 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "ogc.conformance": {"GET": EVERYONE},
     "ogc.collections": {"GET": EVERYONE},
     "ogc.collection": {"GET": EVERYONE},
+    "ogc.queryables": {"GET": EVERYONE},
     "ogc.items": {"GET": EVERYONE},
     "ogc.item": {"GET location": EVERYONE, "GET location draft": NOBODY},
 }

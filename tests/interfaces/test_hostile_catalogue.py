@@ -57,7 +57,7 @@ def _urls(app: Flask, ids: dict) -> Iterator[str]:
             yield PARAMETER.sub(lambda m: str(ids[m.group(1)]), rule.rule)
     yield "/api/v1/locations/export?format=csv"
     yield "/api/v1/locations/export?format=geojson"
-    yield "/ogc/collections/locations/items?f=html&q=F"
+    yield "/ogc/collections/locations/items?f=html&has_power=false"  # a queryable
     yield "/locations?q=F"
 
 

@@ -9,6 +9,7 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point, shape
 from sqlalchemy.dialects.postgresql import Range
 
+from core.crs import LAMBERT_72
 from core.db import SRID, db
 from locations.models import LocationStatus
 from ogc.schemas import MAX_LIMIT, ItemsQuery
@@ -131,8 +132,9 @@ def test_bad_parameters_are_400_naming_the_parameter(client, query, reason):
     response = client.get(f"/ogc/collections/locations/items?{query}")
     assert response.status_code == 400
     body = response.get_json()
+    assert body["code"] == "InvalidParameterValue"
     assert body["field"] == query.split("=")[0]
-    assert reason in body["detail"]
+    assert reason in body["description"]
 
 
 def test_paging_with_next_and_prev_links(client, create_location):
@@ -278,13 +280,15 @@ def test_html_escapes_feature_properties(client, create_location):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_unexpected_parameters_are_kept_in_links_not_errors(client, locations):
-    url = "/ogc/collections/locations/items?collection_id=x&_external=0&fid=1&limit=1"
+def test_filters_and_odd_parameter_names_are_kept_in_links(client, create_location):
+    for number in range(2):
+        create_location(*NAMUR, name=f"Citadelle {number}")
+    url = "/ogc/collections/locations/items?commune_nis=92094&limit=1&crs=" + LAMBERT_72.uri
     body = features(client, url)
-    assert body["numberReturned"] == 1
+    assert body["numberMatched"] == 2 and body["numberReturned"] == 1
     (next_page,) = links(body, "next")
-    assert "/ogc/collections/locations/items?" in next_page and "collection_id=x" in next_page
-    assert "_external=0" in next_page
+    assert "/ogc/collections/locations/items?" in next_page
+    assert "commune_nis=92094" in next_page and "crs=http" in next_page
 
 
 def test_landing_page_with_a_trailing_slash(client):

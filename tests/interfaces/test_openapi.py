@@ -63,7 +63,9 @@ def test_items_parameters_are_documented_for_ogc_clients(client):
     description = client.get("/ogc/api?f=json").get_json()
     items = description["paths"]["/ogc/collections/{collection_id}/items"]["get"]
     names = [p["name"] for p in items["parameters"]]
-    assert names == ["collection_id", "f", "bbox", "datetime", "limit", "offset"]
+    assert names == [
+        "collection_id", "f", "lang", "crs", "bbox", "bbox-crs", "datetime", "limit", "offset",
+    ]  # fmt: skip
     limit = next(p for p in items["parameters"] if p["name"] == "limit")["schema"]
     assert limit == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10}
     content = items["responses"]["200"]["content"]
