@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from permits import versions
 from permits.models import STATUS_LABELS, PermitRequest, PermitStatus, RequestVersion
+from permits.transitions import ACTION_LABELS
 
 PARTICULAR_LABELS = {
     "night_shoot": _l("night shoot"),
@@ -48,6 +49,7 @@ def document_context(data: dict[str, Any], version: RequestVersion | None) -> di
         "version": version,
         "site_plans": plans,
         "status_label": STATUS_LABELS[PermitStatus(data["request"]["status"])],
+        "frozen_by": version and ACTION_LABELS.get(version.action, _l("amendment")),
         "particular_labels": PARTICULAR_LABELS,
         "square_metres": square_metres,
         "moment": moment,

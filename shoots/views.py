@@ -364,8 +364,13 @@ def shoot_delete(shoot_id: int):
     authorize("productions.edit", shoot.production)
     production_id = shoot.production_id
     if ActionForm().validate_on_submit():
-        shoot_ops.delete_shoot(db.session, shoot)
-        flash(_("Shoot deleted."), "success")
+        try:
+            with db.session.begin_nested():
+                shoot_ops.delete_shoot(db.session, shoot)
+        except ApiError as exc:  # e.g. the shoot is in a live permit request
+            flash(exc.detail, "error")
+        else:
+            flash(_("Shoot deleted."), "success")
     return redirect(url_for("shoots.production_page", production_id=production_id))
 
 

@@ -116,7 +116,8 @@ def test_an_edit_after_approval_is_an_amendment_and_the_approved_version_stays_o
     # Everything official still shows the approved values.
     document = client.get(f"/permits/{permit.id}/document", headers=coordinator_api)
     html = document.get_data(as_text=True)
-    assert approved.content_hash in html and "150" not in html
+    assert approved.content_hash in html
+    assert "<td>35</td>" in html and "<td>150</td>" not in html  # the crew column
     again = client.get(f"/api/v1/permits/{permit.id}.pdf", headers=coordinator_api)
     assert approved.content_hash in re.sub(r"\s", "", _pdf_text(again.data))
     public = client.get("/permits/public").get_data(as_text=True)
@@ -162,8 +163,9 @@ def test_an_amendment_needs_a_reason_and_one_at_a_time(
     assert db.session.scalar(select(Amendment.id)) is None
     first = _patch(client, headers, shoot, crew_size=50, reason="Figurants")
     assert first.status_code == 202
+    first_id = first.get_json()["amendment"]["id"]
     second = _patch(client, headers, shoot, crew_size=60, reason="Plus de figurants")
-    assert second.status_code == 409 and "amendment" in second.get_json()["detail"]
+    assert second.status_code == 409 and second.get_json()["amendment_id"] == first_id
     # Saving the same values again (a form sent back as it was) proposes nothing.
     same = _patch(client, headers, shoot, crew_size=35, reason="rien")
     assert same.status_code == 200 and "amendment" not in same.get_json()
@@ -236,7 +238,7 @@ def test_deleting_a_shoot_of_a_live_request_is_409_naming_the_request(
     refused = client.delete(f"/api/v1/shoots/{shoot.id}", headers=headers)
     assert refused.status_code == 409
     body = refused.get_json()
-    assert f"no. {permit.id}" in body["detail"]
+    assert f"n° {permit.id} (Namur" in body["detail"]
     assert body["requests"][0]["id"] == permit.id
     assert body["requests"][0]["url"] == f"/permits/{permit.id}"
     # A draft too is a live request; so is deleting the whole production.
@@ -248,7 +250,7 @@ def test_deleting_a_shoot_of_a_live_request_is_409_naming_the_request(
     assert whole.status_code == 409
     login(coordinator)
     page = client.post(f"/shoots/{shoot.id}/delete", follow_redirects=True)
-    assert f"no. {permit.id}" in page.get_data(as_text=True)
+    assert f"n° {permit.id} (Namur" in page.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Shoot, shoot.id) is not None
     # Once the draft is withdrawn its shoot may go.
