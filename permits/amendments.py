@@ -33,6 +33,7 @@ from core.auth.models import Role, User
 from core.db import SRID
 from core.errors import Conflict, InvalidInput, NotFound
 from core.geo import as_geojson
+from locations.models import Location
 from permits import transitions, versions
 from permits.models import (
     APPROVED_STATUSES,
@@ -136,7 +137,7 @@ def _holding(
 def _state(
     period: Range[datetime],
     status: Any,
-    location_id: int | None,
+    location: Location | None,
     values: Any,
     footprint: str,
     parking: str | None,
@@ -146,7 +147,8 @@ def _state(
         "starts_at": local_iso(period.lower),
         "ends_at": local_iso(period.upper),
         "status": status.value,
-        "location_id": location_id,
+        "location_id": location.id if location else None,
+        "location": location.name if location else None,
         "footprint": json.loads(footprint),
         "parking": json.loads(parking) if parking else None,
         **{name: getattr(values, name) for name in shoot_ops.ATTRIBUTES},
@@ -157,7 +159,7 @@ def shoot_state(session: Session, shoot: Shoot) -> dict[str, Any]:
     footprint, parking = session.execute(
         select(as_geojson(Shoot.footprint), as_geojson(Shoot.parking)).where(Shoot.id == shoot.id)
     ).one()
-    return _state(shoot.period, shoot.status, shoot.location_id, shoot, footprint, parking)
+    return _state(shoot.period, shoot.status, shoot.location, shoot, footprint, parking)
 
 
 def proposed_state(session: Session, amendment: Amendment) -> dict[str, Any]:
@@ -169,7 +171,7 @@ def proposed_state(session: Session, amendment: Amendment) -> dict[str, Any]:
     return _state(
         amendment.period,
         amendment.shoot_status,
-        amendment.location_id,
+        amendment.location,
         amendment,
         footprint,
         parking,

@@ -73,11 +73,11 @@ def summary(permit: PermitRequest, first: datetime | None, last: datetime | None
 
 
 def _summary_of(permit: PermitRequest) -> dict[str, Any]:
-    periods = [part.shoot.period for part in permit.parts]
+    periods = [part.shoot.period for part in permit.parts]  # none once amendments moved them all
     return summary(
         permit,
-        min(p.lower for p in periods),
-        max(p.upper for p in periods),
+        min((p.lower for p in periods), default=None),
+        max((p.upper for p in periods), default=None),
         len(periods),
     )
 

@@ -262,13 +262,14 @@ def _local_midnight(day: date) -> datetime:
 
 
 def find_requests(session: Session, user: User, wanted: RequestFilter) -> list[dict[str, Any]]:
-    """USER's visible requests with their first and last shoot times, newest first."""
+    """USER's visible requests with their first and last shoot times, newest first (a request
+    an amendment left without shoots too, with none)."""
     first = func.min(func.lower(Shoot.period))
     last = func.max(func.upper(Shoot.period))
     query = _visible_to(
         select(PermitRequest, first, last, func.count(PermitShoot.shoot_id))
-        .join(PermitShoot, PermitShoot.request_id == PermitRequest.id)
-        .join(Shoot, Shoot.id == PermitShoot.shoot_id)
+        .outerjoin(PermitShoot, PermitShoot.request_id == PermitRequest.id)
+        .outerjoin(Shoot, Shoot.id == PermitShoot.shoot_id)
         .group_by(PermitRequest.id)
         .order_by(PermitRequest.id.desc()),
         user,

@@ -328,6 +328,13 @@ def test_moving_into_eupen_makes_a_request_there_and_withdraws_the_empty_one(
     namur_versions = versions_of(db.session, namur.id)
     assert namur_versions[-1].data["shoots"] == [] and namur_versions[-1].status == "withdrawn"
     assert namur_versions[1].data["shoots"][0]["id"] == shoot.id  # the approved one, kept
+    # The emptied request is still listed and read, with no shoot.
+    coordinator_api = token_for(coordinator)
+    listed = client.get("/api/v1/permits", headers=coordinator_api).get_json()["permits"]
+    assert {(p["id"], p["shoot_count"]) for p in listed} == {(namur.id, 0), (eupen.id, 1)}
+    emptied = client.get(f"/api/v1/permits/{namur.id}", headers=coordinator_api).get_json()
+    assert emptied["shoots"] == [] and emptied["first_start"] is None
+    assert client.get("/permits/", headers=token_for(officer)).status_code == 200
     # Eupen's officer now reads the request; the public page places the shoot in Eupen.
     detail = client.get(f"/api/v1/permits/{eupen.id}", headers=token_for(eupen_officer))
     assert detail.status_code == 200
