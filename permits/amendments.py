@@ -449,8 +449,7 @@ def _request_reaching(
                 id=amendment.id,
             )
         )
-    request = _new_request(session, sibling, nis, user, review)
-    return request
+    return _new_request(session, sibling, nis, user, review)
 
 
 def _new_request(
