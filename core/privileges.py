@@ -22,10 +22,13 @@ APP_PRIVILEGES: dict[str, str] = {
     "location_photos": DML,
     "locations": DML,
     "login_throttle": DML,  # failed log-ins per account and address (core.auth.throttle)
+    "permit_amendment_reviews": DML,
+    "permit_amendments": DML,
     "permit_commune_settings": DML,
     "permit_events": DML,
     "permit_outbox": DML,
     "permit_request_shoots": DML,
+    "permit_request_versions": "SELECT, INSERT",  # a frozen version is a record, as audit_log
     "permit_requests": DML,
     "production_coordinators": DML,
     "productions": DML,

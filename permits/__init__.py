@@ -5,11 +5,13 @@ from flask_babel import lazy_gettext as _l
 
 from core import demo
 from core.shell import add_navigation
+from shoots import holds
 
 
 def init_app(app: Flask) -> None:
+    from permits.amendments import KEEPER
+    from permits.api import amendments_bp, introductions_bp
     from permits.api import bp as api_bp
-    from permits.api import introductions_bp
     from permits.cli import outbox_cli, permits_cli
     from permits.demo_data import load_demo
     from permits.views import bp
@@ -17,6 +19,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(introductions_bp)
+    app.register_blueprint(amendments_bp)
+    holds.install(app, KEEPER)  # shoots asks permits before changing a shoot it holds
     app.cli.add_command(outbox_cli)
     app.cli.add_command(permits_cli)
     add_navigation("permits.index", _l("Permit requests"), "permits.list")

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
-from sqlalchemy import select
 
 from core.auth.policy import authorize
 from core.db import db
 from core.errors import InvalidInput
-from core.geo import as_geojson
 from core.validation import validated
-from permits import leadtime, notifications, operations, workflow
-from permits.document import PARTICULARS, render_pdf
-from permits.models import EDITABLE_STATUSES, PermitRequest, PermitShoot
+from permits import amendments, leadtime, notifications, operations, versions, workflow
+from permits.document import render_pdf, render_version_pdf
+from permits.models import EDITABLE_STATUSES, PermitRequest, PermitShoot, RequestVersion
 from permits.schemas import (
+    AmendmentQuery,
+    AmendmentTransitionBody,
     IntroductionBody,
     PermitCreate,
     PermitCreated,
@@ -26,12 +25,20 @@ from permits.schemas import (
     PermitSummary,
     TransitionBody,
 )
-from permits.views import create_from, load_visible, pdf_response, receive_insurance
+from permits.views import (
+    create_from,
+    load_amendment,
+    load_version,
+    load_visible,
+    pdf_response,
+    receive_insurance,
+)
 from shoots.models import Shoot
 from shoots.operations import productions
 
 bp = Blueprint("permits_api", __name__, url_prefix="/api/v1/permits")
 introductions_bp = Blueprint("introductions_api", __name__, url_prefix="/api/v1")
+amendments_bp = Blueprint("amendments_api", __name__, url_prefix="/api/v1/amendments")
 
 
 @introductions_bp.post("/introductions")
@@ -66,11 +73,11 @@ def summary(permit: PermitRequest, first: datetime | None, last: datetime | None
 
 
 def _summary_of(permit: PermitRequest) -> dict[str, Any]:
-    periods = [part.shoot.period for part in permit.parts]
+    periods = [part.shoot.period for part in permit.parts]  # none once amendments moved them all
     return summary(
         permit,
-        min(p.lower for p in periods),
-        max(p.upper for p in periods),
+        min((p.lower for p in periods), default=None),
+        max((p.upper for p in periods), default=None),
         len(periods),
     )
 
@@ -100,20 +107,6 @@ def list_permits(query: PermitQuery):
     )
 
 
-def _part_geometries(permit: PermitRequest) -> dict[int, tuple[Any, Any]]:
-    rows = db.session.execute(
-        select(
-            PermitShoot.shoot_id,
-            as_geojson(PermitShoot.footprint_part),
-            as_geojson(PermitShoot.parking_part),
-        ).where(PermitShoot.request_id == permit.id)
-    )
-    return {
-        shoot: (json.loads(fp) if fp else None, json.loads(pk) if pk else None)
-        for shoot, fp, pk in rows
-    }
-
-
 def _shoot(part: PermitShoot, geometries: tuple[Any, Any], elsewhere: list[int]):
     shoot: Shoot = part.shoot
     return {
@@ -128,7 +121,7 @@ def _shoot(part: PermitShoot, geometries: tuple[Any, Any], elsewhere: list[int])
         "parking": geometries[1],
         "crew_size": shoot.crew_size,
         "vehicle_count": shoot.vehicle_count,
-        "particulars": [flag for flag, _label in PARTICULARS if getattr(shoot, flag)],
+        "particulars": [flag for flag in versions.PARTICULARS if getattr(shoot, flag)],
         "notes": shoot.notes,
         "also_in_requests": elsewhere,
     }
@@ -137,7 +130,7 @@ def _shoot(part: PermitShoot, geometries: tuple[Any, Any], elsewhere: list[int])
 def detail(permit: PermitRequest, user) -> dict[str, Any]:
     production = permit.production
     shared = operations.shared_shoots(db.session, permit)
-    geometries = _part_geometries(permit)
+    geometries = operations.part_geometries(db.session, permit.id)
     body: dict[str, Any] = {
         **_summary_of(permit),
         "production": {
@@ -171,7 +164,12 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
             "self": url_for("permits_api.get_permit", request_id=permit.id),
             "pdf": url_for("permits_api.get_pdf", request_id=permit.id),
             "history": url_for("permits_api.history", request_id=permit.id),
+            "versions": url_for("permits_api.list_versions", request_id=permit.id),
         },
+        "amendments": [
+            {"id": a.id, "shoot_id": a.shoot_id, "status": a.status.value}
+            for a in amendments.amendments_of(db.session, permit)
+        ],
     }
     if permit.status in EDITABLE_STATUSES:
         check = leadtime.check(db.session, permit, datetime.now(UTC))
@@ -240,3 +238,75 @@ def history(request_id: int):
         for line in operations.audit_lines(db.session, permit)
     ]
     return jsonify({"id": permit.id, "timeline": events, "audit": audit})
+
+
+# ---- versions ---------------------------------------------------------------------------------
+
+
+def _version_json(permit: PermitRequest, version: RequestVersion) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "action": version.action,
+        "status": version.status,
+        "amendment_id": version.amendment_id,
+        "created_at": _time(version.created_at),
+        "content_hash": version.content_hash,
+        "links": {
+            "self": url_for("permits_api.get_version", request_id=permit.id, number=version.number),
+            "pdf": url_for(
+                "permits_api.get_version_pdf", request_id=permit.id, number=version.number
+            ),
+        },
+    }
+
+
+@bp.get("/<int:request_id>/versions")
+@validated(summary="The request's frozen versions (submissions, decisions, amendments)")
+def list_versions(request_id: int):
+    permit, _user = load_visible(request_id)
+    found = versions.versions_of(db.session, permit.id)
+    return jsonify({"id": permit.id, "versions": [_version_json(permit, v) for v in found]})
+
+
+@bp.get("/<int:request_id>/versions/<int:number>")
+@validated(summary="One frozen version with its data (the document's content)")
+def get_version(request_id: int, number: int):
+    permit, version = load_version(request_id, number)
+    return jsonify({**_version_json(permit, version), "data": version.data})
+
+
+@bp.get("/<int:request_id>/versions/<int:number>.pdf")
+@validated(summary="The document of one frozen version as PDF")
+def get_version_pdf(request_id: int, number: int) -> Response:
+    permit, version = load_version(request_id, number)
+    data = render_version_pdf(version.data, version, permit)
+    return pdf_response(data, f"permit-{permit.id}-v{version.number}.pdf")
+
+
+# ---- amendments -------------------------------------------------------------------------------
+
+
+@amendments_bp.get("")
+@validated(query=AmendmentQuery, summary="Amendments visible to the user")
+def list_amendments(query: AmendmentQuery):
+    user = authorize("permits.list")
+    found = amendments.visible_amendments(db.session, user, query.status)
+    return jsonify({"amendments": [amendments.amendment_json(db.session, a, user) for a in found]})
+
+
+@amendments_bp.get("/<int:amendment_id>")
+@validated(summary="One amendment: the shoot before and after, each commune's decision")
+def get_amendment(amendment_id: int):
+    amendment, user = load_amendment(amendment_id)
+    return jsonify(amendments.amendment_json(db.session, amendment, user))
+
+
+@amendments_bp.post("/<int:amendment_id>/transitions")
+@validated(
+    body=AmendmentTransitionBody,
+    summary="Decide an amendment (an officer: their commune's review) or withdraw it",
+)
+def amendment_transition(amendment_id: int, body: AmendmentTransitionBody):
+    _amendment, user = load_amendment(amendment_id)
+    amendment = workflow.decide_amendment(db.session, amendment_id, body.action, user, body.comment)
+    return jsonify(amendments.amendment_json(db.session, amendment, user))

@@ -1,34 +1,34 @@
 """The request document: one template for the printable page and the PDF (WeasyPrint), in the
-commune's language (German for the German-speaking communes, French otherwise)."""
+commune's language (German for the German-speaking communes, French otherwise).
+
+It renders a version's data (permits.versions), never the live rows: the current document is
+the latest version once the commune has the request, the live request while it is prepared.
+"""
 
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy.orm import Session
 
-from permits.models import STATUS_LABELS, PermitRequest
-from permits.operations import shared_shoots
-from permits.siteplan import site_plans
-from shoots.models import Shoot
+from permits import versions
+from permits.models import STATUS_LABELS, PermitRequest, PermitStatus, RequestVersion
+from permits.transitions import ACTION_LABELS
 
-PARTICULARS = (
-    ("night_shoot", _l("night shoot")),
-    ("parking_suspension", _l("parking suspension")),
-    ("road_closure", _l("road closure")),
-    ("special_effects", _l("special effects")),
-    ("drones", _l("drones")),
-)
-
-
-def particulars(shoot: Shoot) -> list[str]:
-    """What a commune must know about a shoot beyond its place and time."""
-    return [str(label) for flag, label in PARTICULARS if getattr(shoot, flag)]
+PARTICULAR_LABELS = {
+    "night_shoot": _l("night shoot"),
+    "parking_suspension": _l("parking suspension"),
+    "road_closure": _l("road closure"),
+    "special_effects": _l("special effects"),
+    "drones": _l("drones"),
+}
 
 
 def square_metres(area: float) -> str:
@@ -36,35 +36,59 @@ def square_metres(area: float) -> str:
     return f"{area:,.0f}".replace(",", "\u202f") + "\u00a0m²"
 
 
-def document_context(session: Session, permit: PermitRequest) -> dict[str, Any]:
+def moment(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
+
+
+def document_context(data: dict[str, Any], version: RequestVersion | None) -> dict[str, Any]:
+    # The site plans are SVG this application drew (permits.siteplan) from geometry alone,
+    # frozen with the version: no user text in them.
+    plans = {shoot["id"]: Markup(shoot["site_plan"]) for shoot in data["shoots"]}
     return {
-        "permit": permit,
-        "production": permit.production,
-        "parts": sorted(permit.parts, key=lambda p: (p.shoot.period.lower, p.shoot_id)),
-        "shared": shared_shoots(session, permit),
-        "site_plans": site_plans(session, permit.id, permit.commune_nis),
-        "status_label": STATUS_LABELS[permit.status],
-        "particulars": particulars,
+        "doc": data,
+        "version": version,
+        "site_plans": plans,
+        "status_label": STATUS_LABELS[PermitStatus(data["request"]["status"])],
+        "frozen_by": version and ACTION_LABELS.get(version.action, _l("amendment")),
+        "particular_labels": PARTICULAR_LABELS,
         "square_metres": square_metres,
-        "lang": permit.language,
+        "moment": moment,
+        "lang": data["request"]["language"],
     }
 
 
-def render_document(session: Session, permit: PermitRequest) -> str:
-    with force_locale(permit.language):
-        return render_template("permits/document.html", **document_context(session, permit))
+def render_html(data: dict[str, Any], version: RequestVersion | None) -> str:
+    """The document of DATA (VERSION's, or the live request's when None)."""
+    with force_locale(data["request"]["language"]):
+        return render_template("permits/document.html", **document_context(data, version))
 
 
-def render_pdf(session: Session, permit: PermitRequest) -> bytes:
-    """The document as PDF, followed by the insurance certificate's pages when there is one."""
+def render_version_pdf(
+    data: dict[str, Any], version: RequestVersion | None, permit: PermitRequest
+) -> bytes:
+    """The document of DATA as PDF, followed by the insurance certificate's pages when the
+    stored one is the certificate the document names (same SHA-256)."""
     from weasyprint import HTML  # imported here: it loads Pango, which only the PDF needs
 
-    document = HTML(string=render_document(session, permit)).write_pdf()
-    if not permit.insurance_pdf:
+    document = HTML(string=render_html(data, version)).write_pdf()
+    certificate = permit.insurance_pdf
+    named = data["request"]["insurance"]
+    if not certificate or not named or versions.file_hash(certificate) != named["sha256"]:
         return document
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(document)))
-    writer.append(PdfReader(io.BytesIO(permit.insurance_pdf)))
+    writer.append(PdfReader(io.BytesIO(certificate)))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def render_document(session: Session, permit: PermitRequest) -> str:
+    """The request's current document (permits.versions.current)."""
+    return render_html(*versions.current(session, permit))
+
+
+def render_pdf(session: Session, permit: PermitRequest) -> bytes:
+    """The request's current document as PDF."""
+    data, version = versions.current(session, permit)
+    return render_version_pdf(data, version, permit)

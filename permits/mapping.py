@@ -90,6 +90,40 @@ def inbox_map(session: Session, permits: list[PermitRequest], commune_nis: str |
     return render(m)
 
 
+BEFORE_COLOUR, AFTER_COLOUR = "#616161", "#d62728"
+
+
+def amendment_map(before: dict[str, Any], after: dict[str, Any]) -> Markup:
+    """An amendment on one map: the approved footprint and parking (grey, dashed) under the
+    proposed ones (red and blue)."""
+    layers = [
+        (_("Approved footprint"), before["footprint"], BEFORE_COLOUR, "6 4", 0.15),
+        (_("Approved parking"), before["parking"], BEFORE_COLOUR, "2 4", 0.05),
+        (_("Proposed footprint"), after["footprint"], AFTER_COLOUR, None, 0.4),
+        (_("Proposed parking"), after["parking"], "#1f77b4", None, 0.3),
+    ]
+    drawn = [
+        (name, feature(geometry, {"name": str(name)}, number), colour, dash, fill)
+        for number, (name, geometry, colour, dash, fill) in enumerate(layers)
+        if geometry is not None
+    ]
+    m = base_map(bounds=feature_bounds([f for _name, f, _c, _d, _o in drawn]))
+    for name, shape, colour, dash, fill in drawn:
+        style = {"color": colour, "fillColor": colour, "weight": 2, "fillOpacity": fill}
+        if dash:
+            style["dashArray"] = dash
+        add_polygons(m, feature_collection([shape]), name, style, popup_fields=[("name", name)])
+    add_legend(
+        m,
+        [
+            LegendEntry(_("approved (in force)"), BEFORE_COLOUR, "line"),
+            LegendEntry(_("proposed footprint"), AFTER_COLOUR),
+            LegendEntry(_("proposed parking"), "#1f77b4"),
+        ],
+    )
+    return render(m)
+
+
 def public_map(shoots: list[dict[str, Any]]) -> Markup:
     """Approved upcoming shoots' footprints, with the public fields only."""
     features = [

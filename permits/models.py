@@ -23,16 +23,19 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
+    text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, Range
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User
 from core.communes.models import Commune
 from core.db import SRID, Base
-from shoots.models import Production, Shoot
+from locations.models import Location
+from shoots.models import Production, Shoot, ShootStatus
 
 DEFAULT_NOTICE_WORKING_DAYS = 15
 MAX_NOTICE_WORKING_DAYS = 120
@@ -64,8 +67,20 @@ STATUS_LABELS = {
 APPROVED_STATUSES = (PermitStatus.APPROVED, PermitStatus.APPROVED_WITH_CONDITIONS)
 # A shoot may be in at most one request per commune that is still alive.
 CLOSED_STATUSES = (PermitStatus.REJECTED, PermitStatus.WITHDRAWN)
+LIVE_STATUSES = tuple(s for s in PermitStatus if s not in CLOSED_STATUSES)
 # The applicant may still change what the commune will read (e.g. the insurance certificate).
 EDITABLE_STATUSES = (PermitStatus.DRAFT, PermitStatus.CHANGES_REQUESTED)
+# The commune has the request before it or decided it: its shoots no longer change in place,
+# an edit becomes an amendment (permits.amendments).
+BINDING_STATUSES = (PermitStatus.SUBMITTED, PermitStatus.IN_REVIEW, *APPROVED_STATUSES)
+
+
+class Audience(enum.StrEnum):
+    """Who hears of a workflow move."""
+
+    NOBODY = "nobody"
+    OFFICERS = "officers"  # the commune's officers and its notification address
+    APPLICANTS = "applicants"  # the production's coordinators and its contact address
 
 
 class PermitRequest(Base):
@@ -146,13 +161,18 @@ class PermitShoot(Base):
 
 
 class PermitEvent(Base):
-    """One step of a request's timeline (the workflow's own record, next to the audit log)."""
+    """One step of a request's timeline, or of an amendment's review by one commune (the
+    workflow's own record, next to the audit log)."""
 
     __tablename__ = "permit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(
+    # An amendment's review in a commune without a request yet has no request.
+    request_id: Mapped[int | None] = mapped_column(
         ForeignKey("permit_requests.id", ondelete="CASCADE"), index=True
+    )
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("permit_amendment_reviews.id", ondelete="CASCADE"), index=True
     )
     action: Mapped[str] = mapped_column(String(40))
     from_status: Mapped[str | None] = mapped_column(String(40))
@@ -161,7 +181,8 @@ class PermitEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    request: Mapped[PermitRequest] = relationship(back_populates="events")
+    request: Mapped[PermitRequest | None] = relationship(back_populates="events")
+    review: Mapped[AmendmentReview | None] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
 
 
@@ -225,3 +246,171 @@ class AuditEntry(Base):
 
 
 Index("ix_audit_log_table_row", AuditEntry.table_name, AuditEntry.row_id)
+
+
+def _status_enum(python_enum: type[enum.Enum], name: str) -> Enum:
+    return Enum(python_enum, name=name, values_callable=lambda s: [v.value for v in s])
+
+
+class AmendmentStatus(enum.StrEnum):
+    PENDING = "pending"  # some concerned commune has not decided yet
+    APPROVED = "approved"  # every concerned commune approved: applied to the shoot
+    REJECTED = "rejected"  # one commune refused: the approved version stays
+    WITHDRAWN = "withdrawn"  # the production took it back
+
+
+AMENDMENT_STATUS_LABELS = {
+    AmendmentStatus.PENDING: _l("pending"),
+    AmendmentStatus.APPROVED: _l("approved"),
+    AmendmentStatus.REJECTED: _l("rejected"),
+    AmendmentStatus.WITHDRAWN: _l("withdrawn"),
+}
+
+
+class Amendment(Base):
+    """A proposed revision of a shoot that communes have before them or decided: the shoot as
+    it would be. The shoot keeps its values (the official ones) until every concerned commune
+    approves; then these are applied (permits.amendments)."""
+
+    __tablename__ = "permit_amendments"
+    __table_args__ = (
+        # One proposal at a time per shoot, even when two coordinators save at once.
+        Index(
+            "ix_permit_amendments_one_pending",
+            "shoot_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+        CheckConstraint("crew_size >= 0 AND vehicle_count >= 0", name="counts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shoot_id: Mapped[int] = mapped_column(ForeignKey("shoots.id", ondelete="CASCADE"), index=True)
+    production_id: Mapped[int] = mapped_column(
+        ForeignKey("productions.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[AmendmentStatus] = mapped_column(
+        _status_enum(AmendmentStatus, "amendment_status"),
+        default=AmendmentStatus.PENDING,
+        server_default=AmendmentStatus.PENDING.value,
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[int] = mapped_column(Integer)  # the shoot's version it was made on
+    # The shoot as it was when the amendment was proposed (what the page compares with).
+    previous: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # The shoot as it would be.
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    footprint: Mapped[WKBElement] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False)
+    )
+    parking: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False)
+    )
+    period: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)
+    crew_size: Mapped[int] = mapped_column(Integer)
+    vehicle_count: Mapped[int] = mapped_column(Integer)
+    night_shoot: Mapped[bool] = mapped_column(Boolean)
+    parking_suspension: Mapped[bool] = mapped_column(Boolean)
+    road_closure: Mapped[bool] = mapped_column(Boolean)
+    special_effects: Mapped[bool] = mapped_column(Boolean)
+    drones: Mapped[bool] = mapped_column(Boolean)
+    notes: Mapped[str] = mapped_column(Text)
+    shoot_status: Mapped[ShootStatus] = mapped_column(_status_enum(ShootStatus, "shoot_status"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    shoot: Mapped[Shoot] = relationship()
+    production: Mapped[Production] = relationship()
+    location: Mapped[Location | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    reviews: Mapped[list[AmendmentReview]] = relationship(
+        back_populates="amendment", order_by="AmendmentReview.commune_nis"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class AmendmentReview(Base):
+    """One concerned commune's decision on an amendment, moved by the same workflow as a
+    request (permits.workflow). The commune's part of the proposed shoot is kept here, not in
+    the request, so that the approved version stays the official one until the amendment is
+    approved. REQUEST is the commune's request holding the shoot; none when the change brings
+    the shoot onto a new commune's ground (approving creates that request)."""
+
+    __tablename__ = "permit_amendment_reviews"
+    __table_args__ = (UniqueConstraint("amendment_id", "commune_nis"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(
+        ForeignKey("permit_amendments.id", ondelete="CASCADE"), index=True
+    )
+    commune_nis: Mapped[str] = mapped_column(ForeignKey("communes.nis"), index=True)
+    # The amendment's production, for the officers' view of it (core.auth.policy).
+    production_id: Mapped[int] = mapped_column(
+        ForeignKey("productions.id", ondelete="CASCADE"), index=True
+    )
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("permit_requests.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[PermitStatus] = mapped_column(
+        _status_enum(PermitStatus, "permit_status"),
+        default=PermitStatus.SUBMITTED,
+        server_default=PermitStatus.SUBMITTED.value,
+    )
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The proposed shoot on this commune's ground; none when the shoot leaves it.
+    footprint_part: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False)
+    )
+    parking_part: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False)
+    )
+    footprint_area_m2: Mapped[float] = mapped_column(Float, default=0, server_default="0")
+    parking_area_m2: Mapped[float] = mapped_column(Float, default=0, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    amendment: Mapped[Amendment] = relationship(back_populates="reviews")
+    commune: Mapped[Commune] = relationship()
+    # Production.amendment_reviews: what core.auth.policy.production_view asks for officers.
+    production: Mapped[Production] = relationship(backref="amendment_reviews")
+    request: Mapped[PermitRequest | None] = relationship()
+    events: Mapped[list[PermitEvent]] = relationship(
+        back_populates="review", order_by="PermitEvent.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def language(self) -> str:
+        return "de" if self.commune.name_de else "fr"
+
+    @property
+    def leaves(self) -> bool:
+        """The amendment takes the shoot off this commune's ground."""
+        return self.footprint_part is None and self.parking_part is None
+
+
+class RequestVersion(Base):
+    """A request as it stood when it was submitted, decided or amended: what the commune read
+    and decided, frozen. Rows are never changed or deleted (the app's role may only insert and
+    read them, core.privileges) and outlive the request, like the audit log; `content_hash` is
+    the SHA-256 of the canonical JSON of `data` (permits.versions)."""
+
+    __tablename__ = "permit_request_versions"
+    __table_args__ = (UniqueConstraint("request_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(Integer, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))  # what froze it: submit, approve, amend…
+    status: Mapped[str] = mapped_column(String(40))
+    amendment_id: Mapped[int | None] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.clock_timestamp()
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    content_hash: Mapped[str] = mapped_column(String(64))

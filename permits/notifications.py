@@ -16,38 +16,43 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.auth.models import Role, User
-from permits.models import STATUS_LABELS, OutboxMessage, PermitCommuneSettings, PermitRequest
+from permits.models import (
+    STATUS_LABELS,
+    AmendmentReview,
+    Audience,
+    OutboxMessage,
+    PermitCommuneSettings,
+    PermitRequest,
+)
 from shoots.models import Production
 
 MAX_BACKOFF = timedelta(hours=6)
-APPLICANT_NEWS = frozenset({"approve", "approve_with_conditions", "reject", "request_changes"})
-OFFICER_NEWS = frozenset({"submit", "resubmit", "withdraw"})
+Recipients = list[tuple[str, int | None]]
 
 
-def _officers(session: Session, permit: PermitRequest) -> list[tuple[str, int | None]]:
+def _officers(session: Session, commune_nis: str) -> Recipients:
     users = session.scalars(
         select(User).where(
             User.role == Role.OFFICER,
-            User.commune_nis == permit.commune_nis,
+            User.commune_nis == commune_nis,
             User.is_enabled.is_(True),
         )
     )
     recipients = [(u.email, u.id) for u in users]
-    office = session.get(PermitCommuneSettings, permit.commune_nis)
+    office = session.get(PermitCommuneSettings, commune_nis)
     if office is not None and office.notification_email:
         recipients.append((office.notification_email, None))
     return recipients
 
 
-def _applicants(permit: PermitRequest) -> list[tuple[str, int | None]]:
-    production = permit.production
+def _applicants(production: Production) -> Recipients:
     recipients = [(u.email, u.id) for u in production.coordinators if u.is_enabled]
     if production.contact_email:
         recipients.append((production.contact_email, None))
     return recipients
 
 
-def _message_text(permit: PermitRequest, action: str, comment: str) -> tuple[str, str]:
+def _request_text(permit: PermitRequest, comment: str) -> tuple[str, str]:
     status = str(STATUS_LABELS[permit.status])
     commune = permit.commune.name(permit.language)
     subject = _(
@@ -67,16 +72,60 @@ def _message_text(permit: PermitRequest, action: str, comment: str) -> tuple[str
     return subject, "\n".join(lines)
 
 
-def notify_transition(session: Session, permit: PermitRequest, action: str, comment: str) -> None:
-    """Queue the messages ACTION on PERMIT calls for, in the request's language."""
-    if action in OFFICER_NEWS:
-        recipients = _officers(session, permit)
-    elif action in APPLICANT_NEWS:
-        recipients = _applicants(permit)
+def _review_text(review: AmendmentReview, comment: str) -> tuple[str, str]:
+    amendment = review.amendment
+    status = str(STATUS_LABELS[review.status])
+    commune = review.commune.name(review.language)
+    subject = _(
+        "Amendment %(id)s of shoot %(shoot)s (%(commune)s): %(status)s",
+        id=amendment.id,
+        shoot=amendment.shoot_id,
+        commune=commune,
+        status=status,
+    )
+    lines = [
+        _("Production: %(title)s", title=review.production.title),
+        _("Commune: %(commune)s", commune=commune),
+        _("Status: %(status)s", status=status),
+        _("Why the shoot changes: %(reason)s", reason=amendment.reason),
+    ]
+    if review.request_id:
+        lines.append(_("It amends permit request %(id)s.", id=review.request_id))
     else:
+        lines.append(_("The shoot comes onto this commune's ground: approving makes a request."))
+    if comment:
+        lines.append(_("Comment: %(comment)s", comment=comment))
+    lines.append(url_for("permits.amendment", amendment_id=amendment.id, _external=True))
+    return subject, "\n".join(lines)
+
+
+def notify_move(
+    session: Session,
+    subject: PermitRequest | AmendmentReview,
+    audience: Audience,
+    comment: str,
+) -> None:
+    """Queue the messages a move on a request or an amendment's review calls for, to AUDIENCE,
+    in the commune's language."""
+    if audience is Audience.NOBODY:
         return
-    with force_locale(permit.language):
-        subject, body = _message_text(permit, action, comment)
+    if audience is Audience.OFFICERS:
+        recipients = _officers(session, subject.commune_nis)
+    else:
+        recipients = _applicants(subject.production)
+    with force_locale(subject.language):
+        if isinstance(subject, AmendmentReview):
+            title, body = _review_text(subject, comment)
+            request_id = subject.request_id
+        else:
+            title, body = _request_text(subject, comment)
+            request_id = subject.id
+    _queue(session, recipients, title, body, request_id)
+
+
+def _queue(
+    session: Session, recipients: Recipients, subject: str, body: str, request_id: int | None
+) -> None:
     seen: set[str] = set()
     for address, user_id in recipients:
         if address.lower() in seen:
@@ -84,7 +133,7 @@ def notify_transition(session: Session, permit: PermitRequest, action: str, comm
         seen.add(address.lower())
         session.add(
             OutboxMessage(
-                request_id=permit.id,
+                request_id=request_id,
                 recipient=address,
                 recipient_user_id=user_id,
                 subject=subject,

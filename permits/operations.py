@@ -43,14 +43,15 @@ BORDER_FALLBACK_M = 200.0
 MAX_INSURANCE_BYTES = 5 * 1024 * 1024
 
 # Each selected shoot's footprint and parking cut by every commune they touch; slivers dropped.
-_SPLIT = text("""
+# {source} is a table with id, footprint and parking: shoots, or amendments (the proposed shoot).
+_SPLIT = """
 WITH parts AS (
     SELECT s.id AS shoot_id, c.nis,
            ST_Multi(ST_CollectionExtract(ST_Intersection(s.footprint, c.boundary), 3)) AS fp,
            ST_Multi(ST_CollectionExtract(ST_Intersection(s.parking, c.boundary), 3)) AS pk,
            ST_Area(s.footprint) AS fp_total,
            COALESCE(ST_Area(s.parking), 0) AS pk_total
-    FROM shoots s
+    FROM {source} s
     JOIN communes c ON c.retired_at IS NULL
      AND (ST_Intersects(c.boundary, s.footprint) OR ST_Intersects(c.boundary, s.parking))
     WHERE s.id = ANY(:ids)
@@ -67,20 +68,21 @@ SELECT shoot_id, nis,
        CASE WHEN pk_kept THEN ST_AsEWKB(pk) END, CASE WHEN pk_kept THEN pk_area ELSE 0 END
 FROM kept WHERE fp_kept OR pk_kept
 ORDER BY nis, shoot_id
-""")
+"""
 
 # A shoot in a gap between simplified polygons belongs wholly to the nearest commune.
-_NEAREST = text("""
+_NEAREST = """
 SELECT s.id, c.nis, ST_AsEWKB(s.footprint), ST_Area(s.footprint),
        ST_AsEWKB(s.parking), COALESCE(ST_Area(s.parking), 0)
-FROM shoots s
+FROM {source} s
 CROSS JOIN LATERAL (
     SELECT nis FROM communes
     WHERE retired_at IS NULL AND ST_DWithin(boundary, s.footprint, :fallback_m)
     ORDER BY ST_Distance(boundary, s.footprint), nis LIMIT 1
 ) c
 WHERE s.id = ANY(:ids)
-""")
+"""
+SPLIT_SOURCES = {"shoots", "permit_amendments"}
 
 
 @dataclass(frozen=True)
@@ -93,14 +95,19 @@ class Part:
     parking_area_m2: float
 
 
-def split_by_commune(session: Session, shoot_ids: list[int]) -> list[Part]:
-    """Every concerned commune's part of each shoot, computed in PostGIS."""
+def split_by_commune(session: Session, shoot_ids: list[int], source: str = "shoots") -> list[Part]:
+    """Every concerned commune's part of each shoot, computed in PostGIS. SOURCE
+    "permit_amendments" splits the shoots amendments propose (`shoot_id` is then the
+    amendment's id)."""
+    if source not in SPLIT_SOURCES:  # a table name, never input
+        raise ValueError(f"cannot split {source}")
     params = {"ids": shoot_ids, "min_m2": MIN_PART_M2, "min_share": MIN_PART_SHARE}
-    parts = [Part(*row) for row in session.execute(_SPLIT, params)]
+    parts = [Part(*row) for row in session.execute(text(_SPLIT.format(source=source)), params)]
     unplaced = sorted(set(shoot_ids) - {p.shoot_id for p in parts})
     if unplaced:
         fallback = {"ids": unplaced, "fallback_m": BORDER_FALLBACK_M}
-        parts += [Part(*row) for row in session.execute(_NEAREST, fallback)]
+        nearest = text(_NEAREST.format(source=source))
+        parts += [Part(*row) for row in session.execute(nearest, fallback)]
     outside = sorted(set(shoot_ids) - {p.shoot_id for p in parts})
     if outside:
         raise InvalidInput(
@@ -109,7 +116,7 @@ def split_by_commune(session: Session, shoot_ids: list[int]) -> list[Part]:
     return parts
 
 
-def _geometry(ewkb: bytes | None) -> WKBElement | None:
+def geometry(ewkb: bytes | None) -> WKBElement | None:
     return WKBElement(bytes(ewkb), srid=SRID, extended=True) if ewkb is not None else None
 
 
@@ -174,9 +181,9 @@ def create_requests(
         permit.parts.append(
             PermitShoot(
                 shoot_id=part.shoot_id,
-                footprint_part=_geometry(part.footprint),
+                footprint_part=geometry(part.footprint),
                 footprint_area_m2=round(part.footprint_area_m2, 1),
-                parking_part=_geometry(part.parking),
+                parking_part=geometry(part.parking),
                 parking_area_m2=round(part.parking_area_m2, 1),
             )
         )
@@ -189,6 +196,21 @@ def create_requests(
         )
     session.flush()
     return sorted(by_commune.values(), key=lambda p: p.id)
+
+
+def part_geometries(session: Session, request_id: int) -> dict[int, tuple[Any, Any]]:
+    """Shoot id -> the GeoJSON (EPSG:4326) of its footprint and parking parts in the request."""
+    rows = session.execute(
+        select(
+            PermitShoot.shoot_id,
+            as_geojson(PermitShoot.footprint_part),
+            as_geojson(PermitShoot.parking_part),
+        ).where(PermitShoot.request_id == request_id)
+    )
+    return {
+        shoot: (json.loads(fp) if fp else None, json.loads(pk) if pk else None)
+        for shoot, fp, pk in rows
+    }
 
 
 def siblings(session: Session, permit: PermitRequest) -> list[PermitRequest]:
@@ -240,13 +262,14 @@ def _local_midnight(day: date) -> datetime:
 
 
 def find_requests(session: Session, user: User, wanted: RequestFilter) -> list[dict[str, Any]]:
-    """USER's visible requests with their first and last shoot times, newest first."""
+    """USER's visible requests with their first and last shoot times, newest first (a request
+    an amendment left without shoots too, with none)."""
     first = func.min(func.lower(Shoot.period))
     last = func.max(func.upper(Shoot.period))
     query = _visible_to(
         select(PermitRequest, first, last, func.count(PermitShoot.shoot_id))
-        .join(PermitShoot, PermitShoot.request_id == PermitRequest.id)
-        .join(Shoot, Shoot.id == PermitShoot.shoot_id)
+        .outerjoin(PermitShoot, PermitShoot.request_id == PermitRequest.id)
+        .outerjoin(Shoot, Shoot.id == PermitShoot.shoot_id)
         .group_by(PermitRequest.id)
         .order_by(PermitRequest.id.desc()),
         user,

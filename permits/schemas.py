@@ -7,18 +7,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.validation import DatabaseId, WindowedDate
-from permits.models import PermitStatus
+from permits.models import AmendmentStatus, PermitStatus
+from permits.transitions import ACTIONS, AMENDMENT_ACTIONS
 
-Action = Literal[
-    "submit",
-    "resubmit",
-    "take_into_review",
-    "request_changes",
-    "approve",
-    "approve_with_conditions",
-    "reject",
-    "withdraw",
-]
+Action = Literal[ACTIONS]  # type: ignore[valid-type]
+AmendmentAction = Literal[AMENDMENT_ACTIONS]  # type: ignore[valid-type]
 
 
 class PermitCreate(BaseModel):
@@ -62,6 +55,21 @@ class TransitionBody(BaseModel):
 
     action: Action
     comment: str = Field("", max_length=5000)
+
+
+class AmendmentTransitionBody(BaseModel):
+    """An officer moves their commune's review; the production's coordinators withdraw."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: AmendmentAction
+    comment: str = Field("", max_length=5000)
+
+
+class AmendmentQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[AmendmentStatus] = []
 
 
 class PermitSummary(BaseModel):

@@ -22,18 +22,27 @@ from core.auth.policy import acting_user, allowed, authorize
 from core.db import db
 from core.errors import ApiError, InvalidInput
 from core.validation import parse, query_data
-from permits import leadtime, notifications, operations, workflow
-from permits.document import document_context, render_document, render_pdf
-from permits.mapping import inbox_map, public_map
+from permits import amendments, leadtime, notifications, operations, versions, workflow
+from permits.document import (
+    document_context,
+    render_document,
+    render_html,
+    render_pdf,
+    render_version_pdf,
+)
+from permits.mapping import amendment_map, inbox_map, public_map
 from permits.models import (
+    AMENDMENT_STATUS_LABELS,
     CLOSED_STATUSES,
     EDITABLE_STATUSES,
     STATUS_LABELS,
+    Amendment,
     OutboxMessage,
     PermitRequest,
     PermitShoot,
+    RequestVersion,
 )
-from permits.schemas import PermitCreate, PermitQuery, TransitionBody
+from permits.schemas import AmendmentTransitionBody, PermitCreate, PermitQuery, TransitionBody
 from shoots.models import Production, Shoot, ShootStatus, production_coordinators
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
@@ -49,6 +58,22 @@ def load_visible(request_id: int) -> tuple[PermitRequest, User]:
     if permit is None or not allowed(user, "permits.view", permit):
         raise NotFound()
     return permit, user  # type: ignore[return-value]
+
+
+def load_amendment(amendment_id: int) -> tuple[Amendment, User]:
+    """The amendment if the user may see it; 401 for visitors, 404 for everyone else."""
+    user = acting_user()
+    if user is None:
+        authorize("permits.list")
+    amendment = db.session.get(Amendment, amendment_id)
+    if amendment is None or not allowed(user, "permits.view_amendment", amendment):
+        raise NotFound()
+    return amendment, user  # type: ignore[return-value]
+
+
+def load_version(request_id: int, number: int) -> tuple[PermitRequest, RequestVersion]:
+    permit, _user = load_visible(request_id)
+    return permit, versions.version(db.session, permit.id, number)
 
 
 def load_production_for(production_id: int) -> Production:
@@ -103,6 +128,7 @@ def index():
         query=query,
         statuses=STATUS_LABELS,
         messages=notifications.messages_for(db.session, user, limit=10),
+        awaiting=amendments.awaiting(db.session, user),
     )
 
 
@@ -176,7 +202,11 @@ def show(request_id: int):
         lead = leadtime.check(db.session, permit, datetime.now(UTC))
     return render_template(
         "permits/show.html",
-        **document_context(db.session, permit),
+        permit=permit,
+        **document_context(*versions.current(db.session, permit)),
+        versions=versions.versions_of(db.session, permit.id),
+        amendments=amendments.amendments_of(db.session, permit),
+        amendment_statuses=AMENDMENT_STATUS_LABELS,
         transitions=workflow.available_transitions(user, permit),
         action_labels=workflow.ACTION_LABELS,
         lead=lead,
@@ -209,6 +239,31 @@ def document(request_id: int):
 def pdf(request_id: int) -> Response:
     permit, _user = load_visible(request_id)
     return pdf_response(render_pdf(db.session, permit), f"permit-{permit.id}.pdf")
+
+
+@bp.get("/<int:request_id>/versions")
+def version_list(request_id: int):
+    permit, _user = load_visible(request_id)
+    return render_template(
+        "permits/versions.html",
+        permit=permit,
+        versions=versions.versions_of(db.session, permit.id),
+        statuses=STATUS_LABELS,
+        action_labels=workflow.ACTION_LABELS,
+    )
+
+
+@bp.get("/<int:request_id>/versions/<int:number>")
+def version_document(request_id: int, number: int):
+    _permit, version = load_version(request_id, number)
+    return render_html(version.data, version)
+
+
+@bp.get("/<int:request_id>/versions/<int:number>.pdf")
+def version_pdf(request_id: int, number: int) -> Response:
+    permit, version = load_version(request_id, number)
+    data = render_version_pdf(version.data, version, permit)
+    return pdf_response(data, f"permit-{permit.id}-v{version.number}.pdf")
 
 
 @bp.get("/<int:request_id>/insurance.pdf")
@@ -256,6 +311,41 @@ def upload_insurance(request_id: int):
     else:
         flash(_("Insurance certificate attached."), "success")
     return redirect(url_for("permits.show", request_id=request_id))
+
+
+@bp.get("/amendments/<int:amendment_id>")
+def amendment(amendment_id: int):
+    found, user = load_amendment(amendment_id)
+    after = amendments.proposed_state(db.session, found)
+    return render_template(
+        "permits/amendment.html",
+        amendment=found,
+        before=found.previous,
+        after=after,
+        map_html=amendment_map(found.previous, after),
+        moves=amendments.allowed_moves(user, found),
+        action_labels=workflow.ACTION_LABELS,
+        statuses=STATUS_LABELS,
+        amendment_statuses=AMENDMENT_STATUS_LABELS,
+        events=[event for review in found.reviews for event in review.events],
+    )
+
+
+@bp.post("/amendments/<int:amendment_id>/transition")
+def amendment_transition(amendment_id: int):
+    _found, user = load_amendment(amendment_id)
+    try:
+        fields = {
+            name: request.form[name] for name in ("action", "comment") if name in request.form
+        }
+        body = parse(AmendmentTransitionBody, fields)
+        with db.session.begin_nested():  # a refused move leaves nothing to commit
+            workflow.decide_amendment(db.session, amendment_id, body.action, user, body.comment)
+    except ApiError as exc:
+        flash(exc.detail, "error")
+    else:
+        flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
+    return redirect(url_for("permits.amendment", amendment_id=amendment_id))
 
 
 @bp.get("/public")

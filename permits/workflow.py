@@ -1,11 +1,11 @@
-"""The approval workflow: every allowed move in one table, applied under a row lock."""
+"""The approval workflow: the moves of permits.transitions applied to requests and to
+amendments' reviews, each under a row lock, with what they entail (submission checks, frozen
+versions, amendments settled)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
@@ -13,65 +13,59 @@ from werkzeug.exceptions import Forbidden
 from core.auth.models import User
 from core.auth.policy import allowed
 from core.errors import Conflict, InvalidInput, NotFound
-from permits import leadtime, notifications
-from permits.models import PermitEvent, PermitRequest
+from permits import amendments, leadtime, versions
+from permits.models import CLOSED_STATUSES, Amendment, AmendmentReview, PermitRequest
 from permits.models import PermitStatus as S
-
-APPLICANT = "permits.act_as_applicant"
-OFFICER = "permits.act_as_officer"
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: S
-    action: str
-    target: S
-    who: str  # the policy action the user needs (core/auth/policy.py)
-    needs_comment: bool = False
-
-
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(S.DRAFT, "submit", S.SUBMITTED, APPLICANT),
-    Transition(S.CHANGES_REQUESTED, "resubmit", S.SUBMITTED, APPLICANT),
-    Transition(S.SUBMITTED, "take_into_review", S.IN_REVIEW, OFFICER),
-    Transition(S.IN_REVIEW, "request_changes", S.CHANGES_REQUESTED, OFFICER, needs_comment=True),
-    Transition(S.IN_REVIEW, "approve", S.APPROVED, OFFICER),
-    Transition(S.IN_REVIEW, "approve_with_conditions", S.APPROVED_WITH_CONDITIONS, OFFICER, True),
-    Transition(S.IN_REVIEW, "reject", S.REJECTED, OFFICER, needs_comment=True),
-    *(
-        Transition(source, "withdraw", S.WITHDRAWN, APPLICANT)
-        for source in (
-            S.DRAFT,
-            S.SUBMITTED,
-            S.IN_REVIEW,
-            S.CHANGES_REQUESTED,
-            S.APPROVED,
-            S.APPROVED_WITH_CONDITIONS,
-        )
-    ),
+from permits.transitions import (
+    ACTION_LABELS,
+    ACTIONS,
+    AMENDMENT_ACTIONS,
+    APPLICANT,
+    OFFICER,
+    TRANSITIONS,
+    Transition,
+    find,
+    possible,
+    record,
 )
-ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
-DECISIONS = frozenset({"approve", "approve_with_conditions", "reject", "request_changes"})
 
-ACTION_LABELS = {
-    "submit": _l("Submit"),
-    "resubmit": _l("Resubmit"),
-    "take_into_review": _l("Take into review"),
-    "request_changes": _l("Request changes"),
-    "approve": _l("Approve"),
-    "approve_with_conditions": _l("Approve with conditions"),
-    "reject": _l("Reject"),
-    "withdraw": _l("Withdraw"),
-}
+__all__ = [
+    "ACTIONS",
+    "ACTION_LABELS",
+    "AMENDMENT_ACTIONS",
+    "APPLICANT",
+    "OFFICER",
+    "TRANSITIONS",
+    "Transition",
+    "apply_transition",
+    "available_transitions",
+    "decide_amendment",
+]
 
 
 def available_transitions(user: User | None, permit: PermitRequest) -> list[Transition]:
     """The moves USER may make on PERMIT now (what the page offers as buttons)."""
-    return [t for t in TRANSITIONS if t.source is permit.status and allowed(user, t.who, permit)]
+    return possible(user, permit)
 
 
-def _transition(status: S, action: str) -> Transition | None:
-    return next((t for t in TRANSITIONS if t.source is status and t.action == action), None)
+def _checked(
+    subject: PermitRequest | AmendmentReview, action: str, user: User, comment: str
+) -> Transition:
+    """The move ACTION on SUBJECT, if it exists from its state (409 otherwise, naming the state
+    and what the user could do) and the user may make it (403)."""
+    what = "request" if isinstance(subject, PermitRequest) else "amendment review"
+    transition = find(subject, action)
+    if transition is None:
+        raise Conflict(
+            f"Cannot {action} a {what} that is {subject.status.value}.",
+            current_status=subject.status.value,
+            allowed_actions=[t.action for t in possible(user, subject)],
+        )
+    if not allowed(user, transition.who, subject):
+        raise Forbidden(f"Your role does not allow '{action}' on this {what}.")
+    if transition.needs_comment and not comment:
+        raise InvalidInput("comment", f"is required to {action.replace('_', ' ')}")
+    return transition
 
 
 def apply_transition(
@@ -89,48 +83,47 @@ def apply_transition(
     )
     if permit is None:
         raise NotFound(f"No permit request {request_id}.")
-    transition = _transition(permit.status, action)
-    if transition is None:
-        possible = [t.action for t in available_transitions(user, permit)]
-        raise Conflict(
-            f"Cannot {action} a request that is {permit.status.value}.",
-            current_status=permit.status.value,
-            allowed_actions=possible,
-        )
-    if not allowed(user, transition.who, permit):
-        raise Forbidden(f"Your role does not allow '{action}' on this request.")
     comment = comment.strip()
-    if transition.needs_comment and not comment:
-        raise InvalidInput("comment", f"is required to {action.replace('_', ' ')}")
-    _apply(session, permit, transition, user, comment)
+    transition = _checked(permit, action, user, comment)
+    if transition.target is S.SUBMITTED:
+        _check_submission(session, permit)
+    record(session, permit, transition, user, comment)
+    if transition.freezes:
+        versions.freeze(session, permit, action, user)
+    if transition.target in CLOSED_STATUSES:
+        amendments.close_with_request(session, permit, user)
     return permit
 
 
-def _apply(
-    session: Session, permit: PermitRequest, transition: Transition, user: User, comment: str
-) -> None:
+def _check_submission(session: Session, permit: PermitRequest) -> None:
+    if not permit.insurance_filename:
+        raise InvalidInput("insurance", "upload the insurance certificate before submitting")
     now = datetime.now(UTC)
-    if transition.target is S.SUBMITTED:
-        if not permit.insurance_filename:
-            raise InvalidInput("insurance", "upload the insurance certificate before submitting")
-        check = leadtime.check(session, permit, now)
-        permit.submitted_at = now
-        permit.is_late = check.late
-        permit.notice_working_days = check.working_days
-    if transition.action in DECISIONS:
-        permit.decided_at = now
-        permit.decision_comment = comment or None
-    from_status = permit.status
-    permit.status = transition.target
-    session.add(
-        PermitEvent(
-            request=permit,
-            action=transition.action,
-            from_status=from_status.value,
-            to_status=transition.target.value,
-            comment=comment,
-            actor_id=user.id,
-        )
-    )
-    session.flush()
-    notifications.notify_transition(session, permit, transition.action, comment)
+    check = leadtime.check(session, permit, now)
+    permit.submitted_at = now
+    permit.is_late = check.late
+    permit.notice_working_days = check.working_days
+
+
+def decide_amendment(
+    session: Session, amendment_id: int, action: str, user: User, comment: str = ""
+) -> Amendment:
+    """Move an amendment: an officer moves their commune's review; the production withdraws
+    every review still open. The amendment's lock serialises moves on it, so the last
+    approval sees all the others and applies the amendment (permits.amendments.settle)."""
+    if action not in AMENDMENT_ACTIONS:
+        raise InvalidInput("action", f"must be one of {', '.join(AMENDMENT_ACTIONS)}")
+    amendment, reviews = amendments.locked(session, amendment_id)
+    comment = comment.strip()
+    if action == "withdraw":
+        targets = [r for r in reviews if r.status in amendments.OPEN_STATUSES] or reviews[:1]
+    else:
+        own = amendments.review_of(user, reviews)
+        if own is None:
+            raise Forbidden("Only the officers of a commune concerned decide this amendment.")
+        targets = [own]
+    moves = [(review, _checked(review, action, user, comment)) for review in targets]
+    for review, transition in moves:
+        record(session, review, transition, user, comment)
+    amendments.settle(session, amendment, reviews, user)
+    return amendment

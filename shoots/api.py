@@ -132,12 +132,20 @@ def get_shoot(shoot_id: int):
 
 
 @bp.patch("/shoots/<int:shoot_id>")
-@validated(body=ShootPatch, summary="Edit a shoot (checked again; send `version`)")
+@validated(
+    body=ShootPatch,
+    summary="Edit a shoot (checked again; send `version`). A shoot a commune has before it "
+    "(a submitted or decided permit request) stays as it is: 202, the edit is an amendment",
+)
 def patch_shoot(shoot_id: int, body: ShootPatch):
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
     user = authorize("productions.edit", shoot.production)
-    findings = shoot_ops.update_shoot(db.session, user, shoot, body)
-    return _shoot_response(shoot, findings)
+    edit = shoot_ops.update_shoot(db.session, user, shoot, body)
+    if edit.amendment is None:
+        return _shoot_response(shoot, edit.findings)
+    response, _status = _shoot_response(shoot, edit.findings, 202)
+    body = {**response.get_json(), "amendment": edit.amendment}
+    return jsonify(body), 202
 
 
 @bp.delete("/shoots/<int:shoot_id>")

@@ -118,6 +118,10 @@ class ShootForm(FlaskForm):
     special_effects = BooleanField(_l("Special effects"))
     drones = BooleanField(_l("Drones"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5_000)])
+    reason = TextAreaField(
+        _l("Why it changes (required once a commune has the shoot before it)"),
+        validators=[Optional(), Length(max=2_000)],
+    )
 
 
 class OverrideForm(FlaskForm):

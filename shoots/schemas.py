@@ -72,6 +72,12 @@ class ShootIn(ShootFields):
 class ShootPatch(ShootFields):
     status: str | None = Field(None, pattern="^(planned|cancelled)$")
     version: int | None = Field(None, description="the version you edited (optimistic lock)")
+    reason: str | None = Field(
+        None,
+        max_length=2_000,
+        description="why the shoot changes: required when a commune has the shoot before it "
+        "(a submitted or decided permit request), where the edit becomes an amendment",
+    )
 
 
 class CheckIn(ShootIn):

@@ -299,18 +299,30 @@ def _save_shoot_form(form: ShootForm, production: Production, shoot: Shoot | Non
     user = authorize("productions.edit", production)
     try:
         values = _shoot_values(form)
+        edit = None
         with db.session.begin_nested():
             if shoot is None:
                 data = parse(ShootIn, {**values, "production_id": production.id})
                 shoot, found = shoot_ops.create_shoot(db.session, user, data)
             else:
-                patch = parse(ShootPatch, values)
-                found = shoot_ops.update_shoot(db.session, user, shoot, patch)
+                patch = parse(ShootPatch, {**values, "reason": form.reason.data})
+                edit = shoot_ops.update_shoot(db.session, user, shoot, patch)
+                found = edit.findings
     except Conflict as exc:
         flash(exc.detail, "error")
         return _shoot_form_page(form, production, shoot, 409, exc.extra.get("conflicts"))
     except ApiError as exc:
         return _shoot_form_page(form, production, shoot, _show_error(form, exc))
+    if edit is not None and edit.amendment is not None:
+        flash(
+            _(
+                "The communes have this shoot before them: your change is amendment no. "
+                "%(id)s, for them to decide. Until then the approved version stays in force.",
+                id=edit.amendment["id"],
+            ),
+            "success",
+        )
+        return redirect(edit.amendment["links"]["page"])
     if found.warnings:
         flash(
             _("Saved with %(count)d warning(s): see below.", count=len(found.warnings)), "warning"
@@ -352,8 +364,13 @@ def shoot_delete(shoot_id: int):
     authorize("productions.edit", shoot.production)
     production_id = shoot.production_id
     if ActionForm().validate_on_submit():
-        shoot_ops.delete_shoot(db.session, shoot)
-        flash(_("Shoot deleted."), "success")
+        try:
+            with db.session.begin_nested():
+                shoot_ops.delete_shoot(db.session, shoot)
+        except ApiError as exc:  # e.g. the shoot is in a live permit request
+            flash(exc.detail, "error")
+        else:
+            flash(_("Shoot deleted."), "success")
     return redirect(url_for("shoots.production_page", production_id=production_id))
 
 

@@ -3,7 +3,9 @@
 The routes come from `app.url_map`, so a new route without a line in EXPECTED fails the run.
 Path parameters are filled with a small world: production A of coordinator A, production B of
 coordinator B, a published and a draft location in Namur, a permit request of Namur (production
-A) and one of Eupen (production B), a blackout of each commune, coordinator A's private feed.
+A) and one of Eupen (production B), a blackout of each commune, coordinator A's private feed,
+and a second production of coordinator A whose Namur request is approved (its versions) and
+whose shoot has an amendment before Namur.
 
 For reads (GET) the roles that succeed must be exactly the expected ones. Writes are sent only
 as the roles that must be refused (so the world stays as it is), with a valid body where one is
@@ -34,8 +36,11 @@ from core.db import SRID, db
 from locations.models import Category, LocationStatus
 from locations.photos import add_photo
 from permits.operations import attach_insurance, create_requests
+from permits.workflow import apply_transition
 from shoots.models import Blackout, FeedScope
 from shoots.operations.calendars import create_feed
+from shoots.operations.shoots import update_shoot
+from shoots.schemas import ShootPatch
 from tests.conftest import PASSWORD, RequestPerContextClient, to_lambert
 from tests.permits.conftest import pdf_bytes
 
@@ -177,6 +182,18 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "permits_api.history": {"GET": NAMUR_PERMIT},
     "permits_api.upload_insurance": {"POST": {COORD_A}},
     "permits_api.transition": {"POST": {COORD_A, OFFICER}},
+    # versions of the approved Namur request; the amendment of its shoot, before Namur
+    "permits.version_list": {"GET": NAMUR_PERMIT},
+    "permits.version_document": {"GET": NAMUR_PERMIT},
+    "permits.version_pdf": {"GET": NAMUR_PERMIT},
+    "permits_api.list_versions": {"GET": NAMUR_PERMIT},
+    "permits_api.get_version": {"GET": NAMUR_PERMIT},
+    "permits_api.get_version_pdf": {"GET": NAMUR_PERMIT},
+    "permits.amendment": {"GET": NAMUR_PERMIT},
+    "permits.amendment_transition": {"POST": {COORD_A, OFFICER}},
+    "amendments_api.list_amendments": {"GET": SHOOT_READERS},
+    "amendments_api.get_amendment": {"GET": NAMUR_PERMIT},
+    "amendments_api.amendment_transition": {"POST": {COORD_A, OFFICER}},
     "introductions_api.introduce": {"POST": ADMINS},  # the film commission relays
     # maps: the library map for the signed in, a commune's for its officers, production A's
     # for its coordinators; the public map for everyone
@@ -223,6 +240,7 @@ class World:
     values: dict[str, str]  # path parameter -> value
     draft: dict[str, str]  # the path parameters naming the draft location (and its photo)
     bodies: dict[str, dict]
+    approved_request: str  # the request whose versions the version routes read
 
 
 def _jpeg() -> bytes:
@@ -269,6 +287,9 @@ def world(app: Flask, make_user, create_location, create_production, create_shoo
     (permit_eupen,) = create_requests(db.session, production_b, [shoot_b.id], users[COORD_B])
     for permit in (permit_namur, permit_eupen):
         attach_insurance(db.session, permit, "insurance.pdf", pdf_bytes())
+    production_a2 = create_production(coordinators=[users[COORD_A]], title="Production A2")
+    shoot_a2 = create_shoot(4.8700, 50.4650, production=production_a2, crew_size=10)
+    amendment_id, approved_id = _amended(shoot_a2, users[COORD_A], users[OFFICER])
     blackout_namur = _blackout("92094", 4.8617, 50.4596, users[OFFICER])
     _blackout("63023", 6.0350, 50.6280, users[OTHER_OFFICER])
     feed, token = create_feed(
@@ -299,13 +320,27 @@ def world(app: Flask, make_user, create_location, create_production, create_shoo
         "token_id": str(db.session.scalar(api_token)),
         "token": token,
         "nis": "92094",
+        "amendment_id": str(amendment_id),
+        "number": "1",
         "collection_id": "locations",
         "fid": str(published.id),
         "target": str(production_a.id),
     }
     draft_values = {"location_id": str(draft.id), "photo_id": str(draft_photo.id)}
     draft_values["fid"] = draft_values["target"] = str(draft.id)
-    return World(clients, values, draft_values, _bodies(production_a.id, shoot_a.id))
+    bodies = _bodies(production_a.id, shoot_a.id)
+    return World(clients, values, draft_values, bodies, str(approved_id))
+
+
+def _amended(shoot, coordinator, officer) -> tuple[int, int]:
+    """Approve SHOOT's Namur request, then propose an amendment of it: (amendment, request)."""
+    (permit,) = create_requests(db.session, shoot.production, [shoot.id], coordinator)
+    attach_insurance(db.session, permit, "insurance.pdf", pdf_bytes())
+    apply_transition(db.session, permit.id, "submit", coordinator)
+    apply_transition(db.session, permit.id, "take_into_review", officer)
+    apply_transition(db.session, permit.id, "approve", officer)
+    edit = update_shoot(db.session, coordinator, shoot, ShootPatch(crew_size=20, reason="Plus"))
+    return edit.amendment["id"], permit.id
 
 
 def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
@@ -343,6 +378,7 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         "shoots_api.create_feed": {"scope": "production", "target": str(production_id)},
         "permits_api.create": {"production_id": production_id, "shoot_ids": [shoot_id]},
         "permits_api.transition": {"action": "submit"},
+        "amendments_api.amendment_transition": {"action": "take_into_review"},
         "introductions_api.introduce": {
             "productions": [production_id, production_id + 1], "message": "Bonjour",
         },
@@ -361,6 +397,7 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         },
         "permits.new": {"production_id": production_id, "shoot_ids": shoot_id},
         "permits.transition": {"action": "submit"},
+        "permits.amendment_transition": {"action": "take_into_review"},
     }  # fmt: skip
 
 
@@ -386,6 +423,8 @@ def _cases(rule, world: World) -> list[tuple[str, str, str]]:
             (f"GET {scope}{suffix}", "GET", _path(rule, {**filled, "scope": scope}))
             for scope, filled, suffix in targets
         ]
+    if "number" in rule.arguments:  # a version: of the approved request (a draft has none)
+        values["request_id"] = world.approved_request
     suffix = " location" if rule.endpoint == "ogc.item" else ""
     cases = [(method + suffix, method, _path(rule, values)) for method in methods]
     if "GET" in methods and {"location_id", "fid"} & set(rule.arguments):

@@ -27,6 +27,11 @@ REFUSED_TO_THE_APP = [
     "LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$",
     "ALTER TABLE audit_log OWNER TO CURRENT_USER",
     "SELECT setval('audit_log_id_seq', 1)",
+    "UPDATE permit_request_versions SET status = 'approved'",
+    "DELETE FROM permit_request_versions",
+    "TRUNCATE permit_request_versions",
+    "ALTER TABLE permit_request_versions DISABLE TRIGGER permit_request_versions_append_only",
+    "DROP FUNCTION refuse_row_change()",
     "CREATE ROLE intruder",
 ]
 
@@ -71,6 +76,7 @@ def test_the_app_role_may_insert_and_read_audit_rows_only(app):
         ).all()
     )
     assert granted["audit_log"] == "INSERT, SELECT"
+    assert granted["permit_request_versions"] == "INSERT, SELECT"
     assert granted["shoots"] == "DELETE, INSERT, SELECT, UPDATE"
     assert granted["alembic_version"] == "SELECT"
 

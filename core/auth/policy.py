@@ -129,9 +129,9 @@ def production_view(user: User | None, production: Any) -> ProductionView:
 
     Admins (the film commission) see everything; a production's coordinators their own; a
     commune's officers the productions that sent their commune a request (submitted or
-    later). Other coordinators and officers see occupancy only, labelled "another
-    production"; anonymous visitors nothing (the public sees approved shoots, see
-    shoots.models.Production.public_title).
+    later) or an amendment of a shoot. Other coordinators and officers see occupancy only,
+    labelled "another production"; anonymous visitors nothing (the public sees approved
+    shoots, see shoots.models.Production.public_title).
     """
     if user is None or production is None:
         return ProductionView.NOTHING
@@ -143,6 +143,12 @@ def production_view(user: User | None, production: Any) -> ProductionView:
         is_commune_officer(user, request.commune_nis)
         and getattr(request.status, "value", request.status) != _DRAFT_PERMIT
         for request in getattr(production, "permit_requests", ())
+    ):
+        return ProductionView.FULL
+    # An amendment bringing a shoot onto a commune's ground asks that commune too.
+    if any(
+        is_commune_officer(user, review.commune_nis)
+        for review in getattr(production, "amendment_reviews", ())
     ):
         return ProductionView.FULL
     if user.role in (Role.COORDINATOR, Role.OFFICER):
@@ -198,6 +204,16 @@ def _permit_reader(user: User | None, permit: Any) -> bool:
     return _applicant(user, permit) or _commune_officer(user, permit)
 
 
+def _amendment_reader(user: User | None, amendment: Any) -> bool:
+    """Admins, the production's coordinators and the officers of every commune the amendment
+    concerns (target: the amendment; its reviews name the communes)."""
+    if amendment is None:
+        return False
+    if _is_admin(user) or coordinates(user, amendment.production):
+        return True
+    return any(is_commune_officer(user, review.commune_nis) for review in amendment.reviews)
+
+
 PERMIT_RULES: dict[str, Rule] = {
     "permits.list": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
     "permits.inbox": _roles(Role.ADMIN, Role.OFFICER),
@@ -205,7 +221,8 @@ PERMIT_RULES: dict[str, Rule] = {
     "permits.create_for": coordinates,
     "permits.view": _permit_reader,
     "permits.act_as_applicant": _applicant,  # submit, resubmit, withdraw, attach insurance
-    "permits.act_as_officer": _commune_officer,  # review and decide
+    "permits.act_as_officer": _commune_officer,  # review and decide (a request, or a review)
+    "permits.view_amendment": _amendment_reader,
     "permits.public": _anyone,
 }
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.auth.models import Role, User
 from core.auth.policy import ProductionView, production_view
 from core.errors import Conflict, InvalidInput, NotFound
+from shoots import holds
 from shoots.models import Production, production_coordinators
 from shoots.schemas import ProductionIn, ProductionPatch
 
@@ -95,5 +96,6 @@ def update_production(session: Session, production: Production, data: Production
 
 
 def delete_production(session: Session, production: Production) -> None:
+    holds.refuse_removal(session, [shoot.id for shoot in production.shoots])
     session.delete(production)
     session.flush()

@@ -8,6 +8,7 @@ clashing shoots cannot both win.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from core.db import SRID
 from core.errors import Conflict, InvalidInput, NotFound
 from core.geo import as_geojson, envelope_3812
 from locations.models import Location
+from shoots import holds
 from shoots.models import Production, Shoot, ShootStatus, WarningOverride
 from shoots.operations import conflicts
 from shoots.operations.conflicts import Candidate, Findings
@@ -150,8 +152,18 @@ def refuse_hard(session: Session, viewer: User | None, findings: Findings) -> No
         )
 
 
+def _given(data: ShootFields) -> dict[str, Any]:
+    """The attributes DATA sets (null means "unchanged", as leaving it out)."""
+    given = data.model_dump(exclude_unset=True, include=set(ATTRIBUTES))
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def _save(
-    session: Session, user: User | None, shoot: Shoot, candidate: Candidate, data: ShootFields
+    session: Session,
+    user: User | None,
+    shoot: Shoot,
+    candidate: Candidate,
+    attributes: dict[str, Any],
 ) -> Findings:
     conflicts.lock_area(session, candidate.footprint)
     findings = conflicts.check(session, candidate)
@@ -161,9 +173,8 @@ def _save(
     shoot.footprint = from_shape(candidate.footprint, srid=SRID)
     shoot.parking = from_shape(candidate.parking, srid=SRID) if candidate.parking else None
     shoot.period = Range(candidate.starts_at, candidate.ends_at, bounds="[)")
-    for name, value in data.model_dump(exclude_unset=True, include=set(ATTRIBUTES)).items():
-        if value is not None:
-            setattr(shoot, name, value)
+    for name, value in attributes.items():
+        setattr(shoot, name, value)
     session.add(shoot)
     try:
         with session.begin_nested():
@@ -181,19 +192,95 @@ def create_shoot(session: Session, user: User | None, data: ShootIn) -> tuple[Sh
     production = known_production(session, data.production_id)
     candidate = candidate_from(session, data, None)
     shoot = Shoot(production_id=production.id, created_by_id=user.id if user else None)
-    findings = _save(session, user, shoot, candidate, data)
+    findings = _save(session, user, shoot, candidate, _given(data))
     return shoot, findings
 
 
-def update_shoot(session: Session, user: User | None, shoot: Shoot, data: ShootPatch) -> Findings:
+@dataclass(frozen=True)
+class Edit:
+    findings: Findings
+    # The edit became this amendment (shoots.holds): the shoot itself is unchanged.
+    amendment: dict[str, Any] | None = None
+
+
+def update_shoot(session: Session, user: User | None, shoot: Shoot, data: ShootPatch) -> Edit:
+    """Change SHOOT in place, or, when a commune has it before it, propose the change."""
     check_version(data.version, shoot.version)
-    if data.status is not None:
-        shoot.status = ShootStatus(data.status)
+    status = ShootStatus(data.status) if data.status is not None else shoot.status
     candidate = candidate_from(session, data, stored_candidate(shoot))
-    return _save(session, user, shoot, candidate, data)
+    keeper = holds.keeper()
+    if keeper is not None and keeper.binds(session, shoot):
+        proposal = _proposal(session, user, shoot, candidate, status, data)
+        if _changes_nothing(shoot, proposal):  # e.g. a form saved again as it was
+            return Edit(proposal.findings)
+        return Edit(proposal.findings, keeper.amend(session, user, shoot, proposal))
+    findings = apply_revision(session, user, shoot, candidate, status, _given(data))
+    if keeper is not None:
+        keeper.follow(session, user, shoot)
+    return Edit(findings)
+
+
+def _proposal(
+    session: Session,
+    user: User | None,
+    shoot: Shoot,
+    candidate: Candidate,
+    status: ShootStatus,
+    data: ShootPatch,
+) -> holds.Proposal:
+    """The edit as a proposal, checked now as a save would be (applying it checks again)."""
+    findings = conflicts.check(session, candidate)
+    if status is not ShootStatus.CANCELLED:
+        refuse_hard(session, user, findings)
+    attributes = {name: getattr(shoot, name) for name in ATTRIBUTES} | _given(data)
+    return holds.Proposal(
+        candidate=candidate,
+        status=status,
+        attributes=attributes,
+        reason=(data.reason or "").strip(),
+        base_version=shoot.version,
+        findings=findings,
+    )
+
+
+# Geometries come back from GeoJSON in EPSG:4326 with rounding: a centimetre is the same place.
+SAME_PLACE_M = 0.01
+
+
+def _same_area(a: MultiPolygon | None, b: MultiPolygon | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.equals_exact(b, SAME_PLACE_M)
+
+
+def _changes_nothing(shoot: Shoot, proposal: holds.Proposal) -> bool:
+    stored, new = stored_candidate(shoot), proposal.candidate
+    return (
+        proposal.status is shoot.status
+        and all(proposal.attributes[name] == getattr(shoot, name) for name in ATTRIBUTES)
+        and (new.starts_at, new.ends_at, new.location_id)
+        == (stored.starts_at, stored.ends_at, stored.location_id)
+        and _same_area(new.footprint, stored.footprint)
+        and _same_area(new.parking, stored.parking)
+    )
+
+
+def apply_revision(
+    session: Session,
+    user: User | None,
+    shoot: Shoot,
+    candidate: Candidate,
+    status: ShootStatus,
+    attributes: dict[str, Any],
+) -> Findings:
+    """Write CANDIDATE, STATUS and ATTRIBUTES to SHOOT under the area's lock, refusing hard
+    conflicts (an edit in place, or an approved amendment)."""
+    shoot.status = status
+    return _save(session, user, shoot, candidate, attributes)
 
 
 def delete_shoot(session: Session, shoot: Shoot) -> None:
+    holds.refuse_removal(session, [shoot.id])
     session.delete(shoot)
     session.flush()
 

@@ -28,10 +28,11 @@ from core.db import db
 from locations.models import Category, LocationPhoto, LocationStatus
 from permits.models import OutboxMessage
 from permits.operations import create_requests
-from permits.workflow import apply_transition
+from permits.workflow import apply_transition, decide_amendment
 from shoots.models import Blackout, BlackoutKind, FeedScope, Production, ProductionType
 from shoots.operations.calendars import create_feed
-from shoots.operations.shoots import findings_for, override_warning
+from shoots.operations.shoots import findings_for, override_warning, update_shoot
+from shoots.schemas import ShootPatch
 from tests.conftest import PASSWORD
 
 MAP_FACTORY = re.compile(r"TournagesMaps\.\w+\(\s*")
@@ -134,6 +135,16 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
         session, permit.id, "approve_with_conditions", officer,
         text("permit.decision_comment", hostile, 100_000),
     )  # fmt: skip
+    # The approved shoot changes: an amendment with a reason, taken into review with a comment.
+    edit = update_shoot(
+        session, coordinator, shoot,
+        ShootPatch(crew_size=shoot.crew_size + 1, reason=text("amendment.reason", hostile, 2_000)),
+    )  # fmt: skip
+    amendment_id = edit.amendment["id"]
+    decide_amendment(
+        session, amendment_id, "take_into_review", officer,
+        text("amendment.comment", hostile, 5_000),
+    )  # fmt: skip
     _feed, token = create_feed(session, coordinator, FeedScope.PRODUCTION, str(production.id))
     session.flush()
     world.ids = {
@@ -141,6 +152,8 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
         "production_id": production.id,
         "shoot_id": shoot.id,
         "request_id": permit.id,
+        "amendment_id": amendment_id,
+        "number": 1,
         "nis": "92094",
         "token": token,
     }

@@ -106,7 +106,7 @@ def test_hostile_text_in_every_field_comes_back_literally_everywhere(
     for body in outbox_bodies():
         _assert_not_evaluated("outbox", body)
     bodies = "\n".join(outbox_bodies())
-    for name in ("production.title", "event.submit", "permit.decision_comment"):
+    for name in ("production.title", "event.submit", "permit.decision_comment", "amendment.reason"):
         assert world.values[name] in bodies, f"{name} not literally in the e-mails"
     missing = {name for name, pages in shown.items() if not pages} - NEVER_SHOWN.keys()
     assert missing == set(), f"fields shown literally nowhere: {sorted(missing)}"
