@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +17,7 @@ from core.communes.operations import commune_with_geojson
 from core.geo import as_geojson, feature
 from core.mapping.builder import (
     LegendEntry,
+    add_clustered_points,
     add_legend,
     add_polygons,
     base_map,
@@ -23,6 +26,8 @@ from core.mapping.builder import (
     render,
 )
 from permits.models import STATUS_LABELS, PermitRequest, PermitShoot, PermitStatus
+from permits.public import public_fields_json
+from shoots.map_layers import street_impacts
 
 STATUS_COLOURS = {
     PermitStatus.DRAFT: "#9e9e9e",
@@ -36,8 +41,22 @@ STATUS_COLOURS = {
 }
 
 
-def when(start: Any, end: Any) -> str:
-    return f"{format_datetime(start, 'd MMM yyyy HH:mm')} – {format_datetime(end, 'HH:mm')}"
+PUBLIC_FOOTPRINT = {"color": "#2e7d32", "fillColor": "#2e7d32", "weight": 2, "fillOpacity": 0.45}
+PUBLIC_PARKING = {"color": "#ef6c00", "weight": 2, "fillOpacity": 0.25, "dashArray": "4 4"}
+PUBLIC_MAX_ZOOM = 15  # fitted to the shoots, but never closer than a few streets
+PUBLIC_POPUP = [
+    ("title", _l("Production")),
+    ("when", _l("When")),
+    ("where", _l("Where")),
+    ("impacts", _l("Impact")),
+]
+
+
+def when(start: datetime, end: datetime) -> str:
+    """A period in the viewer's words: the day once when it starts and ends on the same day."""
+    same_day = format_datetime(start, "yyyy-MM-dd") == format_datetime(end, "yyyy-MM-dd")
+    end_format = "HH:mm" if same_day else "d MMM yyyy HH:mm"
+    return f"{format_datetime(start, 'd MMM yyyy HH:mm')} – {format_datetime(end, end_format)}"
 
 
 def inbox_map(session: Session, permits: list[PermitRequest], commune_nis: str | None) -> Markup:
@@ -91,26 +110,32 @@ def inbox_map(session: Session, permits: list[PermitRequest], commune_nis: str |
 
 
 def public_map(shoots: list[dict[str, Any]]) -> Markup:
-    """Approved upcoming shoots' footprints, with the public fields only."""
-    features = [
-        feature(
-            shoot["geometry"],
-            {
-                "title": shoot["title"] or _("A production (title not published)"),
-                "when": when(shoot["start"], shoot["end"]),
-                "place": shoot["place"],
-            },
-            number,
-        )
-        for number, shoot in enumerate(shoots, start=1)
-    ]
-    m = base_map(bounds=feature_bounds(features))
-    add_polygons(
-        m,
-        feature_collection(features),
-        _("Approved shoots"),
-        {"color": "#2e7d32", "fillColor": "#2e7d32", "weight": 2, "fillOpacity": 0.45},
-        popup_fields=[("title", _("Production")), ("when", _("When")), ("place", _("Where"))],
-    )
-    add_legend(m, [LegendEntry(_("Approved shoot"), "#2e7d32")])
+    """The public shoots (permits.public.public_shoots): footprints and parking zones, and a
+    clustered marker per shoot to find them from afar. Each footprint carries the public
+    fields as the OGC API serves them, and their wording for the popup."""
+    footprints, parking, spots = [], [], []
+    for shoot in shoots:
+        shown = public_fields_json(shoot)
+        popup = {
+            "title": shoot["production"] or _("A production (title not published)"),
+            "when": when(shoot["start"], shoot["end"]),
+            "where": ", ".join(p for p in (shoot["place"], ", ".join(shoot["communes"])) if p),
+            "impacts": street_impacts(
+                shoot["road_closure"], shoot["parking_suspension"], shoot["night_shoot"]
+            ),
+        }
+        del shown["parking"]  # drawn as the parking layer
+        footprints.append(feature(shoot["footprint"], {**shown, **popup}, shoot["id"]))
+        spots.append(feature(shoot["spot"], popup, shoot["id"]))
+        if shoot["parking"]:
+            parking.append(feature(shoot["parking"], popup, shoot["id"]))
+    m = base_map(bounds=feature_bounds(footprints), zoom=PUBLIC_MAX_ZOOM)
+    add_polygons(m, feature_collection(footprints), _("Approved shoots"), PUBLIC_FOOTPRINT,
+                 popup_fields=PUBLIC_POPUP)  # fmt: skip
+    legend = [LegendEntry(_("Approved shoot"), PUBLIC_FOOTPRINT["color"])]
+    if parking:
+        add_polygons(m, feature_collection(parking), _("Parking"), PUBLIC_PARKING, PUBLIC_POPUP)
+        legend.append(LegendEntry(_("Parking"), PUBLIC_PARKING["color"]))
+    add_clustered_points(m, spots, _("Shoots"), PUBLIC_POPUP)
+    add_legend(m, legend)
     return render(m)

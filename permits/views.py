@@ -33,8 +33,11 @@ from permits.models import (
     PermitRequest,
     PermitShoot,
 )
+from permits.public import public_shoots
 from permits.schemas import PermitCreate, PermitQuery, TransitionBody
-from shoots.models import Production, Shoot, ShootStatus, production_coordinators
+from shoots.map_layers import street_impacts
+from shoots.models import Production, Shoot, production_coordinators
+from shoots.operations.inputs import local_iso
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
 
@@ -107,7 +110,7 @@ def index():
 
 
 def _requestable_shoots(user: User) -> list[tuple[Production, list[Shoot]]]:
-    """The user's productions with their planned future shoots not yet in a live request."""
+    """The user's productions with their live future shoots not yet in a live request."""
     in_request = (
         select(PermitShoot.shoot_id)
         .join(PermitRequest)
@@ -127,7 +130,7 @@ def _requestable_shoots(user: User) -> list[tuple[Production, list[Shoot]]]:
             .where(
                 Shoot.production_id == production.id,
                 Shoot.id.not_in(in_request),
-                Shoot.status == ShootStatus.PLANNED,
+                Shoot.is_live,
                 func.lower(Shoot.period) > now,
             )
             .order_by(Shoot.period)
@@ -261,5 +264,11 @@ def upload_insurance(request_id: int):
 @bp.get("/public")
 def public():
     authorize("permits.public")
-    shoots = operations.upcoming_approved_shoots(db.session, datetime.now(UTC))
-    return render_template("permits/public.html", shoots=shoots, map_html=public_map(shoots))
+    shoots = public_shoots(db.session)  # the public map's and OGC's query and fields
+    return render_template(
+        "permits/public.html",
+        shoots=shoots,
+        map_html=public_map(shoots),
+        iso=local_iso,
+        street_impacts=street_impacts,
+    )

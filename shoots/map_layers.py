@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.communes.models import Commune
 from core.geo import as_geojson, feature
 from core.mapping.builder import LegendEntry, feature_collection
-from shoots.models import Blackout, Production, Shoot, ShootStatus
+from shoots.models import Blackout, Production, Shoot
 from shoots.operations.shoots import findings_for
 
 SEVERITY_COLOURS = {"conflict": "#c62828", "warning": "#ef6c00"}
@@ -33,6 +33,16 @@ class Overlay:
     style: dict[str, Any] = field(default_factory=dict)
     popup_fields: list[tuple[str, Any]] = field(default_factory=list)
     legend: LegendEntry | None = None
+
+
+def street_impacts(road_closure: bool, parking_suspension: bool, night_shoot: bool) -> str:
+    """What a shoot changes in the street, in words (map popups, public and planning)."""
+    flags = [
+        (road_closure, _l("road closed")),
+        (parking_suspension, _l("parking suspended")),
+        (night_shoot, _l("night shoot")),
+    ]
+    return ", ".join(str(label) for flag, label in flags if flag)
 
 
 def worst_severity(findings: Iterable[dict[str, Any]]) -> str | None:
@@ -88,10 +98,10 @@ def _blackout_overlay(session: Session, *conditions: Any) -> list[Overlay]:
 
 
 def production_blackouts(session: Session, production: Production) -> list[Overlay]:
-    """Blackouts that meet one of the production's planned shoots in space and time."""
+    """Blackouts that meet one of the production's live shoots in space and time."""
     meets_a_shoot = exists().where(
         Shoot.production_id == production.id,
-        Shoot.status == ShootStatus.PLANNED,
+        Shoot.is_live,
         Shoot.period.overlaps(Blackout.period),
         func.ST_Intersects(Shoot.footprint, _BLACKOUT_AREA),
     )
