@@ -114,7 +114,7 @@ def main() -> None:
         rows.append(
             latency_row(
                 "PDF of one request (WeasyPrint)",
-                time_calls(lambda: render_pdf(db.session, sample), repeat=5, warmup=1),
+                time_calls(lambda: render_pdf(db.session, sample, officer), repeat=5, warmup=1),
                 "< 3 s p95",
             )
         )

@@ -45,7 +45,7 @@ from maps.operations import ShootShapes
 from permits.mapping import public_map
 from permits.public import public_shoots
 from shoots.map_layers import (
-    Overlay,
+    add_overlays,
     commune_blackouts,
     footprint_severity_styles,
     production_blackouts,
@@ -166,16 +166,6 @@ def _add_shoots(m: folium.Map, shots: list[ShootShapes]) -> None:
         add_polygons(m, feature_collection(parking), _("Parking"), PARKING, PLANNING_POPUP)
 
 
-def _add_overlays(m: folium.Map, overlays: list[Overlay]) -> list[LegendEntry]:
-    legend = []
-    for overlay in overlays:
-        add_polygons(m, overlay.feature_collection, overlay.name, overlay.style,
-                     overlay.popup_fields)  # fmt: skip
-        if overlay.legend is not None:
-            legend.append(overlay.legend)
-    return legend
-
-
 def _bounds(shots: list[ShootShapes]) -> tuple[float, float, float, float] | None:
     return feature_bounds({"geometry": shapes.footprint} for shapes in shots)
 
@@ -216,7 +206,7 @@ def commune(nis: str):
     _add_shoots(m, shoots)
     add_clustered_points(m, points, _("Locations"), [("name", _("Name")), ("status", _("Status"))])
     legend = [LegendEntry(name, BOUNDARY["color"], "line"), *_shoot_legend()]
-    add_legend(m, legend + _add_overlays(m, commune_blackouts(db.session, nis)))
+    add_legend(m, legend + add_overlays(m, commune_blackouts(db.session, nis)))
     return _map_page(
         "maps/commune.html", m, commune=commune, name=name, shoots=shoots,
         location_count=len(points),
@@ -260,7 +250,7 @@ def production(production_id: int):
     )
     m = base_map(bounds=_bounds(shoots))
     _add_shoots(m, shoots)
-    add_legend(m, _shoot_legend() + _add_overlays(m, production_blackouts(db.session, found)))
+    add_legend(m, _shoot_legend() + add_overlays(m, production_blackouts(db.session, found)))
     return _map_page("maps/production.html", m, production=found, shoots=shoots, period=period)
 
 

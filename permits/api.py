@@ -16,6 +16,7 @@ from core.geo import as_geojson
 from core.validation import validated
 from permits import leadtime, notifications, operations, workflow
 from permits.document import PARTICULARS, render_pdf
+from permits.findings import request_findings, visible_findings
 from permits.models import EDITABLE_STATUSES, PermitRequest, PermitShoot
 from permits.schemas import (
     IntroductionBody,
@@ -114,7 +115,14 @@ def _part_geometries(permit: PermitRequest) -> dict[int, tuple[Any, Any]]:
     }
 
 
-def _shoot(part: PermitShoot, geometries: tuple[Any, Any], elsewhere: list[int]):
+def _shoot(
+    part: PermitShoot,
+    geometries: tuple[Any, Any],
+    elsewhere: list[int],
+    findings: dict[str, Any] | None,
+):
+    """FINDINGS: the engine's current conflicts and warnings as the caller may read them, or
+    None when the shoot is no longer live."""
     shoot: Shoot = part.shoot
     return {
         "shoot_id": shoot.id,
@@ -131,6 +139,8 @@ def _shoot(part: PermitShoot, geometries: tuple[Any, Any], elsewhere: list[int])
         "particulars": [flag for flag, _label in PARTICULARS if getattr(shoot, flag)],
         "notes": shoot.notes,
         "also_in_requests": elsewhere,
+        "live": findings is not None,
+        "findings": findings,
     }
 
 
@@ -138,6 +148,7 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
     production = permit.production
     shared = operations.shared_shoots(db.session, permit)
     geometries = _part_geometries(permit)
+    found = visible_findings(db.session, user, permit, request_findings(db.session, permit))
     body: dict[str, Any] = {
         **_summary_of(permit),
         "production": {
@@ -159,7 +170,12 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
         "insurance_certificate": permit.insurance_filename,
         "version": permit.version,
         "shoots": [
-            _shoot(part, geometries[part.shoot_id], [o.id for o in shared.get(part.shoot_id, [])])
+            _shoot(
+                part,
+                geometries[part.shoot_id],
+                [o.id for o in shared.get(part.shoot_id, [])],
+                found.get(part.shoot_id),
+            )
             for part in permit.parts
         ],
         "siblings": [
@@ -194,8 +210,8 @@ def get_permit(request_id: int):
 @bp.get("/<int:request_id>.pdf")
 @validated(summary="The request document as PDF")
 def get_pdf(request_id: int) -> Response:
-    permit, _user = load_visible(request_id)
-    return pdf_response(render_pdf(db.session, permit), f"permit-{permit.id}.pdf")
+    permit, user = load_visible(request_id)
+    return pdf_response(render_pdf(db.session, permit, user), f"permit-{permit.id}.pdf")
 
 
 @bp.post("/<int:request_id>/transitions")

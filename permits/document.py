@@ -4,6 +4,7 @@ commune's language (German for the German-speaking communes, French otherwise)."
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import render_template
@@ -12,10 +13,13 @@ from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
+from permits.findings import request_findings, visible_findings
 from permits.models import STATUS_LABELS, PermitRequest
 from permits.operations import shared_shoots
 from permits.siteplan import site_plans
 from shoots.models import Shoot
+from shoots.operations.conflicts import Findings
 
 PARTICULARS = (
     ("night_shoot", _l("night shoot")),
@@ -36,7 +40,11 @@ def square_metres(area: float) -> str:
     return f"{area:,.0f}".replace(",", "\u202f") + "\u00a0m²"
 
 
-def document_context(session: Session, permit: PermitRequest) -> dict[str, Any]:
+def document_context(
+    session: Session, permit: PermitRequest, viewer: User | None, found: dict[int, Findings]
+) -> dict[str, Any]:
+    """What the document shows; FOUND: the engine's current findings of the shoots
+    (permits.findings.request_findings), annexed as VIEWER may read them."""
     return {
         "permit": permit,
         "production": permit.production,
@@ -47,19 +55,22 @@ def document_context(session: Session, permit: PermitRequest) -> dict[str, Any]:
         "particulars": particulars,
         "square_metres": square_metres,
         "lang": permit.language,
+        "findings": visible_findings(session, viewer, permit, found),
+        "findings_at": datetime.now(UTC),
     }
 
 
-def render_document(session: Session, permit: PermitRequest) -> str:
+def render_document(session: Session, permit: PermitRequest, viewer: User | None) -> str:
+    context = document_context(session, permit, viewer, request_findings(session, permit))
     with force_locale(permit.language):
-        return render_template("permits/document.html", **document_context(session, permit))
+        return render_template("permits/document.html", **context)
 
 
-def render_pdf(session: Session, permit: PermitRequest) -> bytes:
+def render_pdf(session: Session, permit: PermitRequest, viewer: User | None) -> bytes:
     """The document as PDF, followed by the insurance certificate's pages when there is one."""
     from weasyprint import HTML  # imported here: it loads Pango, which only the PDF needs
 
-    document = HTML(string=render_document(session, permit)).write_pdf()
+    document = HTML(string=render_document(session, permit, viewer)).write_pdf()
     if not permit.insurance_pdf:
         return document
     writer = PdfWriter()

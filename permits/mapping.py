@@ -1,4 +1,4 @@
-"""The permits maps (inbox and public page), drawn with the shared maps builder."""
+"""The permits maps (inbox, request page, public page), drawn with core.mapping."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
 from core.communes.operations import commune_with_geojson
 from core.geo import as_geojson, feature
 from core.mapping.builder import (
@@ -27,7 +28,14 @@ from core.mapping.builder import (
 )
 from permits.models import STATUS_LABELS, PermitRequest, PermitShoot, PermitStatus
 from permits.public import public_fields_json
-from shoots.map_layers import street_impacts
+from shoots.map_layers import (
+    SEVERITY_COLOURS,
+    add_overlays,
+    neighbour_overlays,
+    street_impacts,
+    worst_severity,
+)
+from shoots.operations.conflicts import Findings
 
 STATUS_COLOURS = {
     PermitStatus.DRAFT: "#9e9e9e",
@@ -107,6 +115,54 @@ def inbox_map(session: Session, permits: list[PermitRequest], commune_nis: str |
     shown = sorted({p.status for p in permits}, key=list(PermitStatus).index)
     add_legend(m, [LegendEntry(STATUS_LABELS[s], STATUS_COLOURS[s]) for s in shown])
     return render(m)
+
+
+REQUEST_FOOTPRINT = {"color": "#1565c0", "fillColor": "#1565c0", "weight": 2, "fillOpacity": 0.35}
+
+
+def request_map(
+    session: Session, viewer: User | None, permit: PermitRequest, found: dict[int, Findings]
+) -> Markup:
+    """PERMIT's footprint parts, coloured by their shoot's worst current finding, with the
+    neighbouring shoots and the blackouts those findings name (shoots.map_layers)."""
+    rows = session.execute(
+        select(PermitShoot.shoot_id, as_geojson(PermitShoot.footprint_part))
+        .where(PermitShoot.request_id == permit.id, PermitShoot.footprint_part.is_not(None))
+        .order_by(PermitShoot.shoot_id)
+    )
+    parts = []
+    for shoot_id, geometry in rows:
+        findings = found.get(shoot_id)
+        severity = worst_severity(f.as_json() for f in findings.items) if findings else None
+        colour = SEVERITY_COLOURS.get(severity, REQUEST_FOOTPRINT["color"])
+        properties = {
+            "title": _("Shoot %(id)s", id=shoot_id),
+            "severity": _finding_words(findings),
+            "style": {"color": colour, "fillColor": colour},
+        }
+        parts.append(feature(json.loads(geometry), properties, shoot_id))
+    overlays = neighbour_overlays(session, viewer, found.values())
+    every = parts + [f for o in overlays for f in o.feature_collection["features"]]
+    m = base_map(bounds=feature_bounds(every))
+    add_polygons(m, feature_collection(parts), _("This request's footprints"), REQUEST_FOOTPRINT,
+                 popup_fields=[("title", _("Shoot")), ("severity", _("Findings"))])  # fmt: skip
+    legend = [
+        LegendEntry(_("This request's footprint"), REQUEST_FOOTPRINT["color"]),
+        LegendEntry(_("with a warning"), SEVERITY_COLOURS["warning"]),
+        LegendEntry(_("with a conflict"), SEVERITY_COLOURS["conflict"]),
+    ]
+    add_legend(m, legend + add_overlays(m, overlays))
+    return render(m)
+
+
+def _finding_words(findings: Findings | None) -> str:
+    if findings is None:
+        return _("not live: no finding")
+    return _(
+        "%(conflicts)s conflict(s), %(warnings)s warning(s)",
+        conflicts=len(findings.conflicts),
+        warnings=len(findings.warnings),
+    )
 
 
 def public_map(shoots: list[dict[str, Any]]) -> Markup:

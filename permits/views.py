@@ -24,7 +24,8 @@ from core.errors import ApiError, InvalidInput
 from core.validation import parse, query_data
 from permits import leadtime, notifications, operations, workflow
 from permits.document import document_context, render_document, render_pdf
-from permits.mapping import inbox_map, public_map
+from permits.findings import attention, request_findings
+from permits.mapping import inbox_map, public_map, request_map
 from permits.models import (
     CLOSED_STATUSES,
     EDITABLE_STATUSES,
@@ -102,6 +103,7 @@ def index():
     return render_template(
         "permits/index.html",
         rows=rows,
+        attention=attention(db.session, [r["request"] for r in rows]),
         map_html=inbox_map(db.session, [r["request"] for r in rows], commune),
         query=query,
         statuses=STATUS_LABELS,
@@ -177,9 +179,11 @@ def show(request_id: int):
     lead = None
     if permit.status in EDITABLE_STATUSES:
         lead = leadtime.check(db.session, permit, datetime.now(UTC))
+    found = request_findings(db.session, permit)
     return render_template(
         "permits/show.html",
-        **document_context(db.session, permit),
+        **document_context(db.session, permit, user, found),
+        findings_map=request_map(db.session, user, permit, found),
         transitions=workflow.available_transitions(user, permit),
         action_labels=workflow.ACTION_LABELS,
         lead=lead,
@@ -204,14 +208,14 @@ def _outbox_of(permit: PermitRequest) -> list[OutboxMessage]:
 
 @bp.get("/<int:request_id>/document")
 def document(request_id: int):
-    permit, _user = load_visible(request_id)
-    return render_document(db.session, permit)
+    permit, user = load_visible(request_id)
+    return render_document(db.session, permit, user)
 
 
 @bp.get("/<int:request_id>.pdf")
 def pdf(request_id: int) -> Response:
-    permit, _user = load_visible(request_id)
-    return pdf_response(render_pdf(db.session, permit), f"permit-{permit.id}.pdf")
+    permit, user = load_visible(request_id)
+    return pdf_response(render_pdf(db.session, permit, user), f"permit-{permit.id}.pdf")
 
 
 @bp.get("/<int:request_id>/insurance.pdf")
