@@ -52,7 +52,7 @@ def visible_findings(
 
 @dataclass(frozen=True)
 class Attention:
-    """What the inbox says of a request awaiting decision."""
+    """How many findings a request's shoots have (the inbox's mark, the page's summary)."""
 
     conflicts: int
     open_warnings: int  # not overridden
@@ -63,19 +63,20 @@ class Attention:
         return bool(self.conflicts or self.open_warnings or self.overridden_warnings)
 
 
+def summarize(found: dict[int, Findings]) -> Attention:
+    items = [finding for findings in found.values() for finding in findings.items]
+    warnings = [finding for finding in items if not finding.hard]
+    return Attention(
+        conflicts=sum(finding.hard for finding in items),
+        open_warnings=sum(finding.override is None for finding in warnings),
+        overridden_warnings=sum(finding.override is not None for finding in warnings),
+    )
+
+
 def attention(session: Session, permits: list[PermitRequest]) -> dict[int, Attention]:
-    """Counts of the current findings of the requests awaiting decision, by request id."""
-    marks = {}
-    for permit in permits:
-        if permit.status not in AWAITING_DECISION:
-            continue
-        items = [
-            f for findings in request_findings(session, permit).values() for f in findings.items
-        ]
-        warnings = [f for f in items if not f.hard]
-        marks[permit.id] = Attention(
-            conflicts=sum(f.hard for f in items),
-            open_warnings=sum(f.override is None for f in warnings),
-            overridden_warnings=sum(f.override is not None for f in warnings),
-        )
-    return marks
+    """The findings' counts of the requests awaiting decision, by request id."""
+    return {
+        permit.id: summarize(request_findings(session, permit))
+        for permit in permits
+        if permit.status in AWAITING_DECISION
+    }

@@ -31,7 +31,8 @@ from permits.public import public_fields_json
 from shoots.map_layers import (
     SEVERITY_COLOURS,
     add_overlays,
-    neighbour_overlays,
+    finding_blackouts,
+    neighbouring_shoots,
     street_impacts,
     worst_severity,
 )
@@ -141,9 +142,10 @@ def request_map(
             "style": {"color": colour, "fillColor": colour},
         }
         parts.append(feature(json.loads(geometry), properties, shoot_id))
-    overlays = neighbour_overlays(session, viewer, found.values())
-    every = parts + [f for o in overlays for f in o.feature_collection["features"]]
-    m = base_map(bounds=feature_bounds(every))
+    neighbours = neighbouring_shoots(session, viewer, found.values())
+    # Framed on the shoots: a commune-wide blackout would zoom out to the whole commune.
+    near = [f for overlay in neighbours for f in overlay.feature_collection["features"]]
+    m = base_map(bounds=feature_bounds(parts + near))
     add_polygons(m, feature_collection(parts), _("This request's footprints"), REQUEST_FOOTPRINT,
                  popup_fields=[("title", _("Shoot")), ("severity", _("Findings"))])  # fmt: skip
     legend = [
@@ -151,6 +153,7 @@ def request_map(
         LegendEntry(_("with a warning"), SEVERITY_COLOURS["warning"]),
         LegendEntry(_("with a conflict"), SEVERITY_COLOURS["conflict"]),
     ]
+    overlays = neighbours + finding_blackouts(session, found.values())
     add_legend(m, legend + add_overlays(m, overlays))
     return render(m)
 

@@ -24,7 +24,7 @@ from core.errors import ApiError, InvalidInput
 from core.validation import parse, query_data
 from permits import leadtime, notifications, operations, workflow
 from permits.document import document_context, render_document, render_pdf
-from permits.findings import attention, request_findings
+from permits.findings import attention, request_findings, summarize
 from permits.mapping import inbox_map, public_map, request_map
 from permits.models import (
     CLOSED_STATUSES,
@@ -184,6 +184,7 @@ def show(request_id: int):
         "permits/show.html",
         **document_context(db.session, permit, user, found),
         findings_map=request_map(db.session, user, permit, found),
+        summary=summarize(found),
         transitions=workflow.available_transitions(user, permit),
         action_labels=workflow.ACTION_LABELS,
         lead=lead,

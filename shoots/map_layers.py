@@ -87,50 +87,54 @@ def period_text(period: Any) -> str:
     return f"{format_datetime(period.lower, 'short')} → {format_datetime(period.upper, 'short')}"
 
 
-def neighbour_overlays(
+def _others(findings: Iterable[Findings], kind: str) -> list[Any]:
+    """The ids of the other side of FINDINGS of one KIND ("shoot", "blackout"), sorted."""
+    ids = {f.other["id"] for found in findings for f in found.items if f.other["type"] == kind}
+    return sorted(ids)
+
+
+def neighbouring_shoots(
     session: Session, viewer: User | None, findings: Iterable[Findings]
 ) -> list[Overlay]:
-    """The other side of FINDINGS on a map: the neighbouring shoots as VIEWER may see them
-    (occupancy: footprint, period and production_label, "another production" unless the
-    policy lets VIEWER read it) and the blackouts' areas."""
-    others = [finding.other for found in findings for finding in found.items]
-    shoot_ids = sorted({o["id"] for o in others if o["type"] == "shoot"})
-    blackout_ids = sorted({o["id"] for o in others if o["type"] == "blackout"})
-    overlays = []
-    if shoot_ids:
-        rows = session.execute(
-            select(Shoot, as_geojson(Shoot.footprint))
-            .where(Shoot.id.in_(shoot_ids))
-            .order_by(Shoot.id)
+    """The shoots FINDINGS name, as VIEWER may see them: occupancy (footprint, period and
+    production_label: "another production" unless the policy lets VIEWER read it)."""
+    shoot_ids = _others(findings, "shoot")
+    if not shoot_ids:
+        return []
+    rows = session.execute(
+        select(Shoot, as_geojson(Shoot.footprint)).where(Shoot.id.in_(shoot_ids)).order_by(Shoot.id)
+    )
+    features = [
+        feature(
+            json.loads(geometry),
+            {
+                "title": production_label(viewer, shoot.production),
+                "shoot": shoot.id,
+                "when": period_text(shoot.period),
+            },
+            shoot.id,
         )
-        features = [
-            feature(
-                json.loads(geometry),
-                {
-                    "title": production_label(viewer, shoot.production),
-                    "shoot": shoot.id,
-                    "when": period_text(shoot.period),
-                },
-                shoot.id,
-            )
-            for shoot, geometry in rows
-        ]
-        overlays.append(
-            Overlay(
-                name=str(_l("Neighbouring shoots")),
-                feature_collection=feature_collection(features),
-                style=NEIGHBOUR_STYLE,
-                popup_fields=[
-                    ("title", _l("Production")),
-                    ("shoot", _l("Shoot")),
-                    ("when", _l("When")),
-                ],
-                legend=LegendEntry(_l("Neighbouring shoot"), NEIGHBOUR_COLOUR),
-            )
+        for shoot, geometry in rows
+    ]
+    return [
+        Overlay(
+            name=str(_l("Neighbouring shoots")),
+            feature_collection=feature_collection(features),
+            style=NEIGHBOUR_STYLE,
+            popup_fields=[
+                ("title", _l("Production")),
+                ("shoot", _l("Shoot")),
+                ("when", _l("When")),
+            ],
+            legend=LegendEntry(_l("Neighbouring shoot"), NEIGHBOUR_COLOUR),
         )
-    if blackout_ids:
-        overlays += _blackout_overlay(session, Blackout.id.in_(blackout_ids))
-    return overlays
+    ]
+
+
+def finding_blackouts(session: Session, findings: Iterable[Findings]) -> list[Overlay]:
+    """The blackouts FINDINGS name, hatched."""
+    blackout_ids = _others(findings, "blackout")
+    return _blackout_overlay(session, Blackout.id.in_(blackout_ids)) if blackout_ids else []
 
 
 def _blackout_overlay(session: Session, *conditions: Any) -> list[Overlay]:

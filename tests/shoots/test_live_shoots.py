@@ -41,7 +41,9 @@ def shoots_of_every_kind(create_production, create_shoot) -> dict[int, bool]:
 def test_python_sql_and_raw_sql_agree(app, shoots_of_every_kind):
     expected = shoots_of_every_kind
     ids = list(expected)
-    in_python = {s.id: s.is_live for s in db.session.scalars(select(Shoot).where(Shoot.id.in_(ids)))}
+    in_python = {
+        s.id: s.is_live for s in db.session.scalars(select(Shoot).where(Shoot.id.in_(ids)))
+    }
     in_sql = set(db.session.scalars(select(Shoot.id).where(Shoot.id.in_(ids), Shoot.is_live)))
     raw = text(f"SELECT s.id FROM shoots s WHERE s.id = ANY(:ids) AND {live_shoot_sql('s')}")
     in_raw_sql = set(db.session.scalars(raw, {"ids": ids}))
