@@ -50,7 +50,7 @@ from locations.schemas import (
     LocationSearch,
     PolygonGeometry,
 )
-from shoots.models import Production, Shoot, ShootStatus
+from shoots.models import Production, Shoot
 
 OUTLINE_MAX_DISTANCE_M = 500.0  # a site outline must be around its point
 NEARBY_RADIUS_M = 10_000.0
@@ -428,11 +428,11 @@ def _province_filter(session: Session, province: str) -> ColumnElement[bool]:
 
 
 def _booked_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """A shoot not cancelled occupies the location (linked to it, or covering its point) in
-    the half-open period [start, end)."""
+    """A live shoot occupies the location (linked to it, or covering its point) in the
+    half-open period [start, end)."""
     period = func.tstzrange(start, end, "[)")
     return exists().where(
-        Shoot.status != ShootStatus.CANCELLED,
+        Shoot.is_live,
         Shoot.period.op("&&")(period),
         or_(Shoot.location_id == Location.id, func.ST_Intersects(Shoot.footprint, Location.point)),
     )
@@ -632,13 +632,13 @@ def nearby_locations(
 def upcoming_shoots(
     session: Session, location: Location, now: datetime | None = None
 ) -> list[tuple[Shoot, Production]]:
-    """Shoots not cancelled, not yet over, linked to the location or covering its point."""
+    """Live shoots not yet over, linked to the location or covering its point."""
     now = now or datetime.now(UTC)
     query = (
         select(Shoot, Production)
         .join(Production, Production.id == Shoot.production_id)
         .where(
-            Shoot.status != ShootStatus.CANCELLED,
+            Shoot.is_live,
             func.upper(Shoot.period) > now,
             or_(
                 Shoot.location_id == location.id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, Select, Text, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Numeric, Select, Text, func, literal_column, select
 from sqlalchemy.dialects.postgresql import Range, aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,7 @@ from core.db import WGS84
 from core.geo import as_geojson, feature
 from core.mapping.builder import COORDINATE_DECIMALS
 from locations.models import Location, LocationStatus
-from permits.operations import approved_shoot_ids
-from shoots.models import Production, Shoot, ShootStatus
+from shoots.models import Production, Shoot
 
 # ---- locations -------------------------------------------------------------------------------
 
@@ -95,7 +94,7 @@ def _shoot_query(*conditions: ColumnElement[bool]) -> Select:
             as_geojson(func.ST_PointOnSurface(Shoot.footprint)).label("spot"),
         )
         .join(Production, Production.id == Shoot.production_id)
-        .where(Shoot.status == ShootStatus.PLANNED, *conditions)
+        .where(Shoot.is_live, *conditions)
         .order_by(func.lower(Shoot.period), Shoot.id)
     )
 
@@ -130,7 +129,7 @@ def upcoming(now: datetime | None = None) -> ColumnElement[bool]:
 
 
 def commune_shoots(session: Session, boundary_nis: str) -> list[ShootShapes]:
-    """Planned, upcoming shoots whose footprint touches the commune (PostGIS, indexed)."""
+    """Live, upcoming shoots whose footprint touches the commune (PostGIS, indexed)."""
     boundary = select(Commune.boundary).where(Commune.nis == boundary_nis).scalar_subquery()
     return _shapes(session, _shoot_query(upcoming(), func.ST_Intersects(Shoot.footprint, boundary)))
 
@@ -138,19 +137,10 @@ def commune_shoots(session: Session, boundary_nis: str) -> list[ShootShapes]:
 def production_shoots(
     session: Session, production_id: int, start: date | None, end: date | None, tz: Any
 ) -> list[ShootShapes]:
-    """A production's planned shoots overlapping the days START..END (inclusive, in TZ)."""
+    """A production's live shoots overlapping the days START..END (inclusive, in TZ)."""
     conditions = [Shoot.production_id == production_id]
     if start or end:
         lower = datetime.combine(start, time(), tz) if start else None
         upper = datetime.combine(end + timedelta(days=1), time(), tz) if end else None
         conditions.append(Shoot.period.overlaps(Range(lower, upper, bounds="[)")))
     return _shapes(session, _shoot_query(*conditions))
-
-
-def public_shoot_condition() -> ColumnElement[bool]:
-    """Which shoots the public map shows: upcoming and approved."""
-    return and_(upcoming(), Shoot.id.in_(approved_shoot_ids()))
-
-
-def public_shoots(session: Session) -> list[ShootShapes]:
-    return _shapes(session, _shoot_query(public_shoot_condition()))

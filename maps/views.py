@@ -42,11 +42,14 @@ from core.validation import parse, query_data, validated
 from locations.models import Location, LocationStatus
 from maps import operations
 from maps.operations import ShootShapes
+from permits.mapping import public_map
+from permits.public import public_shoots
 from shoots.map_layers import (
-    Overlay,
+    add_overlays,
     commune_blackouts,
     footprint_severity_styles,
     production_blackouts,
+    street_impacts,
 )
 from shoots.models import Production
 
@@ -118,21 +121,6 @@ def _when(shapes: ShootShapes) -> str:
     return f"{format_datetime(period.lower, 'short')} – {format_datetime(period.upper, 'short')}"
 
 
-def _impacts(shapes: ShootShapes) -> str:
-    shoot = shapes.shoot
-    flags = [
-        (shoot.road_closure, _("road closed")),
-        (shoot.parking_suspension, _("parking suspended")),
-        (shoot.night_shoot, _("night shoot")),
-    ]
-    return ", ".join(label for flag, label in flags if flag)
-
-
-def _public_properties(shapes: ShootShapes) -> dict[str, Any]:
-    """What anyone may read about a shoot: when, and what it changes in the street."""
-    return {"when": _when(shapes), "impacts": _impacts(shapes)}
-
-
 def _planning_properties(shapes: ShootShapes) -> dict[str, Any]:
     """What a planner sees: another production's shoot is occupancy (no title unless listed,
     no crew or vehicles; core.auth.policy.production_view)."""
@@ -142,7 +130,8 @@ def _planning_properties(shapes: ShootShapes) -> dict[str, Any]:
     location = shoot.location.name if shown else None
     properties = {
         "title": production_label(viewer, shapes.production),
-        **_public_properties(shapes),
+        "when": _when(shapes),
+        "impacts": street_impacts(shoot.road_closure, shoot.parking_suspension, shoot.night_shoot),
         "location": location,
     }
     if production_view(viewer, shapes.production) is ProductionView.FULL:
@@ -150,7 +139,6 @@ def _planning_properties(shapes: ShootShapes) -> dict[str, Any]:
     return properties
 
 
-PUBLIC_POPUP = [("when", _l("When")), ("impacts", _l("Impact"))]
 PLANNING_POPUP = [
     ("title", _l("Production")),
     ("when", _l("When")),
@@ -161,37 +149,21 @@ PLANNING_POPUP = [
 ]
 
 
-def _add_shoots(m: folium.Map, shots: list[ShootShapes], *, public: bool = False) -> None:
-    """Footprints (coloured by their worst finding) and parking areas; the public map, seen from
-    afar, also gets a clustered marker per shoot. The public map shows public fields only."""
-    properties, popup = (
-        (_public_properties, PUBLIC_POPUP) if public else (_planning_properties, PLANNING_POPUP)
-    )
-    # The public map shows no findings: they are the planners' business (and cost a check each).
-    styles = {} if public else footprint_severity_styles(db.session, [s.shoot.id for s in shots])
-    footprints, parking, spots = [], [], []
+def _add_shoots(m: folium.Map, shots: list[ShootShapes]) -> None:
+    """Footprints (coloured by their worst finding) and parking areas, for planners."""
+    styles = footprint_severity_styles(db.session, [s.shoot.id for s in shots])
+    footprints, parking = [], []
     for shapes in shots:
-        props = properties(shapes)
+        props = _planning_properties(shapes)
         style = {"style": styles[shapes.shoot.id]} if shapes.shoot.id in styles else {}
         footprints.append(feature(shapes.footprint, {**props, **style}, shapes.shoot.id))
-        spots.append(feature(shapes.spot, props, shapes.shoot.id))
         if shapes.parking:
             parking.append(feature(shapes.parking, props, shapes.shoot.id))
-    add_polygons(m, feature_collection(footprints), _("Shoot footprints"), FOOTPRINT, popup)
+    add_polygons(
+        m, feature_collection(footprints), _("Shoot footprints"), FOOTPRINT, PLANNING_POPUP
+    )
     if parking:
-        add_polygons(m, feature_collection(parking), _("Parking"), PARKING, popup)
-    if public:
-        add_clustered_points(m, spots, _("Shoots"), popup)
-
-
-def _add_overlays(m: folium.Map, overlays: list[Overlay]) -> list[LegendEntry]:
-    legend = []
-    for overlay in overlays:
-        add_polygons(m, overlay.feature_collection, overlay.name, overlay.style,
-                     overlay.popup_fields)  # fmt: skip
-        if overlay.legend is not None:
-            legend.append(overlay.legend)
-    return legend
+        add_polygons(m, feature_collection(parking), _("Parking"), PARKING, PLANNING_POPUP)
 
 
 def _bounds(shots: list[ShootShapes]) -> tuple[float, float, float, float] | None:
@@ -234,7 +206,7 @@ def commune(nis: str):
     _add_shoots(m, shoots)
     add_clustered_points(m, points, _("Locations"), [("name", _("Name")), ("status", _("Status"))])
     legend = [LegendEntry(name, BOUNDARY["color"], "line"), *_shoot_legend()]
-    add_legend(m, legend + _add_overlays(m, commune_blackouts(db.session, nis)))
+    add_legend(m, legend + add_overlays(m, commune_blackouts(db.session, nis)))
     return _map_page(
         "maps/commune.html", m, commune=commune, name=name, shoots=shoots,
         location_count=len(points),
@@ -278,7 +250,7 @@ def production(production_id: int):
     )
     m = base_map(bounds=_bounds(shoots))
     _add_shoots(m, shoots)
-    add_legend(m, _shoot_legend() + _add_overlays(m, production_blackouts(db.session, found)))
+    add_legend(m, _shoot_legend() + add_overlays(m, production_blackouts(db.session, found)))
     return _map_page("maps/production.html", m, production=found, shoots=shoots, period=period)
 
 
@@ -288,13 +260,12 @@ def production(production_id: int):
 @bp.get("/public")
 def public():
     authorize("maps.public")
-    shoots = operations.public_shoots(db.session)
-    m = base_map(bounds=_bounds(shoots), zoom=15)
-    _add_shoots(m, shoots, public=True)
-    add_legend(m, _shoot_legend())
+    shoots = public_shoots(db.session)  # the public page's and OGC's query and fields
     intro = _(
         "Approved shoots to come in Wallonia: %(count)d. Click a shoot to see when it happens "
         "and what it changes in the street.",
         count=len(shoots),
     )
-    return _map_page("maps/map.html", m, title=_("Upcoming shoots"), intro=intro)
+    return render_template(
+        "maps/map.html", map_html=public_map(shoots), title=_("Upcoming shoots"), intro=intro
+    )

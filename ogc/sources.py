@@ -1,4 +1,4 @@
-"""The collections: communes, published locations, upcoming approved shoots, blackouts.
+"""The collections: communes, published locations, public shoots, blackouts.
 
 Only public columns are listed: never a location's contact or owner notes, nor a production's
 company contacts, crew figures or notes.
@@ -13,8 +13,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from core.communes.models import Commune
 from locations.models import Location, location_category_links
 from ogc.collections import Collection, register
-from permits.operations import approved_shoot_ids
-from shoots.models import Blackout, Production, ProductionStatus, Shoot, ShootStatus
+from permits.public import PUBLIC_SHOOT_FIELDS, public_shoots_query
+from shoots.models import Blackout, Shoot
 
 
 def active_communes() -> Select:
@@ -37,22 +37,6 @@ def current_blackouts() -> Select:
         .select_from(Blackout)
         .join(Commune, Commune.nis == Blackout.commune_nis)
         .where(func.upper(Blackout.period) > func.now())
-    )
-
-
-def upcoming_shoots() -> Select:
-    """Planned shoots of live productions that have not ended yet and whose permits are all
-    approved: the public sees only what the communes said yes to."""
-    return (
-        select()
-        .select_from(Shoot)
-        .join(Production, Production.id == Shoot.production_id)
-        .where(
-            Shoot.status == ShootStatus.PLANNED,
-            Production.status != ProductionStatus.CANCELLED,
-            func.upper(Shoot.period) > func.now(),
-            Shoot.id.in_(approved_shoot_ids()),
-        )
     )
 
 
@@ -117,15 +101,10 @@ def register_collections() -> None:
             id="shoots",
             title=_l("Upcoming shoots"),
             description=_l("Where and when productions will be filming, with their footprint."),
-            query=upcoming_shoots,
+            query=public_shoots_query,  # the public pages' and maps' query, their fields
             id_column=Shoot.id,
             geometry=Shoot.footprint,
-            properties={
-                "production": Production.public_title,  # listed productions only
-                "production_type": Production.type,
-                "start": func.lower(Shoot.period),
-                "end": func.upper(Shoot.period),
-            },
+            properties=PUBLIC_SHOOT_FIELDS,
             period=Shoot.period,
             keywords=("filming", "shoots"),
         )

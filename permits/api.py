@@ -13,6 +13,7 @@ from core.errors import InvalidInput
 from core.validation import validated
 from permits import amendments, leadtime, notifications, operations, versions, workflow
 from permits.document import render_pdf, render_version_pdf
+from permits.findings import request_findings, visible_findings
 from permits.models import EDITABLE_STATUSES, PermitRequest, PermitShoot, RequestVersion
 from permits.schemas import (
     AmendmentQuery,
@@ -107,7 +108,14 @@ def list_permits(query: PermitQuery):
     )
 
 
-def _shoot(part: PermitShoot, geometries: tuple[Any, Any], elsewhere: list[int]):
+def _shoot(
+    part: PermitShoot,
+    geometries: tuple[Any, Any],
+    elsewhere: list[int],
+    findings: dict[str, Any] | None,
+):
+    """FINDINGS: the engine's current conflicts and warnings as the caller may read them, or
+    None when the shoot is no longer live."""
     shoot: Shoot = part.shoot
     return {
         "shoot_id": shoot.id,
@@ -124,6 +132,8 @@ def _shoot(part: PermitShoot, geometries: tuple[Any, Any], elsewhere: list[int])
         "particulars": [flag for flag in versions.PARTICULARS if getattr(shoot, flag)],
         "notes": shoot.notes,
         "also_in_requests": elsewhere,
+        "live": findings is not None,
+        "findings": findings,
     }
 
 
@@ -131,6 +141,7 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
     production = permit.production
     shared = operations.shared_shoots(db.session, permit)
     geometries = operations.part_geometries(db.session, permit.id)
+    found = visible_findings(db.session, user, permit, request_findings(db.session, permit))
     body: dict[str, Any] = {
         **_summary_of(permit),
         "production": {
@@ -152,7 +163,12 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
         "insurance_certificate": permit.insurance_filename,
         "version": permit.version,
         "shoots": [
-            _shoot(part, geometries[part.shoot_id], [o.id for o in shared.get(part.shoot_id, [])])
+            _shoot(
+                part,
+                geometries[part.shoot_id],
+                [o.id for o in shared.get(part.shoot_id, [])],
+                found.get(part.shoot_id),
+            )
             for part in permit.parts
         ],
         "siblings": [
@@ -192,8 +208,8 @@ def get_permit(request_id: int):
 @bp.get("/<int:request_id>.pdf")
 @validated(summary="The request document as PDF")
 def get_pdf(request_id: int) -> Response:
-    permit, _user = load_visible(request_id)
-    return pdf_response(render_pdf(db.session, permit), f"permit-{permit.id}.pdf")
+    permit, user = load_visible(request_id)
+    return pdf_response(render_pdf(db.session, permit, user), f"permit-{permit.id}.pdf")
 
 
 @bp.post("/<int:request_id>/transitions")

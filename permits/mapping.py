@@ -1,20 +1,24 @@
-"""The permits maps (inbox and public page), drawn with the shared maps builder."""
+"""The permits maps (inbox, request page, public page), drawn with core.mapping."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
 from core.communes.operations import commune_with_geojson
 from core.geo import as_geojson, feature
 from core.mapping.builder import (
     LegendEntry,
+    add_clustered_points,
     add_legend,
     add_polygons,
     base_map,
@@ -23,6 +27,16 @@ from core.mapping.builder import (
     render,
 )
 from permits.models import STATUS_LABELS, PermitRequest, PermitShoot, PermitStatus
+from permits.public import public_fields_json
+from shoots.map_layers import (
+    SEVERITY_COLOURS,
+    add_overlays,
+    finding_blackouts,
+    neighbouring_shoots,
+    street_impacts,
+    worst_severity,
+)
+from shoots.operations.conflicts import Findings
 
 STATUS_COLOURS = {
     PermitStatus.DRAFT: "#9e9e9e",
@@ -36,8 +50,22 @@ STATUS_COLOURS = {
 }
 
 
-def when(start: Any, end: Any) -> str:
-    return f"{format_datetime(start, 'd MMM yyyy HH:mm')} – {format_datetime(end, 'HH:mm')}"
+PUBLIC_FOOTPRINT = {"color": "#2e7d32", "fillColor": "#2e7d32", "weight": 2, "fillOpacity": 0.45}
+PUBLIC_PARKING = {"color": "#ef6c00", "weight": 2, "fillOpacity": 0.25, "dashArray": "4 4"}
+PUBLIC_MAX_ZOOM = 15  # fitted to the shoots, but never closer than a few streets
+PUBLIC_POPUP = [
+    ("title", _l("Production")),
+    ("when", _l("When")),
+    ("where", _l("Where")),
+    ("impacts", _l("Impact")),
+]
+
+
+def when(start: datetime, end: datetime) -> str:
+    """A period in the viewer's words: the day once when it starts and ends on the same day."""
+    same_day = format_datetime(start, "yyyy-MM-dd") == format_datetime(end, "yyyy-MM-dd")
+    end_format = "HH:mm" if same_day else "d MMM yyyy HH:mm"
+    return f"{format_datetime(start, 'd MMM yyyy HH:mm')} – {format_datetime(end, end_format)}"
 
 
 def inbox_map(session: Session, permits: list[PermitRequest], commune_nis: str | None) -> Markup:
@@ -124,27 +152,83 @@ def amendment_map(before: dict[str, Any], after: dict[str, Any]) -> Markup:
     return render(m)
 
 
-def public_map(shoots: list[dict[str, Any]]) -> Markup:
-    """Approved upcoming shoots' footprints, with the public fields only."""
-    features = [
-        feature(
-            shoot["geometry"],
-            {
-                "title": shoot["title"] or _("A production (title not published)"),
-                "when": when(shoot["start"], shoot["end"]),
-                "place": shoot["place"],
-            },
-            number,
-        )
-        for number, shoot in enumerate(shoots, start=1)
-    ]
-    m = base_map(bounds=feature_bounds(features))
-    add_polygons(
-        m,
-        feature_collection(features),
-        _("Approved shoots"),
-        {"color": "#2e7d32", "fillColor": "#2e7d32", "weight": 2, "fillOpacity": 0.45},
-        popup_fields=[("title", _("Production")), ("when", _("When")), ("place", _("Where"))],
+REQUEST_FOOTPRINT = {"color": "#1565c0", "fillColor": "#1565c0", "weight": 2, "fillOpacity": 0.35}
+
+
+def request_map(
+    session: Session, viewer: User | None, permit: PermitRequest, found: dict[int, Findings]
+) -> Markup:
+    """PERMIT's footprint parts, coloured by their shoot's worst current finding, with the
+    neighbouring shoots and the blackouts those findings name (shoots.map_layers)."""
+    rows = session.execute(
+        select(PermitShoot.shoot_id, as_geojson(PermitShoot.footprint_part))
+        .where(PermitShoot.request_id == permit.id, PermitShoot.footprint_part.is_not(None))
+        .order_by(PermitShoot.shoot_id)
     )
-    add_legend(m, [LegendEntry(_("Approved shoot"), "#2e7d32")])
+    parts = []
+    for shoot_id, geometry in rows:
+        findings = found.get(shoot_id)
+        severity = worst_severity(f.as_json() for f in findings.items) if findings else None
+        colour = SEVERITY_COLOURS.get(severity, REQUEST_FOOTPRINT["color"])
+        properties = {
+            "title": _("Shoot %(id)s", id=shoot_id),
+            "severity": _finding_words(findings),
+            "style": {"color": colour, "fillColor": colour},
+        }
+        parts.append(feature(json.loads(geometry), properties, shoot_id))
+    neighbours = neighbouring_shoots(session, viewer, found.values())
+    # Framed on the shoots: a commune-wide blackout would zoom out to the whole commune.
+    near = [f for overlay in neighbours for f in overlay.feature_collection["features"]]
+    m = base_map(bounds=feature_bounds(parts + near))
+    add_polygons(m, feature_collection(parts), _("This request's footprints"), REQUEST_FOOTPRINT,
+                 popup_fields=[("title", _("Shoot")), ("severity", _("Findings"))])  # fmt: skip
+    legend = [
+        LegendEntry(_("This request's footprint"), REQUEST_FOOTPRINT["color"]),
+        LegendEntry(_("with a warning"), SEVERITY_COLOURS["warning"]),
+        LegendEntry(_("with a conflict"), SEVERITY_COLOURS["conflict"]),
+    ]
+    overlays = neighbours + finding_blackouts(session, found.values())
+    add_legend(m, legend + add_overlays(m, overlays))
+    return render(m)
+
+
+def _finding_words(findings: Findings | None) -> str:
+    if findings is None:
+        return _("not live: no finding")
+    return _(
+        "%(conflicts)s conflict(s), %(warnings)s warning(s)",
+        conflicts=len(findings.conflicts),
+        warnings=len(findings.warnings),
+    )
+
+
+def public_map(shoots: list[dict[str, Any]]) -> Markup:
+    """The public shoots (permits.public.public_shoots): footprints and parking zones, and a
+    clustered marker per shoot to find them from afar. Each footprint carries the public
+    fields as the OGC API serves them, and their wording for the popup."""
+    footprints, parking, spots = [], [], []
+    for shoot in shoots:
+        shown = public_fields_json(shoot)
+        popup = {
+            "title": shoot["production"] or _("A production (title not published)"),
+            "when": when(shoot["start"], shoot["end"]),
+            "where": ", ".join(p for p in (shoot["place"], ", ".join(shoot["communes"])) if p),
+            "impacts": street_impacts(
+                shoot["road_closure"], shoot["parking_suspension"], shoot["night_shoot"]
+            ),
+        }
+        del shown["parking"]  # drawn as the parking layer
+        footprints.append(feature(shoot["footprint"], {**shown, **popup}, shoot["id"]))
+        spots.append(feature(shoot["spot"], popup, shoot["id"]))
+        if shoot["parking"]:
+            parking.append(feature(shoot["parking"], popup, shoot["id"]))
+    m = base_map(bounds=feature_bounds(footprints), zoom=PUBLIC_MAX_ZOOM)
+    add_polygons(m, feature_collection(footprints), _("Approved shoots"), PUBLIC_FOOTPRINT,
+                 popup_fields=PUBLIC_POPUP)  # fmt: skip
+    legend = [LegendEntry(_("Approved shoot"), PUBLIC_FOOTPRINT["color"])]
+    if parking:
+        add_polygons(m, feature_collection(parking), _("Parking"), PUBLIC_PARKING, PUBLIC_POPUP)
+        legend.append(LegendEntry(_("Parking"), PUBLIC_PARKING["color"]))
+    add_clustered_points(m, spots, _("Shoots"), PUBLIC_POPUP)
+    add_legend(m, legend)
     return render(m)

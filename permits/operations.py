@@ -17,14 +17,11 @@ from sqlalchemy import Select, and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from core.auth.models import Role, User
-from core.communes.models import Commune
 from core.config import BRUSSELS
 from core.db import SRID
 from core.errors import Conflict, InvalidInput
 from core.geo import as_geojson
-from locations.models import Location
 from permits.models import (
-    APPROVED_STATUSES,
     CLOSED_STATUSES,
     EDITABLE_STATUSES,
     AuditEntry,
@@ -33,7 +30,7 @@ from permits.models import (
     PermitShoot,
     PermitStatus,
 )
-from shoots.models import Production, Shoot, ShootStatus, production_coordinators
+from shoots.models import Production, Shoot, production_coordinators
 
 # A part smaller than this is a border sliver of the simplified commune polygons, not ground
 # the shoot really uses: both an absolute floor and a share of the whole footprint.
@@ -121,7 +118,7 @@ def geometry(ewkb: bytes | None) -> WKBElement | None:
 
 
 def _checked_shoots(session: Session, production: Production, shoot_ids: list[int]) -> None:
-    """The shoots exist, belong to PRODUCTION, are planned, in the future and not yet in a live
+    """The shoots exist, belong to PRODUCTION, are live, in the future and not yet in a live
     request. Locking them serialises two coordinators requesting the same shoots."""
     shoots = session.scalars(
         select(Shoot).where(Shoot.id.in_(shoot_ids)).order_by(Shoot.id).with_for_update()
@@ -131,9 +128,9 @@ def _checked_shoots(session: Session, production: Production, shoot_ids: list[in
         raise InvalidInput(
             "shoot_ids", f"no shoot {', '.join(map(str, foreign))} in production {production.id}"
         )
-    cancelled = [s.id for s in shoots if s.status is ShootStatus.CANCELLED]
+    cancelled = [s.id for s in shoots if not s.is_live]
     if cancelled:
-        raise InvalidInput("shoot_ids", f"shoot(s) {cancelled} are cancelled")
+        raise InvalidInput("shoot_ids", f"shoot(s) {cancelled} are cancelled (or their production)")
     now = datetime.now(BRUSSELS)
     started = [s.id for s in shoots if s.period.lower <= now]
     if started:
@@ -372,57 +369,3 @@ def audit_lines(session: Session, permit: PermitRequest) -> list[AuditLine]:
         for uid, email in session.execute(select(User.id, User.email).where(User.id.in_(ids)))
     }
     return [AuditLine(e, emails.get(e.actor_id), changed_fields(e)) for e in entries]
-
-
-def approved_shoot_ids() -> Select:
-    """Shoots whose every permit request (withdrawn ones aside) is approved, with or without
-    conditions: a shoot straddling two communes is public only once both said yes. The one rule
-    behind every public view (the public page and map, the OGC shoots collection)."""
-    return (
-        select(PermitShoot.shoot_id)
-        .join(PermitRequest, PermitRequest.id == PermitShoot.request_id)
-        .where(PermitRequest.status != PermitStatus.WITHDRAWN)
-        .group_by(PermitShoot.shoot_id)
-        .having(func.bool_and(PermitRequest.status.in_(APPROVED_STATUSES)))
-    )
-
-
-def upcoming_approved_shoots(session: Session, now: datetime) -> list[dict[str, Any]]:
-    """What residents may know: shoots not yet over whose every request (withdrawn ones aside)
-    is approved, so a straddling shoot one commune refused is not announced; public fields only."""
-    rows = session.execute(
-        select(
-            Production.public_title,  # only a listed production's title is public
-            Production.type,
-            func.lower(Shoot.period),
-            func.upper(Shoot.period),
-            Location.name,
-            Location.address,
-            func.string_agg(func.distinct(Commune.name_fr), ", "),
-            as_geojson(Shoot.footprint),
-        )
-        .join(PermitShoot, PermitShoot.shoot_id == Shoot.id)
-        .join(PermitRequest, PermitRequest.id == PermitShoot.request_id)
-        .join(Commune, Commune.nis == PermitRequest.commune_nis)
-        .join(Production, Production.id == Shoot.production_id)
-        .outerjoin(Location, Location.id == Shoot.location_id)
-        .where(
-            func.upper(Shoot.period) > now,
-            Shoot.status == ShootStatus.PLANNED,
-            PermitRequest.status != PermitStatus.WITHDRAWN,
-            Shoot.id.in_(approved_shoot_ids()),
-        )
-        .group_by(Shoot.id, Production.id, Location.id)
-        .order_by(func.lower(Shoot.period), Shoot.id)
-    )
-    return [
-        {
-            "title": title,
-            "type": kind.value,
-            "start": start,
-            "end": end,
-            "place": ", ".join(p for p in (address or place_name, communes) if p),
-            "geometry": json.loads(geometry),
-        }
-        for title, kind, start, end, place_name, address, communes, geometry in rows
-    ]

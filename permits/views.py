@@ -30,7 +30,8 @@ from permits.document import (
     render_pdf,
     render_version_pdf,
 )
-from permits.mapping import amendment_map, inbox_map, public_map
+from permits.findings import attention, request_findings, summarize, visible_findings
+from permits.mapping import amendment_map, inbox_map, public_map, request_map
 from permits.models import (
     AMENDMENT_STATUS_LABELS,
     CLOSED_STATUSES,
@@ -42,8 +43,11 @@ from permits.models import (
     PermitShoot,
     RequestVersion,
 )
+from permits.public import public_shoots
 from permits.schemas import AmendmentTransitionBody, PermitCreate, PermitQuery, TransitionBody
-from shoots.models import Production, Shoot, ShootStatus, production_coordinators
+from shoots.map_layers import street_impacts
+from shoots.models import Production, Shoot, production_coordinators
+from shoots.operations.inputs import local_iso
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
 
@@ -124,6 +128,7 @@ def index():
     return render_template(
         "permits/index.html",
         rows=rows,
+        attention=attention(db.session, [r["request"] for r in rows]),
         map_html=inbox_map(db.session, [r["request"] for r in rows], commune),
         query=query,
         statuses=STATUS_LABELS,
@@ -133,7 +138,7 @@ def index():
 
 
 def _requestable_shoots(user: User) -> list[tuple[Production, list[Shoot]]]:
-    """The user's productions with their planned future shoots not yet in a live request."""
+    """The user's productions with their live future shoots not yet in a live request."""
     in_request = (
         select(PermitShoot.shoot_id)
         .join(PermitRequest)
@@ -153,7 +158,7 @@ def _requestable_shoots(user: User) -> list[tuple[Production, list[Shoot]]]:
             .where(
                 Shoot.production_id == production.id,
                 Shoot.id.not_in(in_request),
-                Shoot.status == ShootStatus.PLANNED,
+                Shoot.is_live,
                 func.lower(Shoot.period) > now,
             )
             .order_by(Shoot.period)
@@ -200,13 +205,19 @@ def show(request_id: int):
     lead = None
     if permit.status in EDITABLE_STATUSES:
         lead = leadtime.check(db.session, permit, datetime.now(UTC))
+    found = request_findings(db.session, permit)
     return render_template(
         "permits/show.html",
         permit=permit,
-        **document_context(*versions.current(db.session, permit)),
+        **document_context(
+            *versions.current(db.session, permit),
+            visible_findings(db.session, user, permit, found),
+        ),
         versions=versions.versions_of(db.session, permit.id),
         amendments=amendments.amendments_of(db.session, permit),
         amendment_statuses=AMENDMENT_STATUS_LABELS,
+        findings_map=request_map(db.session, user, permit, found),
+        summary=summarize(found),
         transitions=workflow.available_transitions(user, permit),
         action_labels=workflow.ACTION_LABELS,
         lead=lead,
@@ -231,14 +242,14 @@ def _outbox_of(permit: PermitRequest) -> list[OutboxMessage]:
 
 @bp.get("/<int:request_id>/document")
 def document(request_id: int):
-    permit, _user = load_visible(request_id)
-    return render_document(db.session, permit)
+    permit, user = load_visible(request_id)
+    return render_document(db.session, permit, user)
 
 
 @bp.get("/<int:request_id>.pdf")
 def pdf(request_id: int) -> Response:
-    permit, _user = load_visible(request_id)
-    return pdf_response(render_pdf(db.session, permit), f"permit-{permit.id}.pdf")
+    permit, user = load_visible(request_id)
+    return pdf_response(render_pdf(db.session, permit, user), f"permit-{permit.id}.pdf")
 
 
 @bp.get("/<int:request_id>/versions")
@@ -351,5 +362,11 @@ def amendment_transition(amendment_id: int):
 @bp.get("/public")
 def public():
     authorize("permits.public")
-    shoots = operations.upcoming_approved_shoots(db.session, datetime.now(UTC))
-    return render_template("permits/public.html", shoots=shoots, map_html=public_map(shoots))
+    shoots = public_shoots(db.session)  # the public map's and OGC's query and fields
+    return render_template(
+        "permits/public.html",
+        shoots=shoots,
+        map_html=public_map(shoots),
+        iso=local_iso,
+        street_impacts=street_impacts,
+    )

@@ -8,15 +8,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import folium
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
+from core.auth.policy import production_label
 from core.communes.models import Commune
 from core.geo import as_geojson, feature
-from core.mapping.builder import LegendEntry, feature_collection
-from shoots.models import Blackout, Production, Shoot, ShootStatus
+from core.mapping.builder import LegendEntry, add_polygons, feature_collection
+from shoots.models import Blackout, Production, Shoot
+from shoots.operations.conflicts import Findings
 from shoots.operations.shoots import findings_for
 
 SEVERITY_COLOURS = {"conflict": "#c62828", "warning": "#ef6c00"}
@@ -33,6 +37,28 @@ class Overlay:
     style: dict[str, Any] = field(default_factory=dict)
     popup_fields: list[tuple[str, Any]] = field(default_factory=list)
     legend: LegendEntry | None = None
+
+
+def add_overlays(m: folium.Map, overlays: list[Overlay]) -> list[LegendEntry]:
+    """Draw OVERLAYS on M; their legend entries, for the map's legend."""
+    legend = []
+    for overlay in overlays:
+        add_polygons(
+            m, overlay.feature_collection, overlay.name, overlay.style, overlay.popup_fields
+        )
+        if overlay.legend is not None:
+            legend.append(overlay.legend)
+    return legend
+
+
+def street_impacts(road_closure: bool, parking_suspension: bool, night_shoot: bool) -> str:
+    """What a shoot changes in the street, in words (map popups, public and planning)."""
+    flags = [
+        (road_closure, _l("road closed")),
+        (parking_suspension, _l("parking suspended")),
+        (night_shoot, _l("night shoot")),
+    ]
+    return ", ".join(str(label) for flag, label in flags if flag)
 
 
 def worst_severity(findings: Iterable[dict[str, Any]]) -> str | None:
@@ -53,6 +79,62 @@ def footprint_severity_styles(session: Session, shoot_ids: list[int]) -> dict[in
 
 
 _BLACKOUT_AREA = func.coalesce(Blackout.area, Commune.boundary)
+NEIGHBOUR_COLOUR = "#37474f"
+NEIGHBOUR_STYLE = {"color": NEIGHBOUR_COLOUR, "weight": 2, "fillOpacity": 0.3, "dashArray": "3 3"}
+
+
+def period_text(period: Any) -> str:
+    return f"{format_datetime(period.lower, 'short')} → {format_datetime(period.upper, 'short')}"
+
+
+def _others(findings: Iterable[Findings], kind: str) -> list[Any]:
+    """The ids of the other side of FINDINGS of one KIND ("shoot", "blackout"), sorted."""
+    ids = {f.other["id"] for found in findings for f in found.items if f.other["type"] == kind}
+    return sorted(ids)
+
+
+def neighbouring_shoots(
+    session: Session, viewer: User | None, findings: Iterable[Findings]
+) -> list[Overlay]:
+    """The shoots FINDINGS name, as VIEWER may see them: occupancy (footprint, period and
+    production_label: "another production" unless the policy lets VIEWER read it)."""
+    shoot_ids = _others(findings, "shoot")
+    if not shoot_ids:
+        return []
+    rows = session.execute(
+        select(Shoot, as_geojson(Shoot.footprint)).where(Shoot.id.in_(shoot_ids)).order_by(Shoot.id)
+    )
+    features = [
+        feature(
+            json.loads(geometry),
+            {
+                "title": production_label(viewer, shoot.production),
+                "shoot": shoot.id,
+                "when": period_text(shoot.period),
+            },
+            shoot.id,
+        )
+        for shoot, geometry in rows
+    ]
+    return [
+        Overlay(
+            name=str(_l("Neighbouring shoots")),
+            feature_collection=feature_collection(features),
+            style=NEIGHBOUR_STYLE,
+            popup_fields=[
+                ("title", _l("Production")),
+                ("shoot", _l("Shoot")),
+                ("when", _l("When")),
+            ],
+            legend=LegendEntry(_l("Neighbouring shoot"), NEIGHBOUR_COLOUR),
+        )
+    ]
+
+
+def finding_blackouts(session: Session, findings: Iterable[Findings]) -> list[Overlay]:
+    """The blackouts FINDINGS name, hatched."""
+    blackout_ids = _others(findings, "blackout")
+    return _blackout_overlay(session, Blackout.id.in_(blackout_ids)) if blackout_ids else []
 
 
 def _blackout_overlay(session: Session, *conditions: Any) -> list[Overlay]:
@@ -67,11 +149,7 @@ def _blackout_overlay(session: Session, *conditions: Any) -> list[Overlay]:
     features = [
         feature(
             json.loads(geometry),
-            {
-                "title": blackout.title,
-                "when": f"{format_datetime(blackout.period.lower, 'short')} → "
-                f"{format_datetime(blackout.period.upper, 'short')}",
-            },
+            {"title": blackout.title, "when": period_text(blackout.period)},
             blackout.id,
         )
         for blackout, geometry in rows
@@ -88,10 +166,10 @@ def _blackout_overlay(session: Session, *conditions: Any) -> list[Overlay]:
 
 
 def production_blackouts(session: Session, production: Production) -> list[Overlay]:
-    """Blackouts that meet one of the production's planned shoots in space and time."""
+    """Blackouts that meet one of the production's live shoots in space and time."""
     meets_a_shoot = exists().where(
         Shoot.production_id == production.id,
-        Shoot.status == ShootStatus.PLANNED,
+        Shoot.is_live,
         Shoot.period.overlaps(Blackout.period),
         func.ST_Intersects(Shoot.footprint, _BLACKOUT_AREA),
     )

@@ -21,14 +21,18 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    and_,
     case,
+    exists,
     func,
     null,
+    select,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from core.auth.models import User
 from core.communes.models import Commune
@@ -185,6 +189,48 @@ class Shoot(Base):
     location: Mapped[Location | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @hybrid_property
+    def is_live(self) -> bool:
+        """The one definition of a live shoot: it still takes its ground. A shoot is live
+        unless it is cancelled or its production is: the conflict engine and report, the
+        location availability, calendars, maps, permit requests and every public view ask
+        this (in SQL through the same expression; raw SQL through live_shoot_sql).
+
+        The exclusion constraint and the partial indexes below cannot read the production:
+        they carry the shoot's half (`status <> 'cancelled'`), which this expression
+        implies, so queries filtering on is_live still use them."""
+        return (
+            self.status is not ShootStatus.CANCELLED
+            and self.production.status is not ProductionStatus.CANCELLED
+        )
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls) -> ColumnElement[bool]:
+        # An alias of its own: the enclosing query may join productions too, and must not
+        # have that join correlated away into this subquery.
+        production = aliased(Production, name="cancelled_production")
+        return and_(
+            cls.status != ShootStatus.CANCELLED,
+            ~exists()
+            .where(
+                production.id == cls.production_id,
+                production.status == ProductionStatus.CANCELLED,
+            )
+            .correlate(cls),
+        )
+
+
+def live_shoot_sql(alias: str) -> str:
+    """Shoot.is_live as SQL text for the raw statements (the conflict engine, the report),
+    about the shoots row called ALIAS there: compiled from the expression, not rewritten."""
+    shoot = aliased(Shoot, name=alias)
+    statement = select(shoot.id).where(shoot.is_live)  # within a query, the subquery correlates
+    compiled = str(
+        statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    )
+    return "(" + compiled.split("\nWHERE ", 1)[1] + ")"
 
 
 class BlackoutKind(enum.StrEnum):

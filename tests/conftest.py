@@ -7,6 +7,7 @@ it empties the tables they wrote to afterwards.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -280,10 +281,13 @@ def create_shoot(app: Flask, create_production) -> Callable[..., Shoot]:
 
 
 def approve(shoot: Shoot, *statuses: PermitStatus) -> None:
-    """Cover SHOOT by one permit request per status, communes in turn: the public views (page,
-    map, OGC) show a shoot only once every request is approved."""
+    """Cover SHOOT by sibling permit requests (one selection), one per status, communes in
+    turn: the public views (page, map, OGC) show a shoot only once every request is approved."""
+    group = uuid.uuid4()
     for commune, status in zip(("92094", "92101", "63023"), statuses, strict=False):
-        request = PermitRequest(production=shoot.production, commune_nis=commune, status=status)
+        request = PermitRequest(
+            production=shoot.production, commune_nis=commune, status=status, group_id=group
+        )
         db.session.add(PermitShoot(request=request, shoot=shoot))
     db.session.flush()
 

@@ -16,14 +16,15 @@ from core.auth.policy import ProductionView, allowed, production_label, producti
 from core.config import in_brussels
 from core.errors import NotFound
 from core.validation import EARLIEST_DATE, LATEST_DATE
-from shoots.models import CalendarFeed, FeedScope, Shoot, ShootStatus
+from shoots.models import CalendarFeed, FeedScope, Shoot
 
 UID_DOMAIN = "tournages.wallonie.be"
 
 
 def shoots_calendar(name: str, shoots: list[Shoot], viewer: User | None) -> bytes:
     """A VCALENDAR with one VEVENT per shoot as VIEWER may see it (another production's shoot
-    is occupancy: no title unless listed, no notes); UIDs depend only on the shoot's id."""
+    is occupancy: no title unless listed, no notes); UIDs depend only on the shoot's id. A shoot
+    that is no longer live (Shoot.is_live: it or its production cancelled) is CANCELLED."""
     calendar = Calendar()
     calendar.add("prodid", "-//Walloon film commission//Tournages//FR")
     calendar.add("version", "2.0")
@@ -59,8 +60,7 @@ def _event(shoot: Shoot, viewer: User | None) -> Event:
     full = production_view(viewer, shoot.production) is ProductionView.FULL
     if shoot.notes and full:
         event.add("description", shoot.notes)
-    cancelled = shoot.status is ShootStatus.CANCELLED
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("status", "CONFIRMED" if shoot.is_live else "CANCELLED")
     return event
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.db import SRID
-from shoots.models import CommuneSettings
+from shoots.models import CommuneSettings, live_shoot_sql
 from shoots.operations.inputs import local_iso
 
 HARD_RULES = ("same_location", "footprint_overlap")
@@ -144,7 +144,7 @@ CHECK_SQL = text(f"""
                lower(s.period * c.period) AS starts, upper(s.period * c.period) AS ends,
                lower(s.period) AS shoot_starts
         FROM candidate c CROSS JOIN settings
-        JOIN shoots s ON s.period && c.period AND s.status <> 'cancelled'
+        JOIN shoots s ON s.period && c.period AND {live_shoot_sql("s")}
                      AND s.id IS DISTINCT FROM :exclude_id
         JOIN productions p ON p.id = s.production_id
         CROSS JOIN LATERAL (SELECT CASE
@@ -193,7 +193,7 @@ CHECK_SQL = text(f"""
     near AS (
         SELECT s.id, s.period * window_.w AS p
         FROM candidate, settings, window_, shoots s
-        WHERE s.status <> 'cancelled' AND s.id IS DISTINCT FROM :exclude_id
+        WHERE {live_shoot_sql("s")} AND s.id IS DISTINCT FROM :exclude_id
           AND s.period && window_.w
           AND ST_DWithin(s.footprint, candidate.footprint, settings.saturation_radius_m)
         UNION ALL

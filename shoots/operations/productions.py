@@ -10,7 +10,7 @@ from core.auth.models import Role, User
 from core.auth.policy import ProductionView, production_view
 from core.errors import Conflict, InvalidInput, NotFound
 from shoots import holds
-from shoots.models import Production, production_coordinators
+from shoots.models import Production, ProductionStatus, ShootStatus, production_coordinators
 from shoots.schemas import ProductionIn, ProductionPatch
 
 
@@ -91,8 +91,23 @@ def create_production(session: Session, user: User, data: ProductionIn) -> Produ
 
 def update_production(session: Session, production: Production, data: ProductionPatch) -> None:
     check_version(data.version, production.version)
+    was_cancelled = production.status is ProductionStatus.CANCELLED
     _apply(session, production, data)
+    if production.status is ProductionStatus.CANCELLED and not was_cancelled:
+        # A shoot a commune has before it is cancelled only through an amendment of it, never
+        # behind the officer's back by cancelling its production: 409 naming the request.
+        holds.refuse_removal(session, [shoot.id for shoot in production.shoots])
+        _cancel_shoots(production)
     _flush(session)
+
+
+def _cancel_shoots(production: Production) -> None:
+    """A cancelled production's shoots are cancelled too: they free their places for the
+    database's no-double-booking constraint as they already did for Shoot.is_live, and
+    calendars get a new SEQUENCE. Reviving the production revives none of them: each goes
+    back through the conflict engine when its coordinator plans it again."""
+    for shoot in production.shoots:
+        shoot.status = ShootStatus.CANCELLED
 
 
 def delete_production(session: Session, production: Production) -> None:

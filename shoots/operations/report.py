@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from shoots.models import live_shoot_sql
 from shoots.operations.conflicts import DEFAULT_SETTINGS
 from shoots.operations.inputs import local_iso
 
@@ -16,10 +17,10 @@ from shoots.operations.inputs import local_iso
 # (footprint, period) finds its neighbours. `b.id + 0 > a.id` (each pair once) and
 # `NOT isempty(b.period * a.period)` are written so the planner cannot AND in a scan of the
 # primary key or of the period index for every shoot (thousands of rows each time).
-REPORT_SQL = text("""
+REPORT_SQL = text(f"""
     WITH live AS MATERIALIZED (
         SELECT s.* FROM shoots s
-        WHERE s.status <> 'cancelled' AND s.period && tstzrange(:starts, :ends, '[)')
+        WHERE {live_shoot_sql("s")} AND s.period && tstzrange(:starts, :ends, '[)')
           AND (CAST(:commune AS text) IS NULL OR EXISTS (
                 SELECT 1 FROM communes c
                 WHERE c.nis = :commune AND ST_Intersects(s.footprint, c.boundary))))
@@ -31,7 +32,7 @@ REPORT_SQL = text("""
                  ST_Distance(a.footprint, b.parking), ST_Distance(a.parking, b.parking)),
            lower(a.period * b.period), upper(a.period * b.period)
     FROM live a
-    JOIN shoots b ON b.id + 0 > a.id AND b.status <> 'cancelled'
+    JOIN shoots b ON b.id + 0 > a.id AND {live_shoot_sql("b")}
                  AND b.period && tstzrange(:starts, :ends, '[)')
                  AND NOT isempty(b.period * a.period)
     WHERE (a.location_id = b.location_id

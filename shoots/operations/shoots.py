@@ -167,7 +167,7 @@ def _save(
 ) -> Findings:
     conflicts.lock_area(session, candidate.footprint)
     findings = conflicts.check(session, candidate)
-    if shoot.status is not ShootStatus.CANCELLED:
+    if shoot.is_live:  # a shoot that is not live takes no ground: nothing to refuse
         refuse_hard(session, user, findings)
     shoot.location_id = candidate.location_id
     shoot.footprint = from_shape(candidate.footprint, srid=SRID)
@@ -191,8 +191,12 @@ def _save(
 def create_shoot(session: Session, user: User | None, data: ShootIn) -> tuple[Shoot, Findings]:
     production = known_production(session, data.production_id)
     candidate = candidate_from(session, data, None)
-    shoot = Shoot(production_id=production.id, created_by_id=user.id if user else None)
-    findings = _save(session, user, shoot, candidate, _given(data))
+    shoot = Shoot(created_by_id=user.id if user else None)
+    # The shoot knows its production (Shoot.is_live reads it) but joins the session only
+    # once complete, in _save: no autoflush of a half-made row meanwhile.
+    with session.no_autoflush:
+        shoot.production = production
+        findings = _save(session, user, shoot, candidate, _given(data))
     return shoot, findings
 
 

@@ -203,6 +203,12 @@ def test_upcoming_shoots_hide_unapproved_past_cancelled_and_private_data(
         "production_type": "feature",
         "start": (now + timedelta(days=2)).isoformat(),
         "end": (now + timedelta(days=2, hours=10)).isoformat(),
+        "place": None,  # no library location
+        "communes": ["Namur"],  # the commune that approved it
+        "road_closure": False,
+        "parking_suspension": False,
+        "night_shoot": False,
+        "parking": None,
     }
     production.listed = False  # confidential: the shoot stays public, its title does not
     body = features(client, f"/ogc/collections/shoots/items/{upcoming.id}")

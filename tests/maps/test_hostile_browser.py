@@ -24,11 +24,12 @@ PAGES = (
     ("/maps/locations", "scout", None, None),  # its points come from points.json
     ("/maps/communes/{nis}", "officer", None, "production.title"),
     ("/maps/productions/{production_id}", "coordinator", None, "production.title"),
-    ("/maps/public", None, None, None),  # when and impacts only: no user text
+    ("/maps/public", None, None, "location.address"),  # the public fields (permits.public)
     ("/locations/{location_id}", "scout", "location.description", "location.name"),
     ("/productions/{production_id}", "coordinator", "production.title", "production.title"),
     ("/permits/{request_id}", "officer", "permit.decision_comment", None),
-    ("/permits/public", None, "location.address", None),  # title unpublished by default
+    ("/permits/{request_id}", "officer", "override.reason", "blackout.title"),  # the findings
+    ("/permits/public", None, "location.address", "location.address"),  # title unpublished
     ("/blackouts", "officer", "blackout.title", None),
 )
 

@@ -16,6 +16,7 @@ from core.mapping.builder import LegendEntry
 from locations.models import LocationStatus
 from maps import views
 from permits.models import PermitStatus
+from permits.public import PUBLIC_SHOOT_FIELDS
 from shoots.map_layers import Overlay
 from shoots.models import ShootStatus
 from tests.conftest import BRUSSELS, approve, to_lambert
@@ -176,8 +177,11 @@ def test_public_map_shows_upcoming_approved_shoots_with_public_fields_only(clien
     footprints = layer_data(html, "polygons")[0]["features"]
     assert response.status_code == 200
     assert [f["id"] for f in footprints] == [shoot.id]
-    assert set(footprints[0]["properties"]) == {"when", "impacts"}
+    assert set(footprints[0]["properties"]) == set(PUBLIC_SHOOT_FIELDS) - {"parking"} | {
+        "title", "when", "where", "impacts"
+    }  # fmt: skip
     assert footprints[0]["properties"]["impacts"] == "route fermée"
+    assert footprints[0]["properties"]["production"] is None  # not listed: no title
     for private in ("Projet secret", "1234", "77", shoot.production.company):
         assert private not in popup_values(html)
     assert "Projet secret" not in html and "grille" not in html
@@ -190,7 +194,7 @@ def test_public_map_shows_upcoming_approved_shoots_with_public_fields_only(clien
         ((PermitStatus.SUBMITTED,), False),
         ((PermitStatus.APPROVED_WITH_CONDITIONS,), True),
         ((PermitStatus.APPROVED, PermitStatus.IN_REVIEW), False),  # one commune still deciding
-        ((PermitStatus.APPROVED, PermitStatus.WITHDRAWN), True),  # a withdrawn request aside
+        ((PermitStatus.APPROVED, PermitStatus.WITHDRAWN), False),  # half of it withdrawn
         ((PermitStatus.APPROVED, PermitStatus.REJECTED), False),
     ],
 )

@@ -40,12 +40,12 @@ def test_pdf_holds_the_whole_request_in_french(namur_permit, client, token_for, 
 def test_german_speaking_commune_gets_a_german_document(create_shoot, production, request_shoots):
     (permit,) = request_shoots(create_shoot(*EUPEN_CENTRE, production=production))
     assert permit.commune_nis == EUPEN
-    html = render_document(db.session, permit)
+    html = render_document(db.session, permit, None)
     assert '<html lang="de">' in html
     assert f"Antrag auf Drehgenehmigung Nr. {permit.id}" in html
     assert "Lagepläne" in html and "Eupen" in html
     assert "Spielfilm" in html  # the production type, in German too
-    assert "Antrag auf Drehgenehmigung" in _pdf_text(render_pdf(db.session, permit))
+    assert "Antrag auf Drehgenehmigung" in _pdf_text(render_pdf(db.session, permit, None))
 
 
 def test_site_plan_draws_parts_boundary_scale_and_north(create_shoot, production, request_shoots):
@@ -71,8 +71,8 @@ def test_scale_bar_lengths_are_round():
 
 def test_certificate_pages_are_appended(namur_permit):
     namur_permit.insurance_pdf = pdf_bytes(pages=3)
-    document_only = len(PdfReader(io.BytesIO(render_pdf(db.session, namur_permit))).pages)
+    document_only = len(PdfReader(io.BytesIO(render_pdf(db.session, namur_permit, None))).pages)
     namur_permit.insurance_pdf = pdf_bytes(pages=1)
-    assert len(PdfReader(io.BytesIO(render_pdf(db.session, namur_permit))).pages) == (
+    assert len(PdfReader(io.BytesIO(render_pdf(db.session, namur_permit, None))).pages) == (
         document_only - 2
     )
