@@ -24,8 +24,6 @@ from core.geo import as_geojson
 from locations.models import Location
 from permits.models import (
     APPROVED_STATUSES,
-    Amendment,
-    AmendmentStatus,
     PermitRequest,
     PermitShoot,
 )
@@ -51,22 +49,6 @@ def _current_group() -> ColumnElement[Any]:
     )
 
 
-def amendments_settled() -> ColumnElement[bool]:
-    """The shoot's newest amendment, if any, is neither pending nor refused: while the communes
-    weigh a change, or after they refused one, the production's plans and what was approved
-    part ways, so the shoot is not announced (issue #11)."""
-    newest = aliased(Amendment)
-    newest_id = select(func.max(newest.id)).where(newest.shoot_id == Shoot.id).scalar_subquery()
-    return ~exists().where(
-        Amendment.id == newest_id,
-        Amendment.status.in_(UNSETTLED_AMENDMENT_STATUSES),
-    )
-
-
-# An amendment in one of these statuses keeps its shoot off the public outputs.
-UNSETTLED_AMENDMENT_STATUSES = (AmendmentStatus.PENDING, AmendmentStatus.REJECTED)
-
-
 def publicly_approved() -> ColumnElement[bool]:
     """The shoot's current selection has requests and every one of them holding a part of the
     shoot is approved, with or without conditions: a sibling still under review, rejected or
@@ -80,7 +62,7 @@ def publicly_approved() -> ColumnElement[bool]:
         permit.group_id == group,
         permit.status.not_in(APPROVED_STATUSES),
     )
-    return and_(group.is_not(None), ~not_a_yes, amendments_settled())
+    return and_(group.is_not(None), ~not_a_yes)
 
 
 def public_shoots_query(now: datetime | None = None) -> Select:

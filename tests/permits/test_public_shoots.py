@@ -259,23 +259,33 @@ def test_cancelled_shoots_leave_every_public_output(
     assert public_everywhere(client) == set()
 
 
-def test_a_pending_or_refused_amendment_keeps_the_shoot_unannounced(
+def test_the_public_sees_the_approved_version_until_an_amendment_is_approved(
     client, token_for, make_user, create_production, create_shoot, requested
 ):
-    """Publicly approved (permits.public.amendments_settled): not while the communes weigh a
-    change, nor after they refused it; again once the newest one is approved or withdrawn."""
+    """A decision is a record: while the communes weigh a change, and after they refused it,
+    every public output still announces the shoot as approved, with the approved times; an
+    approved amendment's times become the public ones, everywhere at once."""
     coordinator = make_user("coordinator")
     officer = make_user("officer", commune=NAMUR)
     production = create_production(title="Amendée", coordinators=[coordinator])
-    shoot = create_shoot(*CITADEL, production=production, start=JUNE, crew_size=20)
+    shoot = create_shoot(*CITADEL, production=production, start=JUNE, hours=10)
     (permit,) = requested(shoot)
     decide(permit, coordinator, officer)
-    assert public_everywhere(client) == {shoot.id}
+    approved_end = "2027-06-14T17:00:00+02:00"
 
-    def propose(crew: int) -> int:
+    def public_end() -> str:
+        assert public_everywhere(client) == {shoot.id}
+        (row,) = page_rows(client).values()
+        (footprint,) = map_layers(client)[0].values()
+        (feature,) = ogc_features(client).values()
+        ends = {row["times"][1], footprint["end"], feature["properties"]["end"]}
+        assert len(ends) == 1, ends
+        return ends.pop()
+
+    def propose(end: str) -> int:
         answer = client.patch(
             f"/api/v1/shoots/{shoot.id}",
-            json={"crew_size": crew, "reason": "Scène de foule"},
+            json={"ends_at": end, "reason": "Scène de nuit"},
             headers=token_for(coordinator),
         )
         assert answer.status_code == 202, answer.get_json()
@@ -289,15 +299,13 @@ def test_a_pending_or_refused_amendment_keeps_the_shoot_unannounced(
         )
         assert answer.status_code == 200, answer.get_json()
 
-    first = propose(90)
-    assert public_everywhere(client) == set()  # pending
+    assert public_end() == approved_end
+    first = propose("2027-06-14T23:00")
+    assert public_end() == approved_end  # pending
     move(first, "take_into_review", officer)
     move(first, "reject", officer)
-    assert public_everywhere(client) == set()  # refused: plans and approval part ways
-    second = propose(40)
-    move(second, "withdraw", coordinator)
-    assert public_everywhere(client) == {shoot.id}  # the approved version, as approved
-    third = propose(45)
-    move(third, "take_into_review", officer)
-    move(third, "approve", officer)
-    assert public_everywhere(client) == {shoot.id}
+    assert public_end() == approved_end  # refused: the approval stands
+    second = propose("2027-06-14T19:00")
+    move(second, "take_into_review", officer)
+    move(second, "approve", officer)
+    assert public_end() == "2027-06-14T19:00:00+02:00"
