@@ -16,7 +16,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -36,6 +36,7 @@ from core.geo import (
 )
 from core.validation import like_literal
 from locations import photos
+from locations.bookings import UpcomingShoot, bookings
 from locations.models import (
     Category,
     Location,
@@ -50,7 +51,6 @@ from locations.schemas import (
     LocationSearch,
     PolygonGeometry,
 )
-from shoots.models import Production, Shoot, ShootStatus
 
 OUTLINE_MAX_DISTANCE_M = 500.0  # a site outline must be around its point
 NEARBY_RADIUS_M = 10_000.0
@@ -277,15 +277,11 @@ def set_status(session: Session, location: Location, status: LocationStatus, use
     flush_or_conflict(session)
 
 
-def has_shoots(session: Session, location: Location) -> bool:
-    return bool(session.scalar(select(exists().where(Shoot.location_id == location.id))))
-
-
 def delete_location(
     session: Session, location: Location, user: User, upload_root: str | Path
 ) -> str:
     """Delete LOCATION, or archive it when shoots refer to it. Returns what happened."""
-    if has_shoots(session, location):
+    if bookings().has_shoots(session, location):
         set_status(session, location, LocationStatus.ARCHIVED, user)
         return "archived"
     # The database deletes the photo rows (ON DELETE CASCADE); their files follow the commit.
@@ -427,17 +423,6 @@ def _province_filter(session: Session, province: str) -> ColumnElement[bool]:
     return Location.commune_nis.in_(select(Commune.nis).where(condition))
 
 
-def _booked_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """A shoot not cancelled occupies the location (linked to it, or covering its point) in
-    the half-open period [start, end)."""
-    period = func.tstzrange(start, end, "[)")
-    return exists().where(
-        Shoot.status != ShootStatus.CANCELLED,
-        Shoot.period.op("&&")(period),
-        or_(Shoot.location_id == Location.id, func.ST_Intersects(Shoot.footprint, Location.point)),
-    )
-
-
 def search_filters(
     session: Session, criteria: LocationSearch, user: User | None
 ) -> list[ColumnElement[bool]]:
@@ -478,7 +463,9 @@ def search_filters(
         if flag is not None:
             conditions.append(column.is_(flag))
     if criteria.available_from and criteria.available_to:
-        conditions.append(~_booked_between(criteria.available_from, criteria.available_to))
+        conditions.append(
+            ~bookings().booked_between(criteria.available_from, criteria.available_to)
+        )
     return conditions
 
 
@@ -630,25 +617,11 @@ def nearby_locations(
 
 
 def upcoming_shoots(
-    session: Session, location: Location, now: datetime | None = None
-) -> list[tuple[Shoot, Production]]:
-    """Shoots not cancelled, not yet over, linked to the location or covering its point."""
-    now = now or datetime.now(UTC)
-    query = (
-        select(Shoot, Production)
-        .join(Production, Production.id == Shoot.production_id)
-        .where(
-            Shoot.status != ShootStatus.CANCELLED,
-            func.upper(Shoot.period) > now,
-            or_(
-                Shoot.location_id == location.id,
-                func.ST_Intersects(Shoot.footprint, location.point),
-            ),
-        )
-        .order_by(func.lower(Shoot.period))
-        .limit(20)
-    )
-    return [(row[0], row[1]) for row in session.execute(query)]
+    session: Session, location: Location, viewer: User | None, now: datetime | None = None
+) -> list[UpcomingShoot]:
+    """The shoots to come at LOCATION (linked to it or covering its point), as VIEWER may
+    see them; the shoots package answers (locations.bookings)."""
+    return bookings().upcoming(session, location, viewer, now or datetime.now(UTC))
 
 
 # ---- categories management (admins) ---------------------------------------------------------

@@ -130,7 +130,7 @@ def detail_page(location_id: int):
         map_html=detail_map(feature, nearby),
         photos=photos.ordered_photos(db.session, location),
         nearby=nearby,
-        shoots=operations.upcoming_shoots(db.session, location)
+        shoots=operations.upcoming_shoots(db.session, location, user)
         if allowed(user, "locations.view_unpublished")
         else [],
         show_private=allowed(user, "locations.view_private"),

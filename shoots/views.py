@@ -35,9 +35,10 @@ from shoots.models import FeedScope, Production, Shoot
 from shoots.operations import blackouts as blackout_ops
 from shoots.operations import calendars, productions, report
 from shoots.operations import shoots as shoot_ops
+from shoots.operations.findings import finding_json
 from shoots.operations.inputs import parse_area, to_wgs84
 from shoots.schemas import BlackoutIn, ProductionIn, ProductionPatch, ShootIn, ShootPatch
-from shoots.serialize import blackout_json, finding_json, report_json
+from shoots.serialize import blackout_json, report_json
 
 bp = Blueprint("shoots", __name__, static_folder="static", static_url_path="/static/shoots")
 

@@ -29,6 +29,7 @@ from locations.models import Location
 from shoots.models import Production, Shoot, ShootStatus, WarningOverride
 from shoots.operations import conflicts
 from shoots.operations.conflicts import Candidate, Findings
+from shoots.operations.findings import findings_json
 from shoots.operations.inputs import (
     as_multipolygon,
     check_in_wallonia,
@@ -39,7 +40,6 @@ from shoots.operations.inputs import (
 )
 from shoots.operations.productions import check_version
 from shoots.schemas import ShootFields, ShootIn, ShootPatch
-from shoots.serialize import findings_json
 
 DEFAULT_FOOTPRINT_RADIUS_M = 50
 ATTRIBUTES = (
