@@ -133,14 +133,8 @@ def patch_location(location_id: int, body: LocationPatchIn):
 @validated(summary="Delete a location (archived instead when shoots refer to it).")
 def delete_location(location_id: int):
     user = authorize("locations.delete")
-    location = operations.get_location(db.session, location_id)
-    outcome = operations.delete_location(
-        db.session,
-        location,
-        user,  # type: ignore[arg-type]
-        current_app.config["UPLOAD_FOLDER"],
-    )
-    operations.flush_or_conflict(db.session)
+    upload_root = current_app.config["UPLOAD_FOLDER"]
+    outcome = operations.delete_location(db.session, location_id, user, upload_root)
     return jsonify({"id": location_id, "result": outcome})
 
 

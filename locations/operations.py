@@ -271,16 +271,20 @@ def flush_or_conflict(session: Session) -> None:
         ) from None
 
 
-def set_status(session: Session, location: Location, status: LocationStatus, user: User) -> None:
+def set_status(
+    session: Session, location: Location, status: LocationStatus, user: User | None
+) -> None:
     location.status = status
     location.updated_by = user
     flush_or_conflict(session)
 
 
 def delete_location(
-    session: Session, location: Location, user: User, upload_root: str | Path
+    session: Session, location_id: int, user: User | None, upload_root: str | Path
 ) -> str:
-    """Delete LOCATION, or archive it when shoots refer to it. Returns what happened."""
+    """Delete the location, or archive it when shoots refer to it (they keep their place in
+    the record): "deleted" or "archived". The one delete of the API and the pages."""
+    location = get_location(session, location_id)
     if bookings().has_shoots(session, location):
         set_status(session, location, LocationStatus.ARCHIVED, user)
         return "archived"

@@ -43,18 +43,6 @@ from shoots.serialize import blackout_json, report_json
 bp = Blueprint("shoots", __name__, static_folder="static", static_url_path="/static/shoots")
 
 
-@bp.app_context_processor
-def template_helpers() -> dict[str, Any]:
-    return {
-        "may": lambda action, target=None: allowed(acting_user(), action, target),
-        # Another production's shoot in a page: its label and whether its file may be shown.
-        "production_label": lambda production: production_label(acting_user(), production),
-        "reads_production": lambda production: (
-            production_view(acting_user(), production) is ProductionView.FULL
-        ),
-    }
-
-
 @bp.app_template_filter("brussels")
 def brussels_time(moment: datetime) -> str:
     return in_brussels(moment).strftime("%d/%m/%Y %H:%M")
