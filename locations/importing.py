@@ -1,9 +1,10 @@
 """Import of locations from GeoJSON or CSV, all-or-nothing, with a row-by-row report.
 
 Rows are read and checked in Python (fields through the same pydantic schema as the API,
-geometry with shapely), then every point gets its commune in ONE set-based query that follows
-`core.communes.operations.commune_at` (containing commune, else nearest within 200 m), and the
-rows are inserted in batches. Nothing is written when a row is rejected or on a dry run.
+geometry with shapely), then every point gets its commune in ONE set-based query calling the
+database function commune_at (`core.communes.operations.commune_nis_at`: the containing commune,
+else the nearest within the border fallback), and the rows are copied in. Nothing is written
+when a row is rejected or on a dry run.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from core.auth.models import User
 from core.auth.policy import allowed
-from core.communes.operations import BORDER_FALLBACK_M
 from core.db import SRID, WGS84
 from core.errors import ApiError, InvalidInput
 from core.geo import check_outline_size
@@ -300,20 +300,11 @@ def check_row(
     return candidate
 
 
-# A set-based twin of commune_at(): containing commune first, the deeper one where simplified
-# polygons overlap, else the nearest within the border fallback distance.
+# Every point's commune in one statement, by the one rule (core.communes: commune_at in SQL).
 _COMMUNES_AT = text(f"""
-    SELECT p.row, c.nis
+    SELECT p.row, commune_at(ST_SetSRID(ST_MakePoint(p.x, p.y), {SRID}))
     FROM unnest(CAST(:rows AS int[]), CAST(:xs AS float8[]), CAST(:ys AS float8[]))
          AS p(row, x, y)
-    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(p.x, p.y), {SRID}) AS geom) AS g
-    LEFT JOIN LATERAL (
-        SELECT nis FROM communes
-        WHERE retired_at IS NULL AND ST_DWithin(boundary, g.geom, :fallback)
-        ORDER BY ST_Distance(boundary, g.geom), ST_Distance(ST_Boundary(boundary), g.geom) DESC,
-                 nis
-        LIMIT 1
-    ) AS c ON true
 """)
 
 
@@ -328,7 +319,6 @@ def assign_communes(session: Session, candidates: list[Candidate], crs: int) -> 
                 "rows": [c.row for c in placed],
                 "xs": [c.point.x for c in placed],
                 "ys": [c.point.y for c in placed],
-                "fallback": BORDER_FALLBACK_M,
             },
         ).all()
     )

@@ -23,7 +23,6 @@ from core.geo import check_coordinates
 from core.validation import check_date_window
 
 MAX_PERIOD = timedelta(days=90)
-WALLONIA_TOLERANCE_M = 200  # commune polygons are simplified: slivers at the borders
 _to_lambert = Transformer.from_crs(WGS84, SRID, always_xy=True).transform
 _to_wgs84 = Transformer.from_crs(SRID, WGS84, always_xy=True).transform
 
@@ -127,18 +126,14 @@ def to_lambert(geometry: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geometry, _to_lambert, interleaved=False)
 
 
+# Vertices no commune holds (core.communes: commune_at in SQL, with its border fallback).
 OUTSIDE_WALLONIA_SQL = text(f"""
     SELECT count(*) FROM ST_DumpPoints(ST_SetSRID(CAST(:area AS geometry), {SRID})) AS vertex
-    WHERE NOT EXISTS (
-        SELECT 1 FROM communes c
-        WHERE c.retired_at IS NULL AND ST_DWithin(c.boundary, vertex.geom, :tolerance))
+    WHERE commune_at(vertex.geom) IS NULL
 """)
 
 
 def check_in_wallonia(session: Session, field: str, area: MultiPolygon) -> None:
-    """Every vertex must lie in (or within the sliver tolerance of) a Walloon commune."""
-    outside = session.scalar(
-        OUTSIDE_WALLONIA_SQL, {"area": area.wkb_hex, "tolerance": WALLONIA_TOLERANCE_M}
-    )
-    if outside:
+    """Every vertex must lie in a Walloon commune (or in a border sliver next to one)."""
+    if session.scalar(OUTSIDE_WALLONIA_SQL, {"area": area.wkb_hex}):
         raise InvalidInput(field, "lies (partly) outside Wallonia")
