@@ -15,13 +15,9 @@ import psycopg
 from flask import Flask, request
 from shapely.geometry import shape
 
+from core.geo import as_multipolygon, to_lambert
 from shoots.operations import conflicts
-from shoots.operations.inputs import (
-    OUTSIDE_WALLONIA_SQL,
-    as_multipolygon,
-    parse_time,
-    to_lambert,
-)
+from shoots.operations.inputs import OUTSIDE_WALLONIA_SQL, parse_time
 
 app = Flask(__name__)
 _connection: psycopg.Connection | None = None

@@ -21,9 +21,8 @@ import shapely
 from pydantic import ValidationError
 from shapely import wkt
 from shapely.errors import ShapelyError
-from shapely.geometry import Point, Polygon, shape
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -31,13 +30,13 @@ from core.auth.models import User
 from core.auth.policy import allowed
 from core.db import SRID, WGS84
 from core.errors import ApiError, InvalidInput
-from core.geo import check_outline_size
+from core.geo import geojson_shape, reproject
 from locations.models import Category, Location, LocationStatus
 from locations.operations import (
     OUTLINE_MAX_DISTANCE_M,
+    checked_outline,
     normalise_tags,
     outside_wallonia,
-    reproject,
 )
 from locations.schemas import PRIVATE_FIELDS, NewLocationFields
 
@@ -151,9 +150,9 @@ def read_geojson(content: bytes) -> tuple[list[tuple[dict, BaseGeometry | str]],
             continue
         properties = feature.get("properties") or {}
         try:
-            geometry: BaseGeometry | str = shape(feature.get("geometry") or {})
-        except (ShapelyError, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-            geometry = f"invalid geometry ({exc or 'missing'})"
+            geometry: BaseGeometry | str = geojson_shape("geometry", feature.get("geometry"))
+        except InvalidInput as exc:
+            geometry = exc.detail
         rows.append((properties if isinstance(properties, dict) else {}, geometry))
     return rows, parse_crs(stated) if isinstance(stated, str) else None
 
@@ -230,23 +229,15 @@ def _check_geometry(candidate: Candidate, geometry: BaseGeometry, crs: int) -> N
     if geometry.is_empty or geometry.geom_type not in ("Point", "Polygon"):
         candidate.reason = f"geometry must be a Point or a Polygon, not {geometry.geom_type}"
         return
-    if not geometry.is_valid:
-        candidate.reason = f"invalid geometry: {explain_validity(geometry)}"
-        return
     if isinstance(geometry, Point):
         candidate.point = geometry  # projected with all the others at once (project_points)
         return
-    lambert = reproject(geometry, crs, SRID)
-    if not lambert.is_valid or not all(map(_finite, lambert.bounds)):
-        candidate.reason = f"coordinates are not valid in EPSG:{crs}"
-        return
     try:
-        check_outline_size("geometry", lambert)
+        candidate.outline = checked_outline("geometry", geometry, crs)
     except InvalidInput as exc:
         candidate.reason = exc.detail
         return
-    candidate.outline = lambert
-    candidate.point = lambert.representative_point()
+    candidate.point = candidate.outline.representative_point()
 
 
 def project_points(candidates: list[Candidate], crs: int) -> None:

@@ -9,14 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import shapely
 from geoalchemy2 import WKBElement
 from geoalchemy2.shape import from_shape
-from pyproj import Transformer
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select, text
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,10 +26,12 @@ from core.db import SRID, WGS84
 from core.errors import ApiError, Conflict, InvalidInput, NotFound
 from core.geo import (
     as_geojson,
-    check_coordinates,
     check_outline_size,
     envelope_3812,
+    geojson_shape,
     point_3812,
+    polygon_3812,
+    to_lambert,
 )
 from core.validation import like_literal
 from locations import photos
@@ -54,14 +53,6 @@ from locations.schemas import (
 
 OUTLINE_MAX_DISTANCE_M = 500.0  # a site outline must be around its point
 NEARBY_RADIUS_M = 10_000.0
-_transformers: dict[tuple[int, int], Transformer] = {}
-
-
-def reproject(geometry: BaseGeometry, source: int, target: int) -> BaseGeometry:
-    """GEOMETRY from EPSG:SOURCE to EPSG:TARGET (x = longitude or easting)."""
-    if (source, target) not in _transformers:
-        _transformers[source, target] = Transformer.from_crs(source, target, always_xy=True)
-    return shapely.transform(geometry, _transformers[source, target].transform, interleaved=False)
 
 
 class Forbidden(ApiError):
@@ -92,25 +83,25 @@ def commune_for(session: Session, lon: float, lat: float, field: str = "geometry
     return found[0]
 
 
+def checked_outline(field: str, geometry: BaseGeometry, crs: int = WGS84) -> Polygon:
+    """A site outline people sent (typed or imported, in EPSG:CRS) as a valid EPSG:3812 polygon
+    of a site's size, or a 400 naming FIELD."""
+    polygon = polygon_3812(field, geometry, crs)
+    check_outline_size(field, polygon)
+    return polygon
+
+
 def outline_3812(outline: PolygonGeometry, point: Point, field: str) -> WKBElement:
-    """A valid WGS84 polygon near POINT (EPSG:3812) as a stored geometry, or a 400 saying why."""
-    try:
-        polygon = shape(outline.model_dump())
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(field, f"is not a polygon ({exc})") from None
-    check_coordinates(field, polygon)
-    if not polygon.is_valid:
-        raise InvalidInput(field, f"is not a valid polygon: {explain_validity(polygon)}")
-    lambert = reproject(polygon, WGS84, SRID)
-    check_outline_size(field, lambert)
-    distance = lambert.distance(point)
+    """A WGS84 outline near POINT (EPSG:3812) as a stored geometry, or a 400 saying why."""
+    polygon = checked_outline(field, geojson_shape(field, outline.model_dump()))
+    distance = polygon.distance(point)
     if distance > OUTLINE_MAX_DISTANCE_M:
         raise InvalidInput(field, f"lies {distance:.0f} m from the location's point")
-    return from_shape(lambert, srid=SRID)
+    return from_shape(polygon, srid=SRID)
 
 
 def lambert_point(lon: float, lat: float) -> Point:
-    return reproject(Point(lon, lat), WGS84, SRID)
+    return to_lambert(Point(lon, lat))
 
 
 # ---- categories ------------------------------------------------------------------------------
@@ -455,7 +446,9 @@ def search_filters(
         conditions.append(func.ST_DWithin(Location.point, point_3812(*near), criteria.radius))
     if bbox := criteria.bbox_values:
         envelope = envelope_3812(bbox)
-        conditions.append(func.ST_Intersects(Location.point, envelope))
+        conditions.append(
+            false() if envelope is None else func.ST_Intersects(Location.point, envelope)
+        )
     if criteria.min_truck_parking is not None:
         conditions.append(Location.truck_parking_capacity >= criteria.min_truck_parking)
     for flag, column in (

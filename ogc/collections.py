@@ -3,7 +3,8 @@
 A collection is declared once (`register(Collection(...))`): a query builder for the rows the
 public may see, the geometry (EPSG:3812), the id, the public properties and, optionally, a
 time range. Filtering, paging and extents are generic and run in PostGIS with the indexes:
-the bbox becomes one constant envelope in EPSG:3812 tested with ST_Intersects.
+the bbox becomes one constant envelope in EPSG:3812 tested with ST_Intersects
+(core.geo.envelope_3812).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import decimal
 import enum
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,13 +24,8 @@ from sqlalchemy.orm import Session
 
 from core.config import BRUSSELS
 from core.db import SRID, WGS84
-from core.geo import LAMBERT_2008_BOUNDS, as_geojson
+from core.geo import as_geojson, envelope_3812
 from ogc.filters import Envelope, Interval
-
-# Envelopes are clipped to the area where EPSG:3812 is valid (with a margin): nothing of
-# ours lies outside, and projecting, say, the whole globe to Lambert 2008 would fail.
-LAMBERT_2008_AREA = Envelope(*LAMBERT_2008_BOUNDS)
-ENVELOPE_SEGMENT_DEGREES = 0.01  # parallels are curves in Lambert: densify before projecting
 
 
 @dataclass(frozen=True)
@@ -69,28 +65,13 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def envelope_3812(envelope: Envelope) -> ColumnElement[Any] | None:
-    """The WGS84 envelope as a (densified) EPSG:3812 polygon, or None if it misses Belgium."""
-    clipped = envelope.intersection(LAMBERT_2008_AREA)
-    if clipped is None:
-        return None
-    box = func.ST_MakeEnvelope(
-        literal(clipped.min_lon),
-        literal(clipped.min_lat),
-        literal(clipped.max_lon),
-        literal(clipped.max_lat),
-        WGS84,
-    )
-    return func.ST_Transform(func.ST_Segmentize(box, ENVELOPE_SEGMENT_DEGREES), SRID)
-
-
 def _filters(
     collection: Collection, envelope: Envelope | None, interval: Interval | None
 ) -> list[ColumnElement[bool]] | None:
     """The WHERE conditions, or None when nothing can match."""
     conditions: list[ColumnElement[bool]] = []
     if envelope is not None:
-        area = envelope_3812(envelope)
+        area = envelope_3812(astuple(envelope))
         if area is None:
             return None
         conditions.append(func.ST_Intersects(collection.geometry, area))

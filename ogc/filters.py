@@ -22,17 +22,6 @@ class Envelope:
     max_lon: float
     max_lat: float
 
-    def intersection(self, other: Envelope) -> Envelope | None:
-        result = Envelope(
-            max(self.min_lon, other.min_lon),
-            max(self.min_lat, other.min_lat),
-            min(self.max_lon, other.max_lon),
-            min(self.max_lat, other.max_lat),
-        )
-        if result.min_lon > result.max_lon or result.min_lat > result.max_lat:
-            return None
-        return result
-
 
 @dataclass(frozen=True)
 class Interval:

@@ -10,9 +10,10 @@ from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from core.auth.models import User
+from core.geo import to_wgs84
 from shoots.models import Blackout, CalendarFeed, Production
 from shoots.operations.findings import visible_other
-from shoots.operations.inputs import local_iso, to_wgs84
+from shoots.operations.inputs import local_iso
 
 
 def production_json(production: Production) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from core.communes.operations import active_communes
 from core.config import BRUSSELS, in_brussels
 from core.db import db
 from core.errors import ApiError, Conflict, InvalidInput, NotFound
+from core.geo import to_wgs84
 from core.validation import EARLIEST_DATE, LATEST_DATE, parse
 from locations.models import Location
 from shoots.forms import LOCAL, ActionForm, BlackoutForm, OverrideForm, ProductionForm, ShootForm
@@ -36,7 +37,7 @@ from shoots.operations import blackouts as blackout_ops
 from shoots.operations import calendars, productions, report
 from shoots.operations import shoots as shoot_ops
 from shoots.operations.findings import finding_json
-from shoots.operations.inputs import parse_area, to_wgs84
+from shoots.operations.inputs import parse_area
 from shoots.schemas import BlackoutIn, ProductionIn, ProductionPatch, ShootIn, ShootPatch
 from shoots.serialize import blackout_json, report_json
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, false, func, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,14 +24,13 @@ from core.auth.policy import ProductionView, production_label, production_view
 from core.communes.models import Commune
 from core.db import SRID
 from core.errors import Conflict, InvalidInput, NotFound
-from core.geo import as_geojson, envelope_3812
+from core.geo import as_geojson, as_multipolygon, envelope_3812
 from locations.models import Location
 from shoots.models import Production, Shoot, ShootStatus, WarningOverride
 from shoots.operations import conflicts
 from shoots.operations.conflicts import Candidate, Findings
 from shoots.operations.findings import findings_json
 from shoots.operations.inputs import (
-    as_multipolygon,
     check_in_wallonia,
     local_iso,
     parse_area,
@@ -260,7 +259,9 @@ def shoots_query(
         query = query.where(Shoot.period.op("&&")(window))
     if bbox is not None:
         envelope = envelope_3812(bbox)
-        query = query.where(func.ST_Intersects(Shoot.footprint, envelope))
+        query = query.where(
+            false() if envelope is None else func.ST_Intersects(Shoot.footprint, envelope)
+        )
     if production_id is not None:
         query = query.where(Shoot.production_id == production_id)
     if location_id is not None:
