@@ -124,9 +124,7 @@ def patch_location(location_id: int, body: LocationPatchIn):
     operations.update_location(
         db.session, location, body.properties, coordinates, user, body.properties.version
     )
-    feature = operations.location_feature(db.session, location, user)
-    operations.flush_or_conflict(db.session)
-    return geojson(feature)
+    return geojson(operations.location_feature(db.session, location, user))
 
 
 @bp.delete("/<int:location_id>")

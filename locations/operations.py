@@ -16,7 +16,6 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.auth.models import User
 from core.auth.policy import allowed
@@ -34,6 +33,7 @@ from core.geo import (
     to_lambert,
 )
 from core.validation import like_literal
+from core.versioning import check_version
 from locations import photos
 from locations.bookings import UpcomingShoot, bookings
 from locations.models import (
@@ -234,32 +234,15 @@ def update_location(
 ) -> Location:
     """Apply the changes if EXPECTED_VERSION is still current; else 409 (someone saved first).
 
-    A save racing another one past this check is caught by the version column at flush.
+    A save racing another one past this check is a 409 at flush (core.versioning).
     """
-    if location.version != expected_version:
-        raise Conflict(
-            f"This location was changed by someone else meanwhile (version {location.version}, "
-            f"you edited version {expected_version}). Reload it and apply your changes again.",
-            current_version=location.version,
-        )
+    check_version(location, expected_version)
     _check_rights(user, fields, location)
     _apply(session, location, fields, coordinates)
     location.updated_by = user
     location.updated_at = datetime.now(UTC)
-    flush_or_conflict(session)
+    session.flush()
     return location
-
-
-def flush_or_conflict(session: Session) -> None:
-    """Flush; a concurrent save of the same row (its version moved on) becomes a 409. The
-    caller rolls back (the API's session is discarded; the forms roll back a savepoint)."""
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict(
-            "This location was changed by someone else at the same moment. "
-            "Reload it and apply your changes again."
-        ) from None
 
 
 def set_status(
@@ -267,7 +250,7 @@ def set_status(
 ) -> None:
     location.status = status
     location.updated_by = user
-    flush_or_conflict(session)
+    session.flush()
 
 
 def delete_location(

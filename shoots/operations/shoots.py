@@ -17,7 +17,6 @@ from sqlalchemy import Select, and_, false, func, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.auth.models import User
 from core.auth.policy import ProductionView, production_label, production_view
@@ -25,6 +24,7 @@ from core.communes.models import Commune
 from core.db import SRID
 from core.errors import Conflict, InvalidInput, NotFound
 from core.geo import as_geojson, as_multipolygon, envelope_3812
+from core.versioning import check_version
 from locations.models import Location
 from shoots.models import Production, Shoot, ShootStatus, WarningOverride
 from shoots.operations import conflicts
@@ -37,7 +37,6 @@ from shoots.operations.inputs import (
     parse_period,
     parse_time,
 )
-from shoots.operations.productions import check_version
 from shoots.schemas import ShootFields, ShootIn, ShootPatch
 
 DEFAULT_FOOTPRINT_RADIUS_M = 50
@@ -171,8 +170,6 @@ def _save(
         if "no_double_booking" in str(exc.orig):  # a concurrent save won the location
             raise Conflict("The location was booked for this period in the meantime.") from None
         raise
-    except StaleDataError:
-        raise Conflict("Someone else saved this shoot in the meantime; reload and retry.") from None
     return findings
 
 
@@ -185,7 +182,7 @@ def create_shoot(session: Session, user: User | None, data: ShootIn) -> tuple[Sh
 
 
 def update_shoot(session: Session, user: User | None, shoot: Shoot, data: ShootPatch) -> Findings:
-    check_version(data.version, shoot.version)
+    check_version(shoot, data.version)
     if data.status is not None:
         shoot.status = ShootStatus(data.status)
     candidate = candidate_from(session, data, stored_candidate(shoot))

@@ -56,7 +56,8 @@ def test_a_scout_creates_and_edits_a_location_with_the_forms(client, login, make
     assert edited.status_code == 302
     stale = client.post(f"/locations/{location.id}/edit", data={**form, "version": "1"})
     assert stale.status_code == 400
-    assert "changed by someone else" in stale.get_data(as_text=True)
+    # In the user's language, naming the record (core.versioning.check_version).
+    assert f"a modifié le lieu {location.id} entre-temps" in stale.get_data(as_text=True)
 
 
 def test_form_errors_are_shown_and_nothing_is_stored(client, login, make_user):
