@@ -15,14 +15,9 @@ import psycopg
 from flask import Flask, request
 from shapely.geometry import shape
 
+from core.geo import as_multipolygon, to_lambert
 from shoots.operations import conflicts
-from shoots.operations.inputs import (
-    OUTSIDE_WALLONIA_SQL,
-    WALLONIA_TOLERANCE_M,
-    as_multipolygon,
-    parse_time,
-    to_lambert,
-)
+from shoots.operations.inputs import OUTSIDE_WALLONIA_SQL, parse_time
 
 app = Flask(__name__)
 _connection: psycopg.Connection | None = None
@@ -71,7 +66,7 @@ def check():
         cursor.execute("SELECT 1 FROM productions WHERE id = %(id)s", {"id": body["production_id"]})
         if cursor.fetchone() is None:
             return app.response_class('{"error": "invalid_input"}', 400)
-        cursor.execute(OUTSIDE, {"area": footprint.wkb_hex, "tolerance": WALLONIA_TOLERANCE_M})
+        cursor.execute(OUTSIDE, {"area": footprint.wkb_hex})
         if cursor.fetchone()[0]:
             return app.response_class('{"error": "invalid_input"}', 400)
         cursor.execute(CHECK, {**params, **conflicts.DEFAULT_SETTINGS})

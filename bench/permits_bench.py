@@ -9,7 +9,6 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from geoalchemy2.shape import from_shape
-from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point
 from sqlalchemy.dialects.postgresql import Range
 
@@ -17,6 +16,7 @@ from bench.common import LATENCY_HEADER, bench_app, latency_row, print_table, ti
 from core.auth.models import Role
 from core.auth.operations import create_user
 from core.db import SRID, db
+from core.geo import to_lambert
 from permits.document import render_pdf
 from permits.findings import attention
 from permits.models import PermitStatus
@@ -27,7 +27,6 @@ from shoots.models import Production, ProductionType, Shoot
 SHOOTS = 2000
 PER_REQUEST = 10
 AWAITING = 20  # Namur requests submitted, out of some hundred
-to_lambert = Transformer.from_crs(4326, SRID, always_xy=True).transform
 
 
 def _seed(rng: random.Random):
@@ -48,7 +47,7 @@ def _seed(rng: random.Random):
         shoots = []
         for _ in range(PER_REQUEST):
             lon, lat = rng.uniform(4.80, 4.93), rng.uniform(50.36, 50.47)
-            circle = Point(*to_lambert(lon, lat)).buffer(rng.uniform(15, 80))
+            circle = to_lambert(Point(lon, lat)).buffer(rng.uniform(15, 80))
             begin = start + timedelta(days=rng.randrange(0, 300), hours=rng.randrange(0, 12))
             shoots.append(
                 Shoot(

@@ -35,8 +35,8 @@ from bench.common import (
 )
 from core.auth.operations import create_token, create_user
 from core.db import db
+from core.geo import as_multipolygon, to_wgs84
 from shoots.operations import conflicts, report
-from shoots.operations.inputs import as_multipolygon, to_wgs84
 
 SHOOTS = int(os.environ.get("BENCH_SHOOTS", 1_000_000))
 LOCATIONS = 50_000

@@ -57,7 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from core.apidocs import bp as apidocs_bp
     from core.auth.api import bp as auth_api
     from core.auth.views import bp as auth_bp
-    from core.communes.api import bp as communes_api
+    from core.communes_api import bp as communes_api
     from core.health import bp as health_bp
     from core.mapping import bp as mapping_bp
     from core.pages import bp as pages_bp

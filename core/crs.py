@@ -21,7 +21,7 @@ from pyproj import Transformer
 from sqlalchemy import ColumnElement, func, literal
 
 from core.db import SRID, WGS84
-from core.geo import LAMBERT_2008_BOUNDS
+from core.geo import LAMBERT_2008_BOUNDS, envelope_3812
 
 OGC_CRS_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{code}"
@@ -114,12 +114,15 @@ def clip(box: Box, crs: Crs) -> Box | None:
 def envelope_from(box: Box, crs: Crs) -> ColumnElement[Any] | None:
     """BOX (PostGIS order, in CRS) as an EPSG:3812 polygon for ST_Intersects against indexed
     geometry, or None when it misses the area we can project. Its edges are densified before
-    projecting: a parallel, or a Lambert 72 grid line, is a curve in Lambert 2008."""
+    projecting: a parallel, or a Lambert 72 grid line, is a curve in Lambert 2008. A WGS84 box
+    is core.geo's map window, the one every other bbox of the application goes through."""
+    if crs.geographic:
+        return envelope_3812(box)
     clipped = clip(box, crs)
     if clipped is None:
         return None
     polygon = func.ST_MakeEnvelope(*(literal(value) for value in clipped), crs.srid)
     if crs.srid == SRID:
         return polygon
-    segment = 0.01 if crs.geographic else 100.0  # about 1 km either way
+    segment = 100.0  # metres, as core.geo's 0.01 degree
     return func.ST_Transform(func.ST_Segmentize(polygon, segment), SRID)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,8 +20,10 @@ from flask import (
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.errors import ApiError, Conflict, ServiceUnavailable
+from core.versioning import changed_meanwhile, versioned_changes
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,6 +78,18 @@ def make_engine(url: str, **pool: Any) -> Engine:
     return engine
 
 
+class UnitOfWorkSession(Session):
+    """The app's session: a flush that finds a versioned row changed by a concurrent save is a
+    409 naming the record (core.versioning), never a 500, wherever it happens."""
+
+    def flush(self, objects: Any = None) -> None:
+        pending = versioned_changes(itertools.chain(self.dirty, self.deleted))
+        try:
+            super().flush(objects)
+        except StaleDataError as error:
+            raise changed_meanwhile(error, pending) from error
+
+
 class Database:
     """Gives each application context its own Session, closed at teardown, and makes each
     request one unit of work: views and domain operations flush but never commit; the request
@@ -82,7 +97,7 @@ class Database:
     and rolls back otherwise, so a handler that wrote and then refused stores nothing."""
 
     def __init__(self) -> None:
-        self.factory = sessionmaker(expire_on_commit=False)
+        self.factory = sessionmaker(class_=UnitOfWorkSession, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:
         app.extensions["tournages.db"] = self
@@ -148,10 +163,14 @@ def keep_despite_error_response() -> None:
 
 def commit(session: Session) -> None:
     """The one commit of a unit of work (a request or a CLI command). A constraint that fires
-    only at commit (deferred) becomes a 409 Conflict, a serialisation failure or lost
-    connection a 503 ServiceUnavailable; the session is rolled back first."""
+    only at commit (deferred) or a concurrent save of a versioned row becomes a 409 Conflict, a
+    serialisation failure or lost connection a 503 ServiceUnavailable; the session is rolled
+    back first."""
     try:
         session.commit()
+    except ApiError:  # a concurrent save of a versioned row (UnitOfWorkSession.flush)
+        session.rollback()
+        raise
     except IntegrityError as exc:
         session.rollback()
         raise Conflict("The change conflicts with data stored meanwhile.") from exc

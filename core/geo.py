@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 import shapely
+from pyproj import Transformer
+from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
 from sqlalchemy import ColumnElement, func, literal
 
 from core.db import SRID, WGS84
@@ -21,16 +25,21 @@ MAX_VERTICES = 10_000  # per footprint, parking zone, area or outline (closing p
 MAX_OUTLINE_SIZE_M = 5_000  # a location's outline fits in a 5 km square (a castle park, a quarry)
 
 
-def check_coordinates(field: str, geometry: BaseGeometry) -> None:
-    """A WGS84 GEOMETRY people sent: at most MAX_VERTICES vertices, finite coordinates inside
-    LAMBERT_2008_BOUNDS (Belgium with a margin); else a 400 naming FIELD. Run before anything
+def check_vertices(field: str, geometry: BaseGeometry) -> None:
+    """At most MAX_VERTICES vertices, all finite; else a 400 naming FIELD. Run before anything
     whose cost grows with the vertices (validity, reprojection, the database)."""
     count = shapely.get_num_coordinates(geometry)
     if count > MAX_VERTICES:
         raise InvalidInput(field, f"has {count} vertices; at most {MAX_VERTICES} are accepted")
-    coordinates = shapely.get_coordinates(geometry)
-    if not np.isfinite(coordinates).all():
+    if not np.isfinite(shapely.get_coordinates(geometry)).all():
         raise InvalidInput(field, "coordinates must be finite numbers")
+
+
+def check_coordinates(field: str, geometry: BaseGeometry) -> None:
+    """A WGS84 GEOMETRY people sent: check_vertices, and every coordinate inside
+    LAMBERT_2008_BOUNDS (Belgium with a margin); else a 400 naming FIELD."""
+    check_vertices(field, geometry)
+    coordinates = shapely.get_coordinates(geometry)
     west, south, east, north = LAMBERT_2008_BOUNDS
     inside = (
         (coordinates[:, 0] >= west)
@@ -40,6 +49,88 @@ def check_coordinates(field: str, geometry: BaseGeometry) -> None:
     )
     if not inside.all():
         raise InvalidInput(field, "lies outside Belgium: give [longitude, latitude] in degrees")
+
+
+# ---- reprojection and polygons people send ---------------------------------------------------
+
+_transformers: dict[tuple[int, int], Transformer] = {}
+
+
+def reproject(geometry: Any, source: int, target: int) -> Any:
+    """GEOMETRY (or an array of them) from EPSG:SOURCE to EPSG:TARGET, x = longitude or
+    easting. The one reprojection in Python; one transformer per pair, made on first use."""
+    if (source, target) not in _transformers:
+        _transformers[source, target] = Transformer.from_crs(source, target, always_xy=True)
+    return shapely.transform(geometry, _transformers[source, target].transform, interleaved=False)
+
+
+def to_lambert(geometry: Any) -> Any:
+    return reproject(geometry, WGS84, SRID)
+
+
+def to_wgs84(geometry: Any) -> Any:
+    return reproject(geometry, SRID, WGS84)
+
+
+def geojson_shape(field: str, raw: Any) -> BaseGeometry:
+    """A GeoJSON geometry object as a shapely geometry, or a 400 naming FIELD."""
+    if not isinstance(raw, dict) or "type" not in raw:
+        raise InvalidInput(field, "is missing, or is not a GeoJSON geometry")
+    try:
+        with warnings.catch_warnings():  # NaN coordinates: check_vertices refuses them by name
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return shape(raw)
+    except (
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,  # no "coordinates" member
+        RecursionError,
+        shapely.errors.GEOSException,
+    ):
+        raise InvalidInput(field, "has malformed coordinates") from None
+
+
+def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon:
+    """GEOMETRY's polygons as one MultiPolygon (lines and points of a collection left out)."""
+    if isinstance(geometry, Polygon):
+        return MultiPolygon([geometry])
+    if isinstance(geometry, MultiPolygon):
+        return geometry
+    return MultiPolygon([g for g in getattr(geometry, "geoms", []) if isinstance(g, Polygon)])
+
+
+def polygons_3812(field: str, geometry: BaseGeometry, crs: int = WGS84) -> MultiPolygon:
+    """An area people sent (a Polygon or MultiPolygon in EPSG:CRS), checked and in EPSG:3812,
+    or a 400 naming FIELD that says what is wrong. The one validation of every area: location
+    outlines (typed or imported), shoot footprints and parking, blackout areas."""
+    if geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        raise InvalidInput(field, f"must be a Polygon, not a {geometry.geom_type}")
+    if crs == WGS84:
+        check_coordinates(field, geometry)  # before any work proportional to the vertices
+    else:
+        check_vertices(field, geometry)
+    if geometry.is_empty:
+        raise InvalidInput(field, "is empty")
+    if not geometry.is_valid:  # before the area: a symmetric bow-tie has a signed area of 0
+        raise InvalidInput(field, f"is not a valid polygon ({explain_validity(geometry)})")
+    if geometry.area == 0:
+        raise InvalidInput(field, "has no area")
+    lambert = reproject(geometry, crs, SRID)
+    if not np.isfinite(shapely.get_coordinates(lambert)).all():
+        raise InvalidInput(field, f"coordinates are not valid in EPSG:{crs}")
+    if not lambert.is_valid:  # a sliver made invalid by reprojection: repair, keep polygons
+        lambert = shapely.make_valid(lambert)
+    return as_multipolygon(lambert)
+
+
+def polygon_3812(field: str, geometry: BaseGeometry, crs: int = WGS84) -> Polygon:
+    """As polygons_3812, for a single Polygon (a location's outline)."""
+    polygons = polygons_3812(field, geometry, crs)
+    if len(polygons.geoms) != 1:
+        raise InvalidInput(field, f"must be one polygon, not {len(polygons.geoms)}")
+    return polygons.geoms[0]
 
 
 def check_outline_size(field: str, lambert: BaseGeometry) -> None:
@@ -107,9 +198,22 @@ def parse_bbox(raw: str) -> BBox:
     return min_lon, min_lat, max_lon, max_lat
 
 
-def envelope_3812(bbox: BBox) -> ColumnElement[Any]:
-    """The map window as an EPSG:3812 polygon, for ST_Intersects against indexed geometry."""
-    return func.ST_Transform(func.ST_MakeEnvelope(*bbox, WGS84), SRID)
+ENVELOPE_SEGMENT_DEGREES = 0.01  # parallels are curves in Lambert: densify before projecting
+
+
+def envelope_3812(bbox: BBox) -> ColumnElement[Any] | None:
+    """The WGS84 map window as an EPSG:3812 polygon, for ST_Intersects against indexed
+    geometry; None when it misses Belgium (nothing can match). Clipped to LAMBERT_2008_BOUNDS:
+    nothing of ours lies outside, and projecting, say, the whole globe would fail."""
+    west, south, east, north = LAMBERT_2008_BOUNDS
+    min_lon, min_lat = max(bbox[0], west), max(bbox[1], south)
+    max_lon, max_lat = min(bbox[2], east), min(bbox[3], north)
+    if min_lon > max_lon or min_lat > max_lat:
+        return None
+    box = func.ST_MakeEnvelope(
+        literal(min_lon), literal(min_lat), literal(max_lon), literal(max_lat), WGS84
+    )
+    return func.ST_Transform(func.ST_Segmentize(box, ENVELOPE_SEGMENT_DEGREES), SRID)
 
 
 def point_3812(lon: float, lat: float) -> ColumnElement[Any]:

@@ -1,4 +1,4 @@
-"""The web shell: navigation and helpers every template uses."""
+"""The web shell: navigation and the helpers every template uses, registered here once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 from core.auth.models import Role
-from core.auth.policy import acting_user, allowed
+from core.auth.policy import ProductionView, acting_user, allowed, production_label, production_view
 
 ROLE_LABELS = {
     Role.ADMIN: _l("administrator"),
@@ -54,4 +54,10 @@ def init_app(app: Flask) -> None:
             "navigation": navigation,
             "current_locale": lambda: str(get_locale() or "fr"),
             "role_label": lambda role: ROLE_LABELS.get(role, role),
+            "may": lambda action, target=None: allowed(acting_user(), action, target),
+            # Another production's shoot in a page: its label and whether its file may be shown.
+            "production_label": lambda production: production_label(acting_user(), production),
+            "reads_production": lambda production: (
+                production_view(acting_user(), production) is ProductionView.FULL
+            ),
         }

@@ -124,23 +124,15 @@ def patch_location(location_id: int, body: LocationPatchIn):
     operations.update_location(
         db.session, location, body.properties, coordinates, user, body.properties.version
     )
-    feature = operations.location_feature(db.session, location, user)
-    operations.flush_or_conflict(db.session)
-    return geojson(feature)
+    return geojson(operations.location_feature(db.session, location, user))
 
 
 @bp.delete("/<int:location_id>")
 @validated(summary="Delete a location (archived instead when shoots refer to it).")
 def delete_location(location_id: int):
     user = authorize("locations.delete")
-    location = operations.get_location(db.session, location_id)
-    outcome = operations.delete_location(
-        db.session,
-        location,
-        user,  # type: ignore[arg-type]
-        current_app.config["UPLOAD_FOLDER"],
-    )
-    operations.flush_or_conflict(db.session)
+    upload_root = current_app.config["UPLOAD_FOLDER"]
+    outcome = operations.delete_location(db.session, location_id, user, upload_root)
     return jsonify({"id": location_id, "result": outcome})
 
 

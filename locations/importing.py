@@ -1,9 +1,10 @@
 """Import of locations from GeoJSON or CSV, all-or-nothing, with a row-by-row report.
 
 Rows are read and checked in Python (fields through the same pydantic schema as the API,
-geometry with shapely), then every point gets its commune in ONE set-based query that follows
-`core.communes.operations.commune_at` (containing commune, else nearest within 200 m), and the
-rows are inserted in batches. Nothing is written when a row is rejected or on a dry run.
+geometry with shapely), then every point gets its commune in ONE set-based query calling the
+database function commune_at (`core.communes.operations.commune_nis_at`: the containing commune,
+else the nearest within the border fallback), and the rows are copied in. Nothing is written
+when a row is rejected or on a dry run.
 """
 
 from __future__ import annotations
@@ -20,24 +21,22 @@ import shapely
 from pydantic import ValidationError
 from shapely import wkt
 from shapely.errors import ShapelyError
-from shapely.geometry import Point, Polygon, shape
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.auth.models import User
 from core.auth.policy import allowed
-from core.communes.operations import BORDER_FALLBACK_M
 from core.db import SRID, WGS84
 from core.errors import ApiError, InvalidInput
-from core.geo import check_outline_size
+from core.geo import geojson_shape, reproject
 from locations.models import Category, Location, LocationStatus
 from locations.operations import (
     OUTLINE_MAX_DISTANCE_M,
+    checked_outline,
     normalise_tags,
     outside_wallonia,
-    reproject,
 )
 from locations.schemas import PRIVATE_FIELDS, NewLocationFields
 
@@ -151,9 +150,9 @@ def read_geojson(content: bytes) -> tuple[list[tuple[dict, BaseGeometry | str]],
             continue
         properties = feature.get("properties") or {}
         try:
-            geometry: BaseGeometry | str = shape(feature.get("geometry") or {})
-        except (ShapelyError, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-            geometry = f"invalid geometry ({exc or 'missing'})"
+            geometry: BaseGeometry | str = geojson_shape("geometry", feature.get("geometry"))
+        except InvalidInput as exc:
+            geometry = exc.detail
         rows.append((properties if isinstance(properties, dict) else {}, geometry))
     return rows, parse_crs(stated) if isinstance(stated, str) else None
 
@@ -230,23 +229,15 @@ def _check_geometry(candidate: Candidate, geometry: BaseGeometry, crs: int) -> N
     if geometry.is_empty or geometry.geom_type not in ("Point", "Polygon"):
         candidate.reason = f"geometry must be a Point or a Polygon, not {geometry.geom_type}"
         return
-    if not geometry.is_valid:
-        candidate.reason = f"invalid geometry: {explain_validity(geometry)}"
-        return
     if isinstance(geometry, Point):
         candidate.point = geometry  # projected with all the others at once (project_points)
         return
-    lambert = reproject(geometry, crs, SRID)
-    if not lambert.is_valid or not all(map(_finite, lambert.bounds)):
-        candidate.reason = f"coordinates are not valid in EPSG:{crs}"
-        return
     try:
-        check_outline_size("geometry", lambert)
+        candidate.outline = checked_outline("geometry", geometry, crs)
     except InvalidInput as exc:
         candidate.reason = exc.detail
         return
-    candidate.outline = lambert
-    candidate.point = lambert.representative_point()
+    candidate.point = candidate.outline.representative_point()
 
 
 def project_points(candidates: list[Candidate], crs: int) -> None:
@@ -300,20 +291,11 @@ def check_row(
     return candidate
 
 
-# A set-based twin of commune_at(): containing commune first, the deeper one where simplified
-# polygons overlap, else the nearest within the border fallback distance.
+# Every point's commune in one statement, by the one rule (core.communes: commune_at in SQL).
 _COMMUNES_AT = text(f"""
-    SELECT p.row, c.nis
+    SELECT p.row, commune_at(ST_SetSRID(ST_MakePoint(p.x, p.y), {SRID}))
     FROM unnest(CAST(:rows AS int[]), CAST(:xs AS float8[]), CAST(:ys AS float8[]))
          AS p(row, x, y)
-    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(p.x, p.y), {SRID}) AS geom) AS g
-    LEFT JOIN LATERAL (
-        SELECT nis FROM communes
-        WHERE retired_at IS NULL AND ST_DWithin(boundary, g.geom, :fallback)
-        ORDER BY ST_Distance(boundary, g.geom), ST_Distance(ST_Boundary(boundary), g.geom) DESC,
-                 nis
-        LIMIT 1
-    ) AS c ON true
 """)
 
 
@@ -328,7 +310,6 @@ def assign_communes(session: Session, candidates: list[Candidate], crs: int) -> 
                 "rows": [c.row for c in placed],
                 "xs": [c.point.x for c in placed],
                 "ys": [c.point.y for c in placed],
-                "fallback": BORDER_FALLBACK_M,
             },
         ).all()
     )

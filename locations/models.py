@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     Boolean,
@@ -31,6 +32,7 @@ from core.auth.models import User
 from core.auth.policy import allowed
 from core.communes.models import Commune
 from core.db import SRID, Base
+from core.versioning import Versioned
 
 SEARCH_DOCUMENT_SQL = "tournages_location_document(name, tags, description)"
 
@@ -64,8 +66,9 @@ location_category_links = Table(
 )
 
 
-class Location(Base):
+class Location(Versioned, Base):
     __tablename__ = "locations"
+    record_label = _l("location %(id)s")
     __table_args__ = (
         CheckConstraint("truck_parking_capacity >= 0", name="truck_parking_not_negative"),
         Index("ix_locations_search_document", "search_document", postgresql_using="gin"),
@@ -132,8 +135,6 @@ class Location(Base):
         Computed(SEARCH_DOCUMENT_SQL, persisted=True),
         deferred=True,
     )
-    # Optimistic locking: two people saving the same location cannot overwrite each other.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     categories: Mapped[list[Category]] = relationship(
         secondary=location_category_links, order_by=Category.position
@@ -146,8 +147,6 @@ class Location(Base):
     commune: Mapped[Commune] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class LocationPhoto(Base):

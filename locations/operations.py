@@ -9,17 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import shapely
 from geoalchemy2 import WKBElement
 from geoalchemy2.shape import from_shape
-from pyproj import Transformer
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.auth.models import User
 from core.auth.policy import allowed
@@ -29,13 +25,17 @@ from core.db import SRID, WGS84
 from core.errors import ApiError, Conflict, InvalidInput, NotFound
 from core.geo import (
     as_geojson,
-    check_coordinates,
     check_outline_size,
     envelope_3812,
+    geojson_shape,
     point_3812,
+    polygon_3812,
+    to_lambert,
 )
 from core.validation import like_literal
+from core.versioning import check_version
 from locations import photos
+from locations.bookings import UpcomingShoot, bookings
 from locations.models import (
     Category,
     Location,
@@ -50,18 +50,9 @@ from locations.schemas import (
     LocationSearch,
     PolygonGeometry,
 )
-from shoots.models import Production, Shoot
 
 OUTLINE_MAX_DISTANCE_M = 500.0  # a site outline must be around its point
 NEARBY_RADIUS_M = 10_000.0
-_transformers: dict[tuple[int, int], Transformer] = {}
-
-
-def reproject(geometry: BaseGeometry, source: int, target: int) -> BaseGeometry:
-    """GEOMETRY from EPSG:SOURCE to EPSG:TARGET (x = longitude or easting)."""
-    if (source, target) not in _transformers:
-        _transformers[source, target] = Transformer.from_crs(source, target, always_xy=True)
-    return shapely.transform(geometry, _transformers[source, target].transform, interleaved=False)
 
 
 class Forbidden(ApiError):
@@ -92,25 +83,25 @@ def commune_for(session: Session, lon: float, lat: float, field: str = "geometry
     return found[0]
 
 
+def checked_outline(field: str, geometry: BaseGeometry, crs: int = WGS84) -> Polygon:
+    """A site outline people sent (typed or imported, in EPSG:CRS) as a valid EPSG:3812 polygon
+    of a site's size, or a 400 naming FIELD."""
+    polygon = polygon_3812(field, geometry, crs)
+    check_outline_size(field, polygon)
+    return polygon
+
+
 def outline_3812(outline: PolygonGeometry, point: Point, field: str) -> WKBElement:
-    """A valid WGS84 polygon near POINT (EPSG:3812) as a stored geometry, or a 400 saying why."""
-    try:
-        polygon = shape(outline.model_dump())
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(field, f"is not a polygon ({exc})") from None
-    check_coordinates(field, polygon)
-    if not polygon.is_valid:
-        raise InvalidInput(field, f"is not a valid polygon: {explain_validity(polygon)}")
-    lambert = reproject(polygon, WGS84, SRID)
-    check_outline_size(field, lambert)
-    distance = lambert.distance(point)
+    """A WGS84 outline near POINT (EPSG:3812) as a stored geometry, or a 400 saying why."""
+    polygon = checked_outline(field, geojson_shape(field, outline.model_dump()))
+    distance = polygon.distance(point)
     if distance > OUTLINE_MAX_DISTANCE_M:
         raise InvalidInput(field, f"lies {distance:.0f} m from the location's point")
-    return from_shape(lambert, srid=SRID)
+    return from_shape(polygon, srid=SRID)
 
 
 def lambert_point(lon: float, lat: float) -> Point:
-    return reproject(Point(lon, lat), WGS84, SRID)
+    return to_lambert(Point(lon, lat))
 
 
 # ---- categories ------------------------------------------------------------------------------
@@ -243,49 +234,32 @@ def update_location(
 ) -> Location:
     """Apply the changes if EXPECTED_VERSION is still current; else 409 (someone saved first).
 
-    A save racing another one past this check is caught by the version column at flush.
+    A save racing another one past this check is a 409 at flush (core.versioning).
     """
-    if location.version != expected_version:
-        raise Conflict(
-            f"This location was changed by someone else meanwhile (version {location.version}, "
-            f"you edited version {expected_version}). Reload it and apply your changes again.",
-            current_version=location.version,
-        )
+    check_version(location, expected_version)
     _check_rights(user, fields, location)
     _apply(session, location, fields, coordinates)
     location.updated_by = user
     location.updated_at = datetime.now(UTC)
-    flush_or_conflict(session)
+    session.flush()
     return location
 
 
-def flush_or_conflict(session: Session) -> None:
-    """Flush; a concurrent save of the same row (its version moved on) becomes a 409. The
-    caller rolls back (the API's session is discarded; the forms roll back a savepoint)."""
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict(
-            "This location was changed by someone else at the same moment. "
-            "Reload it and apply your changes again."
-        ) from None
-
-
-def set_status(session: Session, location: Location, status: LocationStatus, user: User) -> None:
+def set_status(
+    session: Session, location: Location, status: LocationStatus, user: User | None
+) -> None:
     location.status = status
     location.updated_by = user
-    flush_or_conflict(session)
-
-
-def has_shoots(session: Session, location: Location) -> bool:
-    return bool(session.scalar(select(exists().where(Shoot.location_id == location.id))))
+    session.flush()
 
 
 def delete_location(
-    session: Session, location: Location, user: User, upload_root: str | Path
+    session: Session, location_id: int, user: User | None, upload_root: str | Path
 ) -> str:
-    """Delete LOCATION, or archive it when shoots refer to it. Returns what happened."""
-    if has_shoots(session, location):
+    """Delete the location, or archive it when shoots refer to it (they keep their place in
+    the record): "deleted" or "archived". The one delete of the API and the pages."""
+    location = get_location(session, location_id)
+    if bookings().has_shoots(session, location):
         set_status(session, location, LocationStatus.ARCHIVED, user)
         return "archived"
     # The database deletes the photo rows (ON DELETE CASCADE); their files follow the commit.
@@ -427,17 +401,6 @@ def _province_filter(session: Session, province: str) -> ColumnElement[bool]:
     return Location.commune_nis.in_(select(Commune.nis).where(condition))
 
 
-def _booked_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """A live shoot occupies the location (linked to it, or covering its point) in the
-    half-open period [start, end)."""
-    period = func.tstzrange(start, end, "[)")
-    return exists().where(
-        Shoot.is_live,
-        Shoot.period.op("&&")(period),
-        or_(Shoot.location_id == Location.id, func.ST_Intersects(Shoot.footprint, Location.point)),
-    )
-
-
 def search_filters(
     session: Session, criteria: LocationSearch, user: User | None
 ) -> list[ColumnElement[bool]]:
@@ -466,7 +429,9 @@ def search_filters(
         conditions.append(func.ST_DWithin(Location.point, point_3812(*near), criteria.radius))
     if bbox := criteria.bbox_values:
         envelope = envelope_3812(bbox)
-        conditions.append(func.ST_Intersects(Location.point, envelope))
+        conditions.append(
+            false() if envelope is None else func.ST_Intersects(Location.point, envelope)
+        )
     if criteria.min_truck_parking is not None:
         conditions.append(Location.truck_parking_capacity >= criteria.min_truck_parking)
     for flag, column in (
@@ -478,7 +443,9 @@ def search_filters(
         if flag is not None:
             conditions.append(column.is_(flag))
     if criteria.available_from and criteria.available_to:
-        conditions.append(~_booked_between(criteria.available_from, criteria.available_to))
+        conditions.append(
+            ~bookings().booked_between(criteria.available_from, criteria.available_to)
+        )
     return conditions
 
 
@@ -630,25 +597,11 @@ def nearby_locations(
 
 
 def upcoming_shoots(
-    session: Session, location: Location, now: datetime | None = None
-) -> list[tuple[Shoot, Production]]:
-    """Live shoots not yet over, linked to the location or covering its point."""
-    now = now or datetime.now(UTC)
-    query = (
-        select(Shoot, Production)
-        .join(Production, Production.id == Shoot.production_id)
-        .where(
-            Shoot.is_live,
-            func.upper(Shoot.period) > now,
-            or_(
-                Shoot.location_id == location.id,
-                func.ST_Intersects(Shoot.footprint, location.point),
-            ),
-        )
-        .order_by(func.lower(Shoot.period))
-        .limit(20)
-    )
-    return [(row[0], row[1]) for row in session.execute(query)]
+    session: Session, location: Location, viewer: User | None, now: datetime | None = None
+) -> list[UpcomingShoot]:
+    """The shoots to come at LOCATION (linked to it or covering its point), as VIEWER may
+    see them; the shoots package answers (locations.bookings)."""
+    return bookings().upcoming(session, location, viewer, now or datetime.now(UTC))
 
 
 # ---- categories management (admins) ---------------------------------------------------------

@@ -130,7 +130,7 @@ def detail_page(location_id: int):
         map_html=detail_map(feature, nearby),
         photos=photos.ordered_photos(db.session, location),
         nearby=nearby,
-        shoots=operations.upcoming_shoots(db.session, location)
+        shoots=operations.upcoming_shoots(db.session, location, user)
         if allowed(user, "locations.view_unpublished")
         else [],
         show_private=allowed(user, "locations.view_private"),
@@ -239,8 +239,7 @@ def status_action(location_id: int):
     except ValueError:
         abort(400)
     location = operations.get_location(db.session, location_id)
-    operations.set_status(db.session, location, status, user)  # type: ignore[arg-type]
-    operations.flush_or_conflict(db.session)
+    operations.set_status(db.session, location, status, user)
     flash(_("Status changed."), "success")
     return redirect(url_for("locations.detail_page", location_id=location.id))
 
@@ -248,14 +247,8 @@ def status_action(location_id: int):
 @bp.post("/<int:location_id>/delete")
 def delete_action(location_id: int):
     user = authorize("locations.delete")
-    location = operations.get_location(db.session, location_id)
-    outcome = operations.delete_location(
-        db.session,
-        location,
-        user,  # type: ignore[arg-type]
-        current_app.config["UPLOAD_FOLDER"],
-    )
-    operations.flush_or_conflict(db.session)
+    upload_root = current_app.config["UPLOAD_FOLDER"]
+    outcome = operations.delete_location(db.session, location_id, user, upload_root)
     if outcome == "archived":
         flash(_("The location has shoots: it was archived instead of deleted."), "success")
         return redirect(url_for("locations.detail_page", location_id=location_id))

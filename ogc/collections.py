@@ -4,7 +4,7 @@ A collection is declared once (`register(Collection(...))`): a query builder for
 public may see, the geometry (EPSG:3812), the id, the public properties and, optionally, a
 time range. Filtering, paging, extents, reprojection (core.crs) and queryables (ogc.queryables)
 are generic and run in PostGIS with the indexes: the bbox becomes one constant envelope in
-EPSG:3812 tested with ST_Intersects.
+EPSG:3812 tested with ST_Intersects (core.crs.envelope_from, core.geo.envelope_3812 for WGS84).
 """
 
 from __future__ import annotations

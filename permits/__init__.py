@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from core import demo
 from core.shell import add_navigation
-from shoots import holds
+from shoots.operations import holds
 
 
 def init_app(app: Flask) -> None:

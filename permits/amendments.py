@@ -12,7 +12,7 @@ reached, a request left without shoots withdrawn, each changed request frozen as
 One refusal rejects the amendment: the approved version stays.
 
 Draft requests (and those sent back for changes) follow an edit in place the same way.
-This module is the shoots package's keeper (shoots.holds), installed by permits.init_app.
+This module is the shoots package's keeper (shoots.operations.holds), installed by permits.init_app.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from core.auth.models import Role, User
 from core.db import SRID
 from core.errors import Conflict, InvalidInput, NotFound
-from core.geo import as_geojson
+from core.geo import as_geojson, as_multipolygon
 from locations.models import Location
 from permits import transitions, versions
 from permits.models import (
@@ -50,16 +50,16 @@ from permits.models import (
     PermitStatus,
 )
 from permits.operations import Part, geometry, split_by_commune
-from shoots.holds import Proposal
 from shoots.models import Shoot, production_coordinators
 from shoots.operations import shoots as shoot_ops
 from shoots.operations.conflicts import Candidate
-from shoots.operations.inputs import as_multipolygon, local_iso
+from shoots.operations.holds import Proposal
+from shoots.operations.inputs import local_iso
 
 OPEN_STATUSES = (PermitStatus.DRAFT, PermitStatus.SUBMITTED, PermitStatus.IN_REVIEW)
 
 
-# ---- the shoots package's keeper (shoots.holds.Keeper) --------------------------------------
+# ---- the shoots package's keeper (shoots.operations.holds.Keeper) ---------------------------
 
 
 class PermitKeeper:

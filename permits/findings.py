@@ -18,8 +18,8 @@ from core.auth.models import User
 from core.auth.policy import ProductionView, production_view
 from permits.models import PermitRequest, PermitStatus
 from shoots.operations.conflicts import Findings
+from shoots.operations.findings import findings_json
 from shoots.operations.shoots import findings_for
-from shoots.serialize import findings_json
 
 # The requests the commune still has to decide: the inbox marks their warnings. (Decided and
 # draft ones are not checked there: one engine query per shoot for the whole history would

@@ -36,7 +36,6 @@ from shoots.models import Production, Shoot, production_coordinators
 # the shoot really uses: both an absolute floor and a share of the whole footprint.
 MIN_PART_M2 = 1.0
 MIN_PART_SHARE = 0.01
-BORDER_FALLBACK_M = 200.0
 MAX_INSURANCE_BYTES = 5 * 1024 * 1024
 
 # Each selected shoot's footprint and parking cut by every commune they touch; slivers dropped.
@@ -67,17 +66,14 @@ FROM kept WHERE fp_kept OR pk_kept
 ORDER BY nis, shoot_id
 """
 
-# A shoot in a gap between simplified polygons belongs wholly to the nearest commune.
+# A shoot in a gap between simplified polygons belongs wholly to the commune holding it by the
+# one rule (core.communes: commune_at in SQL, the nearest within the border fallback).
 _NEAREST = """
 SELECT s.id, c.nis, ST_AsEWKB(s.footprint), ST_Area(s.footprint),
        ST_AsEWKB(s.parking), COALESCE(ST_Area(s.parking), 0)
 FROM {source} s
-CROSS JOIN LATERAL (
-    SELECT nis FROM communes
-    WHERE retired_at IS NULL AND ST_DWithin(boundary, s.footprint, :fallback_m)
-    ORDER BY ST_Distance(boundary, s.footprint), nis LIMIT 1
-) c
-WHERE s.id = ANY(:ids)
+CROSS JOIN LATERAL (SELECT commune_at(s.footprint) AS nis) c
+WHERE s.id = ANY(:ids) AND c.nis IS NOT NULL
 """
 SPLIT_SOURCES = {"shoots", "permit_amendments"}
 
@@ -102,9 +98,8 @@ def split_by_commune(session: Session, shoot_ids: list[int], source: str = "shoo
     parts = [Part(*row) for row in session.execute(text(_SPLIT.format(source=source)), params)]
     unplaced = sorted(set(shoot_ids) - {p.shoot_id for p in parts})
     if unplaced:
-        fallback = {"ids": unplaced, "fallback_m": BORDER_FALLBACK_M}
         nearest = text(_NEAREST.format(source=source))
-        parts += [Part(*row) for row in session.execute(nearest, fallback)]
+        parts += [Part(*row) for row in session.execute(nearest, {"ids": unplaced})]
     outside = sorted(set(shoot_ids) - {p.shoot_id for p in parts})
     if outside:
         raise InvalidInput(

@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geoalchemy2.shape import from_shape  # noqa: E402
-from pyproj import Transformer  # noqa: E402
 from shapely.geometry import MultiPolygon, Point  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.dialects.postgresql import Range  # noqa: E402
@@ -35,13 +34,13 @@ from core.communes.operations import commune_at  # noqa: E402
 from core.db import SRID, db  # noqa: E402
 from core.demo import load_all  # noqa: E402
 from core.demo_accounts import DEMO_PASSWORD  # noqa: E402
+from core.geo import to_lambert  # noqa: E402
 from locations.models import Location  # noqa: E402
 from maps.browser import OFFLINE_TILES, chromium, live_server, sign_in, wait_until_drawn  # noqa: E402
 from permits.models import PermitRequest, PermitShoot, PermitStatus  # noqa: E402
 from shoots.models import Production, ProductionType, Shoot  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
-to_lambert = Transformer.from_crs(4326, SRID, always_xy=True).transform
 # (lon, lat, days from now, hours) of sample shoots in Namur and Profondeville
 SAMPLE_SHOOTS = [
     (4.8617, 50.4596, 12, 10),
@@ -62,7 +61,7 @@ SAMPLE_TITLE = "Les Enquêtes de la Meuse"
 
 
 def _area(lon: float, lat: float, radius_m: float):
-    return from_shape(MultiPolygon([Point(*to_lambert(lon, lat)).buffer(radius_m)]), srid=SRID)
+    return from_shape(MultiPolygon([to_lambert(Point(lon, lat)).buffer(radius_m)]), srid=SRID)
 
 
 def seed_samples(session: Session) -> None:

@@ -8,15 +8,18 @@ def init_app(app: Flask) -> None:
 
     from core import demo
     from core.shell import add_navigation
+    from locations import bookings
     from shoots.api import bp as api_bp
     from shoots.cli import shoots_cli
     from shoots.demo import load_demo
     from shoots.forms import blackout_label, status_label, type_label
+    from shoots.operations.location_bookings import ShootBookings
     from shoots.views import bp as views_bp
 
     app.add_template_filter(type_label, "production_type")
     app.add_template_filter(status_label, "production_status")
     app.add_template_filter(blackout_label, "blackout_kind")
+    bookings.register(ShootBookings())  # the location library's questions about shoots
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
     add_navigation("shoots.production_list", _l("Productions"), "productions.read")

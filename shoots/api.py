@@ -18,6 +18,7 @@ from shoots.models import FeedScope
 from shoots.operations import blackouts as blackout_ops
 from shoots.operations import calendars, conflicts, productions, report
 from shoots.operations import shoots as shoot_ops
+from shoots.operations.findings import findings_json
 from shoots.schemas import (
     BlackoutIn,
     CheckIn,
@@ -31,13 +32,7 @@ from shoots.schemas import (
     ShootPatch,
     ShootQuery,
 )
-from shoots.serialize import (
-    blackout_json,
-    feed_json,
-    findings_json,
-    production_json,
-    report_json,
-)
+from shoots.serialize import blackout_json, feed_json, production_json, report_json
 
 bp = Blueprint("shoots_api", __name__, url_prefix="/api/v1")
 

@@ -15,10 +15,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.auth.operations import find_user
+from core.geo import as_multipolygon, to_lambert, to_wgs84
 from locations.models import Location
 from shoots.models import Production, ProductionType
 from shoots.operations.blackouts import save_blackout
-from shoots.operations.inputs import as_multipolygon, to_lambert, to_wgs84
 from shoots.operations.shoots import create_shoot
 from shoots.schemas import BlackoutIn, ShootIn
 

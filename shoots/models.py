@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, time
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     Boolean,
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 from core.auth.models import User
 from core.communes.models import Commune
 from core.db import SRID, Base
+from core.versioning import Versioned
 from locations.models import Location
 
 
@@ -75,8 +77,9 @@ production_coordinators = Table(
 )
 
 
-class Production(Base):
+class Production(Versioned, Base):
     __tablename__ = "productions"
+    record_label = _l("production %(id)s")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -99,7 +102,6 @@ class Production(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     @hybrid_property
     def public_title(self) -> str | None:
@@ -114,13 +116,12 @@ class Production(Base):
     coordinators: Mapped[list[User]] = relationship(secondary=production_coordinators)
     shoots: Mapped[list[Shoot]] = relationship(back_populates="production")
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
-
-class Shoot(Base):
+class Shoot(Versioned, Base):
     """A production's occupation of a footprint for a half-open period [start, end)."""
 
     __tablename__ = "shoots"
+    record_label = _l("shoot %(id)s")
     __table_args__ = (
         CheckConstraint(
             "NOT isempty(period) AND lower_inc(period) AND NOT upper_inc(period)",
@@ -183,12 +184,9 @@ class Shoot(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     production: Mapped[Production] = relationship(back_populates="shoots")
     location: Mapped[Location | None] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     @hybrid_property
     def is_live(self) -> bool:

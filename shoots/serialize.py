@@ -10,10 +10,10 @@ from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from core.auth.models import User
-from core.auth.policy import ProductionView, production_label, production_view
+from core.geo import to_wgs84
 from shoots.models import Blackout, CalendarFeed, Production
-from shoots.operations.conflicts import Finding, Findings
-from shoots.operations.inputs import local_iso, to_wgs84
+from shoots.operations.findings import visible_other
+from shoots.operations.inputs import local_iso
 
 
 def production_json(production: Production) -> dict[str, Any]:
@@ -30,38 +30,6 @@ def production_json(production: Production) -> dict[str, Any]:
         "listed": production.listed,
         "coordinators": [user.email for user in production.coordinators],
         "version": production.version,
-    }
-
-
-def visible_other(session: Session, viewer: User | None, other: dict[str, Any]) -> dict[str, Any]:
-    """What VIEWER may read of the other side of a finding: another production's shoot is
-    occupancy (its id, to look at its footprint and period) under "another production"."""
-    if other.get("type") != "shoot":
-        return other
-    production = session.get(Production, other["production_id"])
-    if production_view(viewer, production) is ProductionView.FULL:
-        return other
-    return {"type": "shoot", "id": other["id"], "production": production_label(viewer, production)}
-
-
-def finding_json(
-    session: Session, viewer: User | None, finding: Finding, own: bool = True
-) -> dict[str, Any]:
-    """A finding as VIEWER may see it; OWN: VIEWER sees the checked shoot's production in full
-    (else who overrode the warning and why stays with that production)."""
-    body = finding.as_json()
-    body["other"] = visible_other(session, viewer, body["other"])
-    if not own and body["override"] is not None:
-        body["override"] = {"recorded": True}
-    return body
-
-
-def findings_json(
-    session: Session, viewer: User | None, findings: Findings, own: bool = True
-) -> dict[str, Any]:
-    return {
-        "conflicts": [finding_json(session, viewer, f, own) for f in findings.conflicts],
-        "warnings": [finding_json(session, viewer, f, own) for f in findings.warnings],
     }
 
 

@@ -26,6 +26,7 @@ from core.communes.operations import active_communes
 from core.config import BRUSSELS, in_brussels
 from core.db import db
 from core.errors import ApiError, Conflict, InvalidInput, NotFound
+from core.geo import to_wgs84
 from core.validation import EARLIEST_DATE, LATEST_DATE, parse
 from locations.models import Location
 from shoots.forms import LOCAL, ActionForm, BlackoutForm, OverrideForm, ProductionForm, ShootForm
@@ -35,23 +36,12 @@ from shoots.models import FeedScope, Production, Shoot
 from shoots.operations import blackouts as blackout_ops
 from shoots.operations import calendars, productions, report
 from shoots.operations import shoots as shoot_ops
-from shoots.operations.inputs import parse_area, to_wgs84
+from shoots.operations.findings import finding_json
+from shoots.operations.inputs import parse_area
 from shoots.schemas import BlackoutIn, ProductionIn, ProductionPatch, ShootIn, ShootPatch
-from shoots.serialize import blackout_json, finding_json, report_json
+from shoots.serialize import blackout_json, report_json
 
 bp = Blueprint("shoots", __name__, static_folder="static", static_url_path="/static/shoots")
-
-
-@bp.app_context_processor
-def template_helpers() -> dict[str, Any]:
-    return {
-        "may": lambda action, target=None: allowed(acting_user(), action, target),
-        # Another production's shoot in a page: its label and whether its file may be shown.
-        "production_label": lambda production: production_label(acting_user(), production),
-        "reads_production": lambda production: (
-            production_view(acting_user(), production) is ProductionView.FULL
-        ),
-    }
 
 
 @bp.app_template_filter("brussels")

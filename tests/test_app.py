@@ -115,3 +115,19 @@ def test_an_idle_pooled_connection_that_died_is_replaced_before_use(_app, monkey
             assert connection.scalar(text("SELECT pg_backend_pid()")) != first_pid
     finally:
         engine.dispose()
+
+
+def test_every_template_helper_is_registered_once_and_the_shared_ones_by_core(app):
+    """A helper registered by two packages would be whichever ran last; the helpers pages of
+    several packages use (the policy's) belong to the web shell in core."""
+    owners: dict[str, list[str]] = {}
+    with app.test_request_context("/"):
+        for processors in app.template_context_processors.values():
+            for processor in processors:
+                if processor.__module__.startswith("flask"):
+                    continue  # Flask's own request, session and g
+                for name in processor():
+                    owners.setdefault(name, []).append(processor.__module__)
+    assert {name: where for name, where in owners.items() if len(where) > 1} == {}
+    for shared in ("may", "production_label", "reads_production"):
+        assert owners[shared] == ["core.shell"]

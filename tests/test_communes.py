@@ -4,14 +4,26 @@ from pathlib import Path
 
 import pytest
 import shapely
+from geoalchemy2.shape import from_shape
 from pyproj import Transformer
-from shapely.geometry import Point, mapping, shape
+from shapely.geometry import MultiPolygon, Point, mapping, shape
 from shapely.ops import unary_union
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.communes.models import Commune
-from core.communes.operations import CommuneFileError, load_communes
-from core.db import db
+from core.communes.operations import (
+    BORDER_FALLBACK_M,
+    CommuneFileError,
+    commune_nis_at,
+    load_communes,
+)
+from core.db import SRID, db
+from core.errors import InvalidInput
+from locations.importing import import_locations
+from permits.operations import split_by_commune
+from shoots.operations import conflicts
+from shoots.operations.inputs import check_in_wallonia
+from shoots.operations.shoots import stored_candidate
 from tests.conftest import COMMUNES_FILE
 
 LANDMARKS = [
@@ -231,3 +243,97 @@ def test_cli_load_reports_counts(runner):
     result = runner.invoke(args=["communes", "load", str(COMMUNES_FILE)])
     assert result.exit_code == 0, result.output
     assert "262 unchanged" in result.output
+
+
+def _due_south_of_wallonia(metres: float) -> tuple[str, float, float]:
+    """(NIS, x, y): a point (EPSG:3812) METRES due south of the southernmost vertex of every
+    commune. Every boundary lies north of that vertex: its commune is exactly METRES away and
+    no other is nearer."""
+    nis, x, y = db.session.execute(
+        text("""
+            SELECT nis, ST_X(vertex.geom), ST_Y(vertex.geom)
+            FROM communes, ST_DumpPoints(boundary) AS vertex
+            WHERE retired_at IS NULL ORDER BY ST_Y(vertex.geom), nis LIMIT 1
+        """)
+    ).one()
+    return nis, x, y - metres
+
+
+@pytest.mark.parametrize(
+    ("beyond", "held"), [(BORDER_FALLBACK_M - 0.1, True), (BORDER_FALLBACK_M + 0.1, False)]
+)
+def test_the_database_rule_uses_the_python_border_fallback(app, beyond, held):
+    """commune_at in SQL (migration 0008) and BORDER_FALLBACK_M cannot disagree."""
+    nis, x, y = _due_south_of_wallonia(beyond)
+    point = func.ST_SetSRID(func.ST_MakePoint(x, y), SRID)
+    assert db.session.scalar(select(commune_nis_at(point))) == (nis if held else None)
+
+
+@pytest.mark.parametrize(
+    ("beyond", "held"), [(BORDER_FALLBACK_M - 1, True), (BORDER_FALLBACK_M + 1, False)]
+)
+def test_the_point_lookup_api_follows_the_border_fallback(client, beyond, held):
+    nis, x, y = _due_south_of_wallonia(beyond)
+    lon, lat = Transformer.from_crs(3812, 4326, always_xy=True).transform(x, y)
+    response = client.get(f"/api/v1/communes/at?lon={lon}&lat={lat}")
+    if held:
+        assert response.get_json()["nis"] == nis
+        assert response.get_json()["distance_m"] == pytest.approx(beyond, abs=0.01)
+    else:
+        assert response.status_code == 404
+
+
+def test_a_point_in_two_overlapping_polygons_belongs_to_the_one_it_is_deeper_inside(app):
+    """Simplified polygons overlap a little along shared borders: the deeper one wins, in SQL as
+    in the Python look-up."""
+    row = db.session.execute(
+        text("""
+            SELECT a.nis, b.nis, ST_AsEWKB(ST_PointOnSurface(ST_Intersection(a.boundary,
+                                                                              b.boundary)))
+            FROM communes a JOIN communes b ON a.nis < b.nis
+             AND ST_Overlaps(a.boundary, b.boundary)
+             AND ST_Area(ST_Intersection(a.boundary, b.boundary)) > 1
+            ORDER BY a.nis, b.nis LIMIT 1
+        """)
+    ).one()
+    first, second, ewkb = row
+    point = func.ST_GeomFromEWKB(ewkb)
+    depth = {
+        nis: db.session.scalar(
+            select(func.ST_Distance(func.ST_Boundary(Commune.boundary), point)).where(
+                Commune.nis == nis
+            )
+        )
+        for nis in (first, second)
+    }
+    deeper = max(depth, key=lambda nis: (depth[nis], nis == first))
+    assert db.session.scalar(select(commune_nis_at(point))) == deeper
+
+
+@pytest.mark.parametrize(
+    ("beyond", "held"), [(BORDER_FALLBACK_M - 1, True), (BORDER_FALLBACK_M + 1, False)]
+)
+def test_every_use_of_the_commune_rule_agrees_at_the_border_fallback(
+    app, create_shoot, beyond, held
+):
+    """The location import, the shoot's Wallonia check, the conflict engine's thresholds and the
+    permit split all ask commune_at: a point just inside the fallback is the commune's in each,
+    one just beyond it nobody's."""
+    nis, x, y = _due_south_of_wallonia(beyond)
+    csv = f"name,x,y\nSliver,{x},{y}\n".encode()
+    report = import_locations(db.session, csv, file_format="csv", crs=3812, user=None, dry_run=True)
+    assert report.candidates[0].commune_nis == (nis if held else None)
+    # A 20 cm square whose north edge runs through the point: no vertex nearer Wallonia.
+    footprint = MultiPolygon([shapely.box(x - 0.1, y - 0.2, x + 0.1, y)])
+    conflicts.save_settings(db.session, nis, {"nearby_distance_m": 321})
+    shoot = create_shoot(footprint=from_shape(footprint, srid=SRID))
+    engine = conflicts.check(db.session, stored_candidate(shoot)).settings["nearby_distance_m"]
+    assert engine == (321 if held else conflicts.DEFAULT_SETTINGS["nearby_distance_m"])
+    if held:
+        check_in_wallonia(db.session, "footprint", footprint)
+        assert [part.commune_nis for part in split_by_commune(db.session, [shoot.id])] == [nis]
+    else:
+        with pytest.raises(InvalidInput, match="outside Wallonia"):
+            check_in_wallonia(db.session, "footprint", footprint)
+        with pytest.raises(InvalidInput, match="outside Wallonia"):
+            split_by_commune(db.session, [shoot.id])

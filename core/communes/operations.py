@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, String, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,10 @@ from core.communes.models import Commune
 from core.db import SRID, WGS84
 from core.geo import as_geojson, point_3812, within_lambert_2008
 
-BORDER_FALLBACK_M = 200.0  # commune polygons were simplified one by one: slivers at borders
+# Commune polygons were simplified one by one: slivers along the borders belong to none of them.
+# A point within this distance of a commune belongs to the nearest one. Migration 0008 builds the
+# database function commune_at with it: changing it needs a migration that re-creates the function.
+BORDER_FALLBACK_M = 200.0
 REQUIRED_PROPERTIES = ("nis", "name_fr", "arr_fr", "prov_nis", "prov_fr")
 
 
@@ -39,24 +42,25 @@ def commune_with_geojson(session: Session, nis: str) -> tuple[Commune, dict[str,
     return commune, json.loads(geometry)
 
 
-def commune_at(
-    session: Session, lon: float, lat: float, fallback_m: float = BORDER_FALLBACK_M
-) -> tuple[Commune, float] | None:
-    """The active commune containing the point, else the nearest within FALLBACK_M metres.
+def commune_nis_at(geometry: Any) -> ColumnElement[str | None]:
+    """SQL: the NIS code of the commune holding GEOMETRY (EPSG:3812), NULL outside Wallonia.
 
-    Returns the commune and its distance in metres (0 inside), or None outside Wallonia.
+    The database function commune_at (migration 0008) is the one definition: the active
+    commune whose polygon holds the geometry, else the nearest within BORDER_FALLBACK_M.
     """
+    return func.commune_at(geometry, type_=String(5))
+
+
+def commune_at(session: Session, lon: float, lat: float) -> tuple[Commune, float] | None:
+    """The commune holding the WGS84 point (commune_nis_at) and its distance in metres (0
+    inside, up to BORDER_FALLBACK_M in a border sliver), or None outside Wallonia."""
     if not within_lambert_2008(lon, lat):
         return None  # far from Belgium: nothing to find, and EPSG:3812 cannot project it
     point = point_3812(lon, lat)
-    distance = func.ST_Distance(Commune.boundary, point)
-    # Where two simplified polygons overlap, the point belongs to the one it is deeper inside.
-    depth = func.ST_Distance(func.ST_Boundary(Commune.boundary), point)
     row = session.execute(
-        select(Commune, distance)
-        .where(func.ST_DWithin(Commune.boundary, point, fallback_m), Commune.retired_at.is_(None))
-        .order_by(distance, depth.desc(), Commune.nis)
-        .limit(1)
+        select(Commune, func.ST_Distance(Commune.boundary, point)).where(
+            Commune.nis == commune_nis_at(point)
+        )
     ).first()
     return (row[0], float(row[1])) if row else None
 

@@ -1,7 +1,7 @@
 """amendments of shoots under permit, their reviews by commune, frozen versions of requests
 
 Revision ID: 0009_amendments_versions
-Revises: 0007_accounts_sessions_tokens
+Revises: 0008_commune_at_point
 Create Date: 2026-12-02 15:24:49.562474
 """
 
@@ -13,7 +13,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009_amendments_versions"
-down_revision: str | None = "0007_accounts_sessions_tokens"
+down_revision: str | None = "0008_commune_at_point"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -122,12 +122,9 @@ CHECK_SQL = text(f"""
     commune AS (
         SELECT s.nearby_distance_m, s.saturation_days, s.saturation_radius_m,
                s.saturation_window_days
-        FROM candidate, communes c
-        LEFT JOIN shoot_commune_settings s ON s.commune_nis = c.nis
-        WHERE c.retired_at IS NULL
-          AND ST_DWithin(c.boundary, ST_PointOnSurface(candidate.footprint), 200)
-        ORDER BY ST_Distance(c.boundary, ST_PointOnSurface(candidate.footprint)), c.nis
-        LIMIT 1),
+        FROM candidate
+        JOIN shoot_commune_settings s
+          ON s.commune_nis = commune_at(ST_PointOnSurface(candidate.footprint))),
     settings AS (
         SELECT COALESCE(commune.nearby_distance_m, :nearby_distance_m) AS nearby_distance_m,
                COALESCE(commune.saturation_days, :saturation_days) AS saturation_days,

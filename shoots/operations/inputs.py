@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import json
-import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import shapely
-from pyproj import Transformer
-from shapely import make_valid
-from shapely.geometry import MultiPolygon, Polygon, shape
-from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
+from shapely.geometry import MultiPolygon
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.config import BRUSSELS, in_brussels
-from core.db import SRID, WGS84
+from core.db import SRID
 from core.errors import InvalidInput
-from core.geo import check_coordinates
+from core.geo import geojson_shape, polygons_3812
 from core.validation import check_date_window
 
 MAX_PERIOD = timedelta(days=90)
-WALLONIA_TOLERANCE_M = 200  # commune polygons are simplified: slivers at the borders
-_to_lambert = Transformer.from_crs(WGS84, SRID, always_xy=True).transform
-_to_wgs84 = Transformer.from_crs(SRID, WGS84, always_xy=True).transform
 
 
 def parse_time(field: str, raw: Any) -> datetime:
@@ -83,62 +74,17 @@ def parse_area(field: str, raw: Any) -> MultiPolygon:
             raise InvalidInput(field, "is not GeoJSON") from None
     if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
         raise InvalidInput(field, "must be a GeoJSON Polygon or MultiPolygon")
-    try:
-        with warnings.catch_warnings():  # NaN coordinates: refused just below, by name
-            warnings.simplefilter("ignore", RuntimeWarning)
-            geometry = shape(raw)
-    except (
-        ValueError,
-        TypeError,
-        AttributeError,
-        IndexError,
-        KeyError,  # no "coordinates" member
-        RecursionError,
-        shapely.errors.GEOSException,
-    ):
-        raise InvalidInput(field, "has malformed coordinates") from None
-    check_coordinates(field, geometry)  # before any work proportional to the vertices
-    if geometry.is_empty:
-        raise InvalidInput(field, "is empty")
-    if not geometry.is_valid:  # before the area: a symmetric bow-tie has a signed area of 0
-        raise InvalidInput(field, f"is not a valid polygon ({explain_validity(geometry)})")
-    if geometry.area == 0:
-        raise InvalidInput(field, "has no area")
-    lambert = to_lambert(geometry)
-    if not lambert.is_valid:  # a sliver made invalid by reprojection: repair, keep polygons
-        lambert = make_valid(lambert)
-    return as_multipolygon(lambert)
+    return polygons_3812(field, geojson_shape(field, raw))
 
 
-def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon:
-    if isinstance(geometry, Polygon):
-        return MultiPolygon([geometry])
-    if isinstance(geometry, MultiPolygon):
-        return geometry
-    polygons = [g for g in getattr(geometry, "geoms", []) if isinstance(g, Polygon)]
-    return MultiPolygon(polygons)
-
-
-def to_wgs84(geometry: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geometry, _to_wgs84, interleaved=False)
-
-
-def to_lambert(geometry: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geometry, _to_lambert, interleaved=False)
-
-
+# Vertices no commune holds (core.communes: commune_at in SQL, with its border fallback).
 OUTSIDE_WALLONIA_SQL = text(f"""
     SELECT count(*) FROM ST_DumpPoints(ST_SetSRID(CAST(:area AS geometry), {SRID})) AS vertex
-    WHERE NOT EXISTS (
-        SELECT 1 FROM communes c
-        WHERE c.retired_at IS NULL AND ST_DWithin(c.boundary, vertex.geom, :tolerance))
+    WHERE commune_at(vertex.geom) IS NULL
 """)
 
 
 def check_in_wallonia(session: Session, field: str, area: MultiPolygon) -> None:
-    """Every vertex must lie in (or within the sliver tolerance of) a Walloon commune."""
-    outside = session.scalar(
-        OUTSIDE_WALLONIA_SQL, {"area": area.wkb_hex, "tolerance": WALLONIA_TOLERANCE_M}
-    )
-    if outside:
+    """Every vertex must lie in a Walloon commune (or in a border sliver next to one)."""
+    if session.scalar(OUTSIDE_WALLONIA_SQL, {"area": area.wkb_hex}):
         raise InvalidInput(field, "lies (partly) outside Wallonia")

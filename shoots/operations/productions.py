@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.auth.models import Role, User
 from core.auth.policy import ProductionView, production_view
-from core.errors import Conflict, InvalidInput, NotFound
-from shoots import holds
+from core.errors import InvalidInput, NotFound
+from core.versioning import check_version
 from shoots.models import Production, ProductionStatus, ShootStatus, production_coordinators
+from shoots.operations import holds
 from shoots.schemas import ProductionIn, ProductionPatch
 
 
@@ -44,15 +45,6 @@ def _coordinators(session: Session, emails: list[str]) -> list[User]:
             raise InvalidInput("coordinators", f"{email} is not a coordinator's account")
         users.append(user)
     return users
-
-
-def check_version(field_version: int | None, current: int) -> None:
-    """Optimistic locking across requests: refuse edits made on an outdated copy."""
-    if field_version is not None and field_version != current:
-        raise Conflict(
-            f"Someone else saved this in the meantime (version {current}); reload and retry.",
-            version=current,
-        )
 
 
 def _apply(session: Session, production: Production, data: ProductionPatch) -> None:
@@ -90,7 +82,7 @@ def create_production(session: Session, user: User, data: ProductionIn) -> Produ
 
 
 def update_production(session: Session, production: Production, data: ProductionPatch) -> None:
-    check_version(data.version, production.version)
+    check_version(production, data.version)
     was_cancelled = production.status is ProductionStatus.CANCELLED
     _apply(session, production, data)
     if production.status is ProductionStatus.CANCELLED and not was_cancelled:

@@ -14,34 +14,31 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, false, func, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.auth.models import User
 from core.auth.policy import ProductionView, production_label, production_view
 from core.communes.models import Commune
 from core.db import SRID
 from core.errors import Conflict, InvalidInput, NotFound
-from core.geo import as_geojson, envelope_3812
+from core.geo import as_geojson, as_multipolygon, envelope_3812
+from core.versioning import check_version
 from locations.models import Location
-from shoots import holds
 from shoots.models import Production, Shoot, ShootStatus, WarningOverride
-from shoots.operations import conflicts
+from shoots.operations import conflicts, holds
 from shoots.operations.conflicts import Candidate, Findings
+from shoots.operations.findings import findings_json
 from shoots.operations.inputs import (
-    as_multipolygon,
     check_in_wallonia,
     local_iso,
     parse_area,
     parse_period,
     parse_time,
 )
-from shoots.operations.productions import check_version
 from shoots.schemas import ShootFields, ShootIn, ShootPatch
-from shoots.serialize import findings_json
 
 DEFAULT_FOOTPRINT_RADIUS_M = 50
 ATTRIBUTES = (
@@ -183,8 +180,6 @@ def _save(
         if "no_double_booking" in str(exc.orig):  # a concurrent save won the location
             raise Conflict("The location was booked for this period in the meantime.") from None
         raise
-    except StaleDataError:
-        raise Conflict("Someone else saved this shoot in the meantime; reload and retry.") from None
     return findings
 
 
@@ -203,13 +198,13 @@ def create_shoot(session: Session, user: User | None, data: ShootIn) -> tuple[Sh
 @dataclass(frozen=True)
 class Edit:
     findings: Findings
-    # The edit became this amendment (shoots.holds): the shoot itself is unchanged.
+    # The edit became this amendment (shoots.operations.holds): the shoot itself is unchanged.
     amendment: dict[str, Any] | None = None
 
 
 def update_shoot(session: Session, user: User | None, shoot: Shoot, data: ShootPatch) -> Edit:
     """Change SHOOT in place, or, when a commune has it before it, propose the change."""
-    check_version(data.version, shoot.version)
+    check_version(shoot, data.version)
     status = ShootStatus(data.status) if data.status is not None else shoot.status
     candidate = candidate_from(session, data, stored_candidate(shoot))
     keeper = holds.keeper()
@@ -351,7 +346,9 @@ def shoots_query(
         query = query.where(Shoot.period.op("&&")(window))
     if bbox is not None:
         envelope = envelope_3812(bbox)
-        query = query.where(func.ST_Intersects(Shoot.footprint, envelope))
+        query = query.where(
+            false() if envelope is None else func.ST_Intersects(Shoot.footprint, envelope)
+        )
     if production_id is not None:
         query = query.where(Shoot.production_id == production_id)
     if location_id is not None:

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 
 from core.auth.operations import create_token, create_user
 from core.db import db
+from core.errors import NotFound
+from locations import operations
 from locations.models import Location, LocationStatus
 from tests.locations.conftest import PRIVATE_VALUES, point_feature
 
@@ -206,6 +208,26 @@ def test_delete_archives_a_location_with_shoots(client, api_as, create_location,
     kept = client.delete(f"/api/v1/locations/{used_id}", headers=admin)
     assert kept.json["result"] == "archived"
     assert db.session.get(Location, used_id).status == LocationStatus.ARCHIVED
+
+
+def test_the_delete_page_and_the_api_share_one_delete(
+    app, client, login, make_user, create_location, create_shoot, tmp_path
+):
+    """The page deletes as the API does (operations.delete_location): archived when shoots
+    refer to the location, deleted otherwise, 404 for an unknown id."""
+    admin = make_user("admin")
+    used, unused = create_location(*NAMUR, name="Utilisé"), create_location(*NAMUR, name="Libre")
+    create_shoot(*NAMUR, location=used)
+    used_id, unused_id = used.id, unused.id
+    assert operations.delete_location(db.session, used_id, admin, tmp_path) == "archived"
+    with pytest.raises(NotFound):
+        operations.delete_location(db.session, 999_999, admin, tmp_path)
+    login(admin)
+    page = client.post(f"/locations/{unused_id}/delete")
+    assert page.status_code == 302 and page.location.endswith("/locations")
+    assert db.session.get(Location, unused_id) is None
+    assert db.session.get(Location, used_id).status == LocationStatus.ARCHIVED
+    assert client.post("/locations/999999/delete").status_code == 404
 
 
 def test_unpublished_locations_are_hidden_from_the_public(client, api_as, create_location):

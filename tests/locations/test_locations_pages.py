@@ -56,7 +56,8 @@ def test_a_scout_creates_and_edits_a_location_with_the_forms(client, login, make
     assert edited.status_code == 302
     stale = client.post(f"/locations/{location.id}/edit", data={**form, "version": "1"})
     assert stale.status_code == 400
-    assert "changed by someone else" in stale.get_data(as_text=True)
+    # In the user's language, naming the record (core.versioning.check_version).
+    assert f"a modifié le lieu {location.id} entre-temps" in stale.get_data(as_text=True)
 
 
 def test_form_errors_are_shown_and_nothing_is_stored(client, login, make_user):
@@ -73,14 +74,35 @@ def test_detail_page_shows_facilities_nearby_and_shoots(
 ):
     location = create_location(name="Citadelle", truck_parking_capacity=7, **PRIVATE_VALUES)
     create_location(4.8630, 50.4600, name="Pont de Jambes")
-    create_shoot(location=location, start=datetime(2030, 6, 14, 7, 0, tzinfo=BRUSSELS))
+    shoot = create_shoot(location=location, start=datetime(2030, 6, 14, 7, 0, tzinfo=BRUSSELS))
     public = client.get(f"/locations/{location.id}").get_data(as_text=True)
     assert "Pont de Jambes" in public and "Namur" in public and ": 7" in public
     assert "jeanne@example.be" not in public and "Production" not in public
     login(make_user("coordinator"))
     coordinator = client.get(f"/locations/{location.id}").get_data(as_text=True)
     assert "jeanne@example.be" in coordinator
-    assert "Production 1" in coordinator  # the upcoming shoot
+    assert "14/06/2030" in coordinator  # the upcoming shoot
+    assert shoot.production.title not in coordinator  # not theirs, not listed
+    assert "une autre production" in coordinator  # French first
+
+
+def test_the_upcoming_shoots_name_a_production_only_to_those_who_may_read_it(
+    client, login, make_user, create_location, create_shoot
+):
+    location = create_location(name="Citadelle")
+    start = datetime(2030, 6, 14, 7, 0, tzinfo=BRUSSELS)
+    secret = create_shoot(location=location, start=start)
+    listed = create_shoot(location=location, start=start.replace(day=20))
+    listed.production.listed = True
+    coordinator = make_user("coordinator")
+    secret.production.coordinators = [coordinator]
+    for viewer, sees_secret in ((make_user("scout"), False), (coordinator, True)):
+        login(viewer)
+        page = client.get(f"/locations/{location.id}").get_data(as_text=True)
+        upcoming = page[page.index("Tournages à venir") :]
+        assert (secret.production.title in upcoming) is sees_secret
+        assert listed.production.title in upcoming  # a listed title is anyone's to read
+        assert upcoming.index("14/06/2030") < upcoming.index("20/06/2030")  # soonest first
 
 
 def test_admin_publishes_from_the_detail_page(client, login, make_user, create_location):

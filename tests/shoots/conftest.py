@@ -10,7 +10,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, mapping
 
 from core.db import SRID
-from shoots.operations.inputs import to_wgs84 as geometry_to_wgs84
+from core.geo import to_wgs84 as geometry_to_wgs84
 
 to_lambert = Transformer.from_crs(4326, SRID, always_xy=True).transform
 to_wgs84 = Transformer.from_crs(SRID, 4326, always_xy=True).transform
