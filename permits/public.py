@@ -15,7 +15,20 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, and_, case, cast, exists, func, null, select
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
@@ -88,7 +101,12 @@ def _communes() -> ColumnElement[Any]:
     """The names of the communes whose approval covers the shoot, in alphabetical order."""
     part, permit, commune = aliased(PermitShoot), aliased(PermitRequest), aliased(Commune)
     return (
-        select(func.array_agg(aggregate_order_by(commune.name_fr, commune.name_fr)))
+        # Typed as the array it is: the OGC queryables read `communes` as "includes a name".
+        select(
+            func.array_agg(
+                aggregate_order_by(commune.name_fr, commune.name_fr), type_=ARRAY(String)
+            )
+        )
         .select_from(part)
         .join(permit, permit.id == part.request_id)
         .join(commune, commune.nis == permit.commune_nis)

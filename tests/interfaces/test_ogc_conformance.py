@@ -350,7 +350,11 @@ def test_queryables_are_a_json_schema_from_the_collection_declaration(client):
         assert not_queryable not in properties
     shoots = ok(client, "/ogc/collections/shoots/queryables").get_json()["properties"]
     assert shoots["production_type"]["enum"][:2] == ["feature", "series"]
-    assert set(shoots) == {"production", "production_type"}
+    assert set(shoots) == {
+        "production", "production_type", "place", "communes",
+        "road_closure", "parking_suspension", "night_shoot",
+    }  # fmt: skip
+    assert shoots["communes"]["type"] == "array"  # a shoot straddling two communes: "includes"
     collection = ok(client, "/ogc/collections/locations").get_json()
     (link,) = [
         link

@@ -309,3 +309,16 @@ def test_the_public_sees_the_approved_version_until_an_amendment_is_approved(
     move(second, "take_into_review", officer)
     move(second, "approve", officer)
     assert public_end() == "2027-06-14T19:00:00+02:00"
+
+
+def test_the_ogc_shoots_filter_by_an_approving_commune(client, scenario):
+    """`communes` is an array queryable: the shoots whose approving communes include it."""
+    public = {shoot.id for shoot in scenario["public"]}
+
+    def ids(commune: str) -> set[int]:
+        answer = client.get(f"/ogc/collections/shoots/items?communes={commune}&limit=100")
+        assert answer.status_code == 200, answer.get_json()
+        return {feature["id"] for feature in answer.get_json()["features"]}
+
+    assert ids("Namur") == public
+    assert ids("Profondeville") == ids("Nam") == set()
