@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User
 from core.auth.policy import allowed
-from core.communes.models import Commune
+from core.communes.models import Commune, name_index
 from core.db import SRID, Base
 
 SEARCH_DOCUMENT_SQL = "tournages_location_document(name, tags, description)"
@@ -70,6 +70,7 @@ class Location(Base):
         CheckConstraint("truck_parking_capacity >= 0", name="truck_parking_not_negative"),
         Index("ix_locations_search_document", "search_document", postgresql_using="gin"),
         Index("ix_locations_tags", "tags", postgresql_using="gin"),
+        name_index("locations", "name"),  # the place search (locations.places)
     )
 
     @classmethod
