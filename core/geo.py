@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from flask_babel import gettext as _
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, func, literal
 
@@ -79,10 +80,6 @@ def parse_lon_lat(lon: Any, lat: Any) -> tuple[float, float]:
 # decimals ("4.8617 50.4596", "4,8617 50,4596", "4,8617;50,4596").
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _LOOKS_NUMERIC = re.compile(r"[\d\s.,;+-]+")
-POINT_FORMAT = (
-    "must be longitude,latitude (4.8617,50.4596; with decimal commas: 4,8617 50,4596 or "
-    "4,8617;50,4596) or a place name"
-)
 
 
 def parse_point_text(raw: str) -> tuple[float, float] | None:
@@ -99,9 +96,14 @@ def parse_point_text(raw: str) -> tuple[float, float] | None:
         if len(parts) == 2 and all(_NUMBER.fullmatch(part) for part in parts):
             lon, lat = (float(part) for part in parts)
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise ValueError("longitude must be within ±180 and latitude within ±90")
+                raise ValueError(_("longitude must be within ±180 and latitude within ±90"))
             return lon, lat
-    raise ValueError(POINT_FORMAT)
+    raise ValueError(
+        _(
+            "must be longitude,latitude (4.8617,50.4596; with decimal commas: 4,8617 50,4596 "
+            "or 4,8617;50,4596) or a place name"
+        )
+    )
 
 
 def within_lambert_2008(lon: float, lat: float) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
+from flask_babel import gettext as _
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -119,7 +120,7 @@ class LocationSearch(BaseModel):
     @classmethod
     def _commune(cls, value: str | None) -> str | None:
         if value is not None and value.isdigit() and len(value) != 5:
-            raise ValueError("must be a NIS code (5 digits, e.g. 92094) or a commune's name")
+            raise ValueError(_("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
         return value
 
     @field_validator("bbox")

@@ -24,6 +24,7 @@ SKIPPED = {
     "static": "files shipped with the app, no user text",
     "mapping.static": "files shipped with the app, no user text",
     "shoots.static": "files shipped with the app, no user text",
+    "place_picker.static": "files shipped with the app, no user text",
     "choose_language": "a redirect setting a cookie",
     "locations.photo_file": "image bytes (the test world stores no file)",
     "permits.insurance": "the applicant's own PDF, served as an attachment",
