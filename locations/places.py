@@ -244,7 +244,8 @@ def best_place(
 
 def resolve_search(session: Session, criteria: LocationSearch, user: User | None) -> LocationSearch:
     """CRITERIA with a place name in `near` replaced by the place's point and a commune's name in
-    `commune` by its NIS code; a name that matches nothing is a 400 naming the parameter."""
+    `commune` by its NIS code; a name or code that matches nothing is a 400 naming the
+    parameter."""
     changes: dict[str, Any] = {}
     if criteria.near_name is not None:
         place = best_place(session, criteria.near_name, user, configured())
@@ -258,6 +259,6 @@ def resolve_search(session: Session, criteria: LocationSearch, user: User | None
                 ),
             )
         changes["near"] = place.near
-    if criteria.commune is not None and not criteria.commune.isdigit():
+    if criteria.commune is not None:  # a NIS code is checked too: an unknown one is a 400
         changes["commune"] = commune_named(session, criteria.commune, "commune").nis
     return criteria.model_copy(update=changes) if changes else criteria
