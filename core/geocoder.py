@@ -88,7 +88,7 @@ class Geocoder:
         deadline = time.monotonic() + self.timeout_s
         with urlopen(request, timeout=self.timeout_s) as response:
             body = b""
-            while chunk := response.read(16 * 1024):
+            while chunk := response.read1(16 * 1024):  # what has arrived, not 16 kB
                 body += chunk
                 if len(body) > MAX_RESPONSE_BYTES:
                     raise ValueError("response too large")
