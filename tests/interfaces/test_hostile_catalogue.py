@@ -60,6 +60,7 @@ def _urls(app: Flask, ids: dict) -> Iterator[str]:
     yield "/api/v1/locations/export?format=geojson"
     yield "/ogc/collections/locations/items?f=html&q=F"
     yield "/locations?q=F"
+    yield "/api/v1/places?q=F&kind=location"  # the place pickers' suggestions
 
 
 def _client(app: Flask, world: HostileWorld, reader: str | None):
