@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.auth.models import User
-from core.communes.models import Commune, place_key
+from core.communes.models import Commune
 from core.communes.names import (
     NamedArea,
     NameMatch,
@@ -44,7 +44,6 @@ LOCAL_KINDS = ("commune", "province", "location")
 GEOCODED_KINDS = ("locality", "address")
 KIND_ORDER = {kind: number for number, kind in enumerate(KINDS)}  # ties: a commune first
 DEFAULT_LIMIT = 10
-MAX_LIMIT = 20
 GEOCODER_SLOTS = 3  # suggestions kept for the geocoder's results when the app finds many
 GEOCODER_MIN_CHARACTERS = 3  # one or two letters are not an address
 
@@ -121,7 +120,7 @@ def locations_named(
     """The library locations USER may see (Location.visible_to) whose name matches TYPED."""
     if not typed:
         return []
-    key = place_key(Location.name)
+    key = Location.name_key
     match = name_match(key, typed).label("match")
     similarity = name_similarity(key, typed).label("similarity")
     best = (
@@ -233,12 +232,12 @@ def best_place(
     session: Session, text: str, user: User | None, geocoder: Geocoder | None = None
 ) -> Place | None:
     """The place TEXT most likely means: the best of the app's own when its name matches at
-    least by a word's start, else the geocoder's first, else a near miss of the app's own."""
-    found = search_places(session, text, user, limit=MAX_LIMIT, geocoder=geocoder)
-    local = [place for place in found if place.kind in LOCAL_KINDS]
+    least by a word's start (the geocoder is not asked then), else the geocoder's first, else a
+    near miss of the app's own."""
+    local = search_places(session, text, user, kinds=LOCAL_KINDS, limit=1)
     if local and local[0].match <= NameMatch.WORD:
         return local[0]
-    geocoded = [place for place in found if place.kind in GEOCODED_KINDS]
+    geocoded = search_places(session, text, user, kinds=GEOCODED_KINDS, limit=1, geocoder=geocoder)
     return (geocoded or local or [None])[0]
 
 

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import SRID, Base
 
+PLACE_KEY_SQL = "tournages_place_key({})"  # of a column, for indexes and generated columns
+
 
 def place_key(name: Any) -> Any:
     """NAME as the place search compares it: lower case, unaccented, punctuation as spaces (the
@@ -17,11 +19,12 @@ def place_key(name: Any) -> Any:
 
 
 def name_index(table: str, column: str) -> Index:
-    """A trigram index on COLUMN's place key: prefixes ("Nam") and near misses ("Butgenbak")."""
+    """A trigram index on COLUMN's place key: prefixes ("Nam") and near misses ("Butgenbak").
+    Enough for the few hundred communes; locations store their key (Location.name_key)."""
     key = f"{column}_key"
     return Index(
         f"ix_{table}_{key}",
-        literal_column(f"tournages_place_key({column})").label(key),
+        literal_column(PLACE_KEY_SQL.format(column)).label(key),
         postgresql_using="gin",
         postgresql_ops={key: "gin_trgm_ops"},
     )

@@ -28,13 +28,10 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
 $$
 """
 
-# (table, column): the names the place search looks up by prefix and by trigram similarity.
-NAME_INDEXES = [
-    ("communes", "name_fr"),
-    ("communes", "name_de"),
-    ("communes", "name_nl"),
-    ("locations", "name"),
-]
+# The commune names the place search looks up by prefix and by trigram similarity: an index on
+# the key of each (a few hundred rows). Locations store their key (locations.name_key), which is
+# indexed: computing it for each of thousands of rows matching "cha" cost more than the search.
+COMMUNE_NAMES = ["name_fr", "name_de", "name_nl"]
 
 # The boundary file names provinces in French only. Their German names are those of the German
 # text of the Belgian Constitution (article 5: "Wallonisch-Brabant, Hennegau, Lüttich, Luxemburg
@@ -52,14 +49,30 @@ def upgrade() -> None:
     # pg_trgm is a trusted extension: the schema owner, who runs the migrations, may create it.
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
     op.execute(PLACE_KEY_FUNCTION)
-    for table, column in NAME_INDEXES:
+    for column in COMMUNE_NAMES:
         op.create_index(
-            f"ix_{table}_{column}_key",
-            table,
+            f"ix_communes_{column}_key",
+            "communes",
             [sa.literal_column(f"tournages_place_key({column})").label(f"{column}_key")],
             postgresql_using="gin",
             postgresql_ops={f"{column}_key": "gin_trgm_ops"},
         )
+    op.add_column(
+        "locations",
+        sa.Column(
+            "name_key",
+            sa.Text(),
+            sa.Computed("tournages_place_key(name)", persisted=True),
+            nullable=False,
+        ),
+    )
+    op.create_index(
+        "ix_locations_name_key",
+        "locations",
+        ["name_key"],
+        postgresql_using="gin",
+        postgresql_ops={"name_key": "gin_trgm_ops"},
+    )
     province_names = op.create_table(
         "province_names",
         sa.Column("province_nis", sa.String(length=5), nullable=False),
@@ -78,7 +91,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("province_names")
-    for table, column in reversed(NAME_INDEXES):
-        op.drop_index(f"ix_{table}_{column}_key", table_name=table, postgresql_using="gin")
+    op.drop_index("ix_locations_name_key", table_name="locations", postgresql_using="gin")
+    op.drop_column("locations", "name_key")
+    for column in reversed(COMMUNE_NAMES):
+        op.drop_index(f"ix_communes_{column}_key", table_name="communes", postgresql_using="gin")
     op.execute("DROP FUNCTION tournages_place_key(text)")
     # pg_trgm stays, as unaccent does (migration 0003): other objects may use it.

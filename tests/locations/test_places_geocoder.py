@@ -242,3 +242,14 @@ def test_near_an_address_uses_the_geocoders_point(client, geocoder, create_locat
     geocoder.status = 500
     down = client.get("/api/v1/locations?near=Rue%20de%20Fer%2025,%20Namur")
     assert down.status_code == 400 and down.json["field"] == "near"
+
+
+def test_near_a_commune_does_not_ask_the_geocoder(client, geocoder, create_location):
+    create_location(4.8617, 50.4596, name="Citadelle")
+    geocoder.body = [RUE_DE_FER]
+    assert client.get("/api/v1/locations?near=Namur").json["numberMatched"] == 1
+    assert client.get("/api/v1/locations?near=Citadelle").json["numberMatched"] == 1
+    assert geocoder.questions == []
+    # A near miss of the app's own gives way to the geocoder's answer.
+    client.get("/api/v1/locations?near=Charleroy")
+    assert len(geocoder.questions) == 1
