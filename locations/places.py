@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.auth.models import User
 from core.communes.models import Commune
 from core.communes.names import (
+    LIMIT,
     NamedArea,
     NameMatch,
     commune_named,
@@ -31,6 +32,7 @@ from core.communes.names import (
     province_names,
     provinces_named,
     typed_key,
+    typed_parameters,
 )
 from core.communes.operations import commune_at
 from core.db import WGS84
@@ -121,13 +123,13 @@ def locations_named(
     if not typed:
         return []
     key = Location.name_key
-    match = name_match(key, typed).label("match")
-    similarity = name_similarity(key, typed).label("similarity")
+    match = name_match(key).label("match")
+    similarity = name_similarity(key).label("similarity")
     best = (
         select(Location.id, match, similarity)
-        .where(Location.visible_to(user), name_matches(key, typed))
+        .where(Location.visible_to(user), name_matches(key))
         .order_by(match, similarity.desc(), Location.name, Location.id)
-        .limit(limit)
+        .limit(LIMIT)
         .subquery("best")
     )
     rows = session.execute(
@@ -144,7 +146,8 @@ def locations_named(
         )
         .join(best, best.c.id == Location.id)
         .join(Commune, Commune.nis == Location.commune_nis)
-        .order_by(best.c.match, best.c.similarity.desc(), Location.name, Location.id)
+        .order_by(best.c.match, best.c.similarity.desc(), Location.name, Location.id),
+        typed_parameters(typed, limit),
     )
     return [
         Place(

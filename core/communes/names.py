@@ -7,11 +7,24 @@ accept a commune's name build on it.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, defer
 
 from core.communes.models import Commune, ProvinceName, place_key
@@ -39,37 +52,60 @@ def typed_key(session: Session, text: str) -> str:
     return session.scalar(select(place_key(literal(text)))) or ""
 
 
-def name_match(key: Any, typed: str) -> ColumnElement[int]:
+# What was typed, as bound parameters: the statements are built once (functools.cache) and run
+# with typed_parameters(key); building the expressions took longer than running them.
+TYPED = bindparam("typed", type_=Text)
+STARTING = bindparam("starting", type_=Text)
+WORD_STARTING = bindparam("word_starting", type_=Text)
+LIMIT = bindparam("limit", type_=Integer)
+
+
+def typed_parameters(typed: str, limit: int) -> dict[str, Any]:
+    """The parameters of the statements built with name_match, name_matches, name_similarity
+    for the place key TYPED, and LIMIT rows."""
+    return {
+        "typed": typed,
+        "starting": like_literal(typed) + "%",
+        "word_starting": "% " + like_literal(typed) + "%",
+        "limit": limit,
+    }
+
+
+def name_match(key: Any) -> ColumnElement[int]:
     """The NameMatch of the name whose place key is KEY (NONE when it is NULL)."""
     return case(
-        (key == typed, int(NameMatch.WHOLE)),
-        (key.like(_starting(typed), escape="\\"), int(NameMatch.START)),
-        (key.like(_word_starting(typed), escape="\\"), int(NameMatch.WORD)),
-        (literal(typed).op("<%")(key), int(NameMatch.SIMILAR)),
+        (key == TYPED, int(NameMatch.WHOLE)),
+        (_starts(key), int(NameMatch.START)),
+        (_word_starts(key), int(NameMatch.WORD)),
+        (_similar(key), int(NameMatch.SIMILAR)),
         else_=int(NameMatch.NONE),
     )
 
 
-def name_matches(key: Any, typed: str) -> ColumnElement[bool]:
+def name_matches(key: Any) -> ColumnElement[bool]:
     """Whether the name whose place key is KEY matches at all: each test can use the name's
     trigram index (migration 0011)."""
-    return or_(
-        key.like(_starting(typed), escape="\\"),
-        key.like(_word_starting(typed), escape="\\"),
-        literal(typed).op("<%")(key),
-    )
+    return or_(_starts(key), _word_starts(key), _similar(key))
 
 
-def name_similarity(key: Any, typed: str) -> ColumnElement[float]:
-    return func.word_similarity(typed, key)
+def name_similarity(key: Any) -> ColumnElement[float]:
+    """How close a near miss is (trigram word similarity); 1 for a name matching by a start,
+    which ranks by its match, then by name. Computing the similarity of each of the thousands
+    of names starting with "cha" would cost more than finding them."""
+    return case((or_(_starts(key), _word_starts(key)), 1.0), else_=func.word_similarity(TYPED, key))
 
 
-def _starting(typed: str) -> str:
-    return like_literal(typed) + "%"
+def _starts(key: Any) -> ColumnElement[bool]:
+    return key.like(STARTING, escape="\\")
 
 
-def _word_starting(typed: str) -> str:
-    return "% " + like_literal(typed) + "%"
+def _word_starts(key: Any) -> ColumnElement[bool]:
+    return key.like(WORD_STARTING, escape="\\")
+
+
+def _similar(key: Any) -> ColumnElement[bool]:
+    """pg_trgm's `<%`: word similarity at least pg_trgm.word_similarity_threshold (0.6)."""
+    return TYPED.op("<%")(key)
 
 
 def representative_point(area: Any) -> ColumnElement[Any]:
@@ -109,17 +145,26 @@ def communes_named(session: Session, typed: str, limit: int) -> list[NamedArea]:
     commune (the "Saint…" one is more likely Saint-Ghislain than Saint-Léger)."""
     if not typed:
         return []
+    rows = session.execute(_communes_statement(), typed_parameters(typed, limit))
+    return [
+        _named_area("commune", row.Commune.nis, _names(row.Commune), row.Commune.province_nis, row)
+        for row in rows
+    ]
+
+
+@functools.cache
+def _communes_statement() -> Select[Any]:
     keys = [place_key(column) for column in (Commune.name_fr, Commune.name_de, Commune.name_nl)]
-    match = func.least(*(name_match(key, typed) for key in keys)).label("match")
-    similarity = func.greatest(*(name_similarity(key, typed) for key in keys)).label("similarity")
+    match = func.least(*(name_match(key) for key in keys)).label("match")
+    similarity = func.greatest(*(name_similarity(key) for key in keys)).label("similarity")
     best = (
         select(Commune.nis, match, similarity)
-        .where(Commune.retired_at.is_(None), or_(*(name_matches(key, typed) for key in keys)))
+        .where(Commune.retired_at.is_(None), or_(*(name_matches(key) for key in keys)))
         .order_by(match, similarity.desc(), Commune.population.desc().nulls_last(), Commune.nis)
-        .limit(limit)
+        .limit(LIMIT)
         .subquery("best")
     )
-    rows = session.execute(
+    return (
         select(
             Commune,
             best.c.match,
@@ -131,10 +176,6 @@ def communes_named(session: Session, typed: str, limit: int) -> list[NamedArea]:
         .join(best, best.c.nis == Commune.nis)
         .order_by(best.c.match, best.c.similarity.desc(), Commune.population.desc().nulls_last())
     )
-    return [
-        _named_area("commune", row.Commune.nis, _names(row.Commune), row.Commune.province_nis, row)
-        for row in rows
-    ]
 
 
 def _names(commune: Commune) -> dict[str, str]:
@@ -192,6 +233,21 @@ def provinces_named(session: Session, typed: str, limit: int) -> list[NamedArea]
     their names are compared in one query, their area aggregated from their communes."""
     if not typed:
         return []
+    rows = session.execute(_provinces_statement(), typed_parameters(typed, limit))
+    return [
+        _named_area(
+            "province",
+            row.nis,
+            {"fr": row.name, **({"de": row.name_de} if row.name_de else {})},
+            row.nis,
+            row,
+        )
+        for row in rows
+    ]
+
+
+@functools.cache
+def _provinces_statement() -> Select[Any]:
     french = (
         select(Commune.province_nis.label("nis"), func.min(Commune.province).label("name"))
         .where(Commune.retired_at.is_(None))
@@ -200,20 +256,20 @@ def provinces_named(session: Session, typed: str, limit: int) -> list[NamedArea]
     )
     german = and_(ProvinceName.province_nis == french.c.nis, ProvinceName.language == "de")
     keys = [place_key(french.c.name), place_key(ProvinceName.name)]
-    match = func.least(*(name_match(key, typed) for key in keys)).label("match")
-    similarity = func.greatest(*(name_similarity(key, typed) for key in keys)).label("similarity")
+    match = func.least(*(name_match(key) for key in keys)).label("match")
+    similarity = func.greatest(*(name_similarity(key) for key in keys)).label("similarity")
     best = (
         select(french.c.nis, french.c.name, ProvinceName.name.label("name_de"), match, similarity)
         .outerjoin(ProvinceName, german)
-        .where(or_(*(name_matches(key, typed) for key in keys)))
+        .where(or_(*(name_matches(key) for key in keys)))
         .order_by(match, similarity.desc(), french.c.nis)
-        .limit(limit)
+        .limit(LIMIT)
         .subquery("best")
     )
     # The provinces are compact: the centroid of their communes lies inside.
     area = func.ST_Collect(Commune.boundary)
     point = func.ST_Transform(func.ST_Centroid(area), WGS84)
-    rows = session.execute(
+    return (
         select(
             best.c.nis,
             best.c.name,
@@ -227,16 +283,6 @@ def provinces_named(session: Session, typed: str, limit: int) -> list[NamedArea]
         .group_by(best.c.nis, best.c.name, best.c.name_de, best.c.match, best.c.similarity)
         .order_by(best.c.match, best.c.similarity.desc(), best.c.nis)
     )
-    return [
-        _named_area(
-            "province",
-            row.nis,
-            {"fr": row.name, **({"de": row.name_de} if row.name_de else {})},
-            row.nis,
-            row,
-        )
-        for row in rows
-    ]
 
 
 def commune_named(session: Session, text: str, field: str) -> Commune:
