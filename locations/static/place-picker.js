@@ -160,6 +160,8 @@
     });
 
     input.addEventListener("blur", close);
+    // Pressing the list's scroll bar would take the focus, and close the list, otherwise.
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
 
     if (fill === "id" && input.form) {
       input.form.addEventListener("submit", function (event) {

@@ -44,9 +44,7 @@ def assert_clean(page) -> None:
     assert page.evaluate("window.pwned") is None
 
 
-def test_typing_nam_and_choosing_namur_with_the_keyboard_runs_the_search(
-    page, server, world, committed_app
-):
+def test_typing_nam_and_choosing_namur_with_the_keyboard_runs_the_search(page, server, world):
     add_location(4.8720, 50.4620, "Citadelle de Namur")
     add_location(4.9005, 50.4717, "Moulin de Beez")
     db.session.commit()
@@ -58,10 +56,9 @@ def test_typing_nam_and_choosing_namur_with_the_keyboard_runs_the_search(
     assert parse_qs(urlsplit(page.url).query)["near"] == ["Namur"]
     assert page.input_value("#near") == "Namur"
     # The same as searching around Namur's point, which the API gives.
-    with committed_app.test_client() as client:
-        (namur,) = client.get("/api/v1/places?q=Namur&kind=commune").json["places"]
-        lon, lat = namur["point"]
-        around = client.get(f"/api/v1/locations?near={lon},{lat}").json["features"]
+    (namur,) = page.request.get(f"{server}/api/v1/places?q=Namur&kind=commune").json()["places"]
+    lon, lat = namur["point"]
+    around = page.request.get(f"{server}/api/v1/locations?near={lon},{lat}").json()["features"]
     expected = [feature["properties"]["name"] for feature in around]
     assert len(expected) == 3 and expected[0] == "Citadelle de Namur"
     assert result_names(page) == expected
@@ -76,8 +73,8 @@ def test_escape_closes_the_list_and_a_commune_is_chosen_by_name(page, server, wo
     assert page.get_attribute("#commune", "aria-expanded") == "false"
     assert page.locator("#commune-places").is_hidden()
     page.keyboard.press("ArrowDown")  # opens it again on the first suggestion
-    choose_with_arrows_from_open = page.locator("#commune-places [aria-selected=true]")
-    assert choose_with_arrows_from_open.locator(".place-label").text_content() == "Eupen"
+    highlighted = page.locator("#commune-places [aria-selected=true]")
+    assert highlighted.locator(".place-label").text_content() == "Eupen"
     page.keyboard.press("Enter")
     assert page.input_value("#commune") == "Eupen"
     assert page.input_value("input[type=hidden][name=commune]") == "63023"
