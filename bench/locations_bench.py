@@ -130,6 +130,13 @@ def _queries(rng: random.Random) -> tuple[list[dict], list[dict]]:
     return combined, windows
 
 
+def _place_queries(rng: random.Random) -> list[dict]:
+    """What people type in a place picker: the first 3 to 6 letters of a station's town, or of
+    a kind of location (which matches thousands of the generated names)."""
+    towns = [name for _, _, name in _stations()] + [kind for kind, _ in KINDS]
+    return [{"q": rng.choice(towns)[: rng.randint(3, 6)]} for _ in range(REPEAT + 10)]
+
+
 def _cycle(queries: list[dict], call: Callable[[dict], object]) -> Callable[[], object]:
     source: Iterator[dict] = itertools.cycle(queries)
     return lambda: call(next(source))
@@ -158,11 +165,11 @@ def _serve(database_url: str) -> tuple[subprocess.Popen, int]:
     return server, int(server.stdout.readline())  # type: ignore[union-attr]
 
 
-def _http_caller(port: int) -> Callable[[dict], object]:
+def _http_caller(port: int, path: str = "/api/v1/locations") -> Callable[[dict], object]:
     connection = http.client.HTTPConnection("127.0.0.1", port)  # keep-alive, like a browser
 
     def get(params: dict) -> object:
-        connection.request("GET", f"/api/v1/locations?{urlencode(params)}")
+        connection.request("GET", f"{path}?{urlencode(params)}")
         response = connection.getresponse()
         body = response.read()
         if response.status != 200:
@@ -218,6 +225,7 @@ def main() -> None:
         dsn = app.config["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
 
     combined, windows = _queries(rng)
+    typed = _place_queries(rng)
     server, port = _serve(app.config["DATABASE_URL"])
     try:
         http_get = _http_caller(port)
@@ -230,6 +238,11 @@ def main() -> None:
             latency_row(
                 "HTTP bbox search (map window ~14×16 km)",
                 time_calls(_cycle(windows, http_get), REPEAT),
+                "p50 < 15 ms",
+            ),
+            latency_row(
+                "HTTP place search (3-6 letters of a town or a kind)",
+                time_calls(_cycle(typed, _http_caller(port, "/api/v1/places")), REPEAT),
                 "p50 < 15 ms",
             ),
             latency_row("SQL combined search", _sql_only(app, dsn, combined), ""),

@@ -35,6 +35,9 @@ DUMP = "database.dump"
 UPLOADS = "uploads"
 PRIVATE_FILE = 0o600  # the archive holds personal data: its owner only
 SKIPPED_TABLES = {"spatial_ref_sys"}  # PostGIS reference data, recreated with the extension
+# Trusted extensions a migration creates as the schema owner (pg_trgm, migration 0011): the
+# owner restores them too. The administrator creates the others in the target beforehand.
+OWNER_EXTENSIONS = {"pg_trgm"}
 
 
 class BackupError(RuntimeError):
@@ -227,7 +230,8 @@ def check_private(archive: Path) -> None:
 def _without_extensions(dump: Path, env: dict[str, str]) -> Path:
     """The dump's table of contents less the extensions, their comments and reference data:
     the schema owner restores, and only the extensions' owner (the administrator, who created
-    them in the target as for a new install) may create, comment on or fill them."""
+    them in the target as for a new install) may create, comment on or fill them. The
+    OWNER_EXTENSIONS stay (not their comments: the administrator may have created one)."""
     listing = subprocess.run(
         [_tool("pg_restore"), "--list", str(dump)], capture_output=True, text=True, env=env
     )
@@ -237,11 +241,19 @@ def _without_extensions(dump: Path, env: dict[str, str]) -> Path:
     kept = [
         line
         for line in listing.stdout.splitlines()
-        if " EXTENSION " not in line and not any(part in line for part in extension_data)
+        if (" EXTENSION " not in line or _owner_extension(line))
+        and not any(part in line for part in extension_data)
     ]
     contents = dump.with_name("contents.list")
     contents.write_text("\n".join(kept) + "\n", encoding="utf-8")
     return contents
+
+
+def _owner_extension(line: str) -> bool:
+    """Whether a table-of-contents LINE creates one of the OWNER_EXTENSIONS
+    ("5; 3079 103261 EXTENSION - pg_trgm")."""
+    words = line.split()
+    return len(words) >= 3 and words[-3:-1] == ["EXTENSION", "-"] and words[-1] in OWNER_EXTENSIONS
 
 
 def _grant(target: URL, app_role: str | None) -> None:

@@ -101,6 +101,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # often itself.
         "LOGIN_DEVICE_COOKIE_DAYS": int(os.environ.get("TOURNAGES_LOGIN_DEVICE_COOKIE_DAYS", 90)),
         "LOGIN_DEVICE_COOKIE_FAILURES": 10,
+        # A Nominatim-style geocoder for street addresses in the place search (core.geocoder);
+        # without one the search finds communes, provinces and library locations.
+        "GEOCODER_URL": os.environ.get("TOURNAGES_GEOCODER_URL") or None,
+        "GEOCODER_TIMEOUT_S": float(os.environ.get("TOURNAGES_GEOCODER_TIMEOUT_S", 2.0)),
         # Map tile servers the pages may load images from (space-separated origins).
         "CSP_IMAGE_SOURCES": os.environ.get("TOURNAGES_CSP_IMAGE_SOURCES", "").split(),
     }

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from typing import Any
 
 import numpy as np
 import shapely
+from flask_babel import gettext as _
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
@@ -161,6 +163,37 @@ def parse_lon_lat(lon: Any, lat: Any) -> tuple[float, float]:
     return (
         parse_float("lon", lon, low=-180, high=180),
         parse_float("lat", lat, low=-90, high=90),
+    )
+
+
+# What people type for a point: two numbers with dot decimals separated by a comma
+# ("4.8617,50.4596", "4.8617, 50.4596"), or separated by spaces or a semicolon with dot or comma
+# decimals ("4.8617 50.4596", "4,8617 50,4596", "4,8617;50,4596").
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_LOOKS_NUMERIC = re.compile(r"[\d\s.,;+-]+")
+
+
+def parse_point_text(raw: str) -> tuple[float, float] | None:
+    """The lon, lat people typed, or None when RAW is not numbers (a place name). Two numbers
+    written ambiguously ("4,8617,50,4596") are a ValueError saying how to write them."""
+    text = raw.strip()
+    if not _LOOKS_NUMERIC.fullmatch(text) or len(re.findall(r"\d+", text)) < 2:
+        return None
+    readings = [
+        re.split(r"\s*,\s*", text),  # comma between the numbers, dot decimals
+        [part.replace(",", ".") for part in re.split(r"\s*;\s*|\s+", text)],  # comma decimals
+    ]
+    for parts in readings:
+        if len(parts) == 2 and all(_NUMBER.fullmatch(part) for part in parts):
+            lon, lat = (float(part) for part in parts)
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise ValueError(_("longitude must be within ±180 and latitude within ±90"))
+            return lon, lat
+    raise ValueError(
+        _(
+            "must be longitude,latitude (4.8617,50.4596; with decimal commas: 4,8617 50,4596 "
+            "or 4,8617;50,4596) or a place name"
+        )
     )
 
 

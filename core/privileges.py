@@ -32,6 +32,7 @@ APP_PRIVILEGES: dict[str, str] = {
     "permit_requests": DML,
     "production_coordinators": DML,
     "productions": DML,
+    "province_names": "SELECT",  # German province names, seeded by migration 0011
     "shoot_blackouts": DML,
     "shoot_calendar_feeds": DML,
     "shoot_commune_settings": DML,

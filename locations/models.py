@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User
 from core.auth.policy import allowed
-from core.communes.models import Commune
+from core.communes.models import PLACE_KEY_SQL, Commune
 from core.db import SRID, Base
 from core.versioning import Versioned
 
@@ -73,6 +73,13 @@ class Location(Versioned, Base):
         CheckConstraint("truck_parking_capacity >= 0", name="truck_parking_not_negative"),
         Index("ix_locations_search_document", "search_document", postgresql_using="gin"),
         Index("ix_locations_tags", "tags", postgresql_using="gin"),
+        # The place search (locations.places): names by prefix and by trigram similarity.
+        Index(
+            "ix_locations_name_key",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
     )
 
     @classmethod
@@ -134,6 +141,11 @@ class Location(Versioned, Base):
         TSVECTOR,
         Computed(SEARCH_DOCUMENT_SQL, persisted=True),
         deferred=True,
+    )
+    # The name as the place search compares it (lower case, unaccented): stored, because
+    # computing it for each of thousands of rows matching "cha" costs more than the search.
+    name_key: Mapped[str] = mapped_column(
+        Text, Computed(PLACE_KEY_SQL.format("name"), persisted=True), deferred=True
     )
 
     categories: Mapped[list[Category]] = relationship(

@@ -34,7 +34,7 @@ from core.geo import (
 )
 from core.validation import like_literal
 from core.versioning import check_version
-from locations import photos
+from locations import photos, places
 from locations.bookings import UpcomingShoot, bookings
 from locations.models import (
     Category,
@@ -505,7 +505,10 @@ def prepare_search(session: Session, criteria: LocationSearch) -> None:
 
 
 def search(session: Session, criteria: LocationSearch, user: User | None) -> SearchResult:
+    """One page of the locations matching CRITERIA; a place name in `near` or `commune` is
+    resolved first (locations.places.resolve_search)."""
     show_private = allowed(user, "locations.view_private")
+    criteria = places.resolve_search(session, criteria, user)
     prepare_search(session, criteria)
     rows = session.execute(search_statement(session, criteria, user, show_private)).all()
     if rows:
@@ -526,6 +529,7 @@ def search_points(
     session: Session, criteria: LocationSearch, user: User | None
 ) -> list[dict[str, Any]]:
     """Every match (up to MAP_POINTS_MAX) as a light point Feature for a clustered map."""
+    criteria = places.resolve_search(session, criteria, user)
     prepare_search(session, criteria)
     wgs84 = func.ST_Transform(Location.point, WGS84)
     rows = session.execute(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
+from flask_babel import gettext as _
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -19,7 +19,7 @@ from pydantic import (
 
 from core.config import BRUSSELS
 from core.errors import InvalidInput
-from core.geo import parse_bbox
+from core.geo import parse_bbox, parse_point_text
 from core.validation import WindowedDatetime
 from locations.models import LocationStatus
 
@@ -68,19 +68,6 @@ def _brussels_datetime(value: Any) -> Any:
 BrusselsDatetime = Annotated[WindowedDatetime, BeforeValidator(_brussels_datetime)]
 
 
-def _numbers(raw: str, count: int, what: str) -> list[float]:
-    parts = raw.split(",")
-    if len(parts) != count:
-        raise ValueError(f"must be {what}")
-    try:
-        values = [float(part) for part in parts]
-    except ValueError:
-        raise ValueError(f"must be {what}") from None
-    if not all(math.isfinite(v) for v in values):
-        raise ValueError("must be finite numbers")
-    return values
-
-
 class LocationSearch(BaseModel):
     """Query parameters of GET /api/v1/locations, the search page and the export."""
 
@@ -91,9 +78,23 @@ class LocationSearch(BaseModel):
     tag: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=60)] | (
         None
     ) = None
-    commune: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
+    commune: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+            Field(description="NIS code (92094) or name (Namur, Sankt Vith)"),
+        ]
+        | None
+    ) = None
     province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
-    near: str | None = Field(None, description="lon,lat (EPSG:4326)")
+    near: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+            Field(description="lon,lat (EPSG:4326) or a place: Namur, Lüttich, an address"),
+        ]
+        | None
+    ) = None
     radius_m: Annotated[float, Field(gt=0, le=MAX_RADIUS_M)] | None = None
     bbox: str | None = Field(None, description="minlon,minlat,maxlon,maxlat (EPSG:4326)")
     min_truck_parking: Annotated[int, Field(ge=0, le=10_000)] | None = None
@@ -111,10 +112,15 @@ class LocationSearch(BaseModel):
     @field_validator("near")
     @classmethod
     def _near(cls, value: str | None) -> str | None:
-        if value is not None:
-            lon, lat = _numbers(value, 2, "lon,lat in degrees, e.g. 4.8617,50.4596")
-            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise ValueError("lon must be within ±180 and lat within ±90")
+        """Coordinates as lon,lat (however they were typed); a place name as it is."""
+        point = parse_point_text(value) if value is not None else None
+        return f"{point[0]!r},{point[1]!r}" if point else value
+
+    @field_validator("commune")
+    @classmethod
+    def _commune(cls, value: str | None) -> str | None:
+        if value is not None and value.isdigit() and len(value) != 5:
+            raise ValueError(_("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
         return value
 
     @field_validator("bbox")
@@ -128,7 +134,7 @@ class LocationSearch(BaseModel):
     def _consistent(self) -> LocationSearch:
         # Raised as InvalidInput (not ValueError) so the 400 names the parameter.
         if self.radius_m is not None and self.near is None:
-            raise InvalidInput("radius_m", "needs near=lon,lat")
+            raise InvalidInput("radius_m", "needs near (a place, or lon,lat)")
         if (self.available_from is None) != (self.available_to is None):
             missing = "available_to" if self.available_to is None else "available_from"
             raise InvalidInput(missing, "available_from and available_to go together")
@@ -138,10 +144,14 @@ class LocationSearch(BaseModel):
 
     @property
     def near_point(self) -> tuple[float, float] | None:
-        if self.near is None:
-            return None
-        lon, lat = (float(part) for part in self.near.split(","))
-        return lon, lat
+        """The point of `near` when it holds coordinates (locations.places.resolve_search puts
+        a place's point there)."""
+        return parse_point_text(self.near) if self.near is not None else None
+
+    @property
+    def near_name(self) -> str | None:
+        """`near` when it names a place rather than giving coordinates."""
+        return self.near if self.near is not None and self.near_point is None else None
 
     @property
     def bbox_values(self) -> tuple[float, float, float, float] | None:
@@ -268,3 +278,44 @@ class CategoryPatch(BaseModel):
     label_en: Name | None = None
     label_de: Name | None = None
     position: Annotated[int, Field(ge=0, le=10_000)] | None = None
+
+
+PlaceKind = Literal["commune", "province", "location", "locality", "address"]
+
+
+class PlaceQuery(BaseModel):
+    """Query parameters of GET /api/v1/places."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+        Field(description="what was typed: Namur, Lüttich, Nam, Citadelle, rue de Fer 25"),
+    ]
+    kind: list[PlaceKind] = Field([], description="only these kinds (repeat it); all by default")
+    limit: Annotated[int, Field(ge=1, le=20)] = 10
+    lang: Literal["fr", "en", "de"] | None = Field(None, description="language of the labels")
+
+
+class PlaceOut(BaseModel):
+    """A place: a commune, a province, a library location, or (from the geocoder) a locality
+    or an address in Wallonia."""
+
+    kind: PlaceKind
+    id: int | None = Field(description="the library location's id (kind location)")
+    label: str = Field(description="the name, in the user's language where it has one")
+    context: str | None = Field(description="where it is: a commune's province, else its commune")
+    point: Annotated[list[float], Field(min_length=2, max_length=2, description="[lon, lat]")]
+    bbox: (
+        Annotated[list[float], Field(min_length=4, max_length=4, description="RFC 7946 bbox")]
+        | None
+    )
+    commune_nis: str | None = Field(description="the commune, or the one the place lies in")
+    province_nis: str | None
+
+
+class PlaceList(BaseModel):
+    """The places the text may mean, best first."""
+
+    places: list[PlaceOut]

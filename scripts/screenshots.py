@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/screenshots.py                        # own app on sample data
     .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:5006   # a running `make run`
+    .venv/bin/python scripts/screenshots.py --places var/screens   # the place picker, open
 
 Without --url the app runs on a fresh database (bench_maps_screenshots) with the demo accounts,
 the demo data of every package and, where those have none, sample locations and shoots. Base
@@ -58,6 +59,9 @@ PAGES = [  # file name, account (None: anonymous), path or how to find it
     ("permits-inbox.png", "officer.namur@demo.tournages.be", "/permits/"),
 ]
 SAMPLE_TITLE = "Les Enquêtes de la Meuse"
+# The search page with the "near" place picker open: (language, what is typed), two widths.
+PLACE_PICKER_SHOTS = [("fr", "Nam"), ("de", "Bü")]
+PLACE_PICKER_WIDTHS = (1280, 390)
 
 
 def _area(lon: float, lat: float, radius_m: float):
@@ -132,13 +136,42 @@ def take(browser, url: str, name: str, email: str | None, path: str) -> str:
         context.close()
 
 
+def take_place_picker(browser, url: str, out: Path, language: str, typed: str, width: int) -> str:
+    """The search page in LANGUAGE at WIDTH px, TYPED in the "near" box, its suggestions open
+    and the second one highlighted with the Down arrow."""
+    viewport = {"width": width, "height": 900 if width > 600 else 844}
+    context = browser.new_context(locale=f"{language}-BE", viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/locations")
+        # The box near the top of the window, so that its suggestions show below it.
+        page.locator("label[for=near]").evaluate("label => label.scrollIntoView()")
+        page.focus("#near")
+        page.keyboard.type(typed, delay=60)
+        page.locator("#near-places [role=option]").first.wait_for()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")
+        target = out / f"place-picker-{language}-{width}.png"
+        page.screenshot(path=str(target), full_page=False)
+        return str(target)
+    finally:
+        context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="base URL of a running app (make run) with demo data")
+    parser.add_argument("--places", type=Path, help="only the place picker, into this folder")
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = args.places or OUT
+    out.mkdir(parents=True, exist_ok=True)
     app = nullcontext(args.url.rstrip("/")) if args.url else own_app()
     with app as url, chromium() as browser:
+        if args.places:
+            for language, typed in PLACE_PICKER_SHOTS:
+                for width in PLACE_PICKER_WIDTHS:
+                    print(take_place_picker(browser, url, out, language, typed, width))
+            return
         for name, email, path in PAGES:
             print(take(browser, url, name, email, path))
 

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from locations.picker import PlacePicker
 from shoots.models import BlackoutKind, ProductionStatus, ProductionType
 
 TYPE_LABELS = {
@@ -100,7 +101,10 @@ class ProductionForm(FlaskForm):
 
 
 class ShootForm(FlaskForm):
-    location_id = IntegerField(_l("Library location (number)"), validators=[Optional()])
+    # Chosen by name in a place picker, which submits the location's id.
+    location_id = IntegerField(
+        _l("Library location"), widget=PlacePicker(("location",)), validators=[Optional()]
+    )
     footprint = TextAreaField(
         _l("Footprint (GeoJSON Polygon, WGS84; empty: around the location)"),
         validators=[Optional(), Length(max=200_000)],

@@ -37,7 +37,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COMMUNES_FILE = PROJECT_ROOT / "data" / "communes" / "wallonia_communes.geojson"
 TEST_DATABASE = "tournages_test"
 # Seeded by migrations, not by tests: committed_app keeps them.
-REFERENCE_TABLES = {"communes", "alembic_version", "spatial_ref_sys", "location_categories"}
+REFERENCE_TABLES = {
+    "communes",
+    "alembic_version",
+    "spatial_ref_sys",
+    "location_categories",
+    "province_names",
+}
 PASSWORD = "correct horse battery"
 to_lambert = Transformer.from_crs(4326, SRID, always_xy=True).transform
 

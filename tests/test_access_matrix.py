@@ -120,6 +120,8 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "locations_api.export_locations": {"GET": EVERYONE},
     "locations_api.import_locations": {"POST": LIBRARY},
     "locations_api.map_points": {"GET": EVERYONE},
+    # place search: communes for everyone, library locations as Location.visible_to allows
+    "places_api.search": {"GET": EVERYONE},
     # productions and shoots
     "shoots.production_list": {"GET": SHOOT_READERS},
     "shoots.production_page": {"GET": PRODUCTION_A},
@@ -218,6 +220,7 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
 # Query strings without which a route answers 400 to everybody.
 QUERIES = {
     "communes_api.commune_at_point": "?lon=4.8617&lat=50.4596",
+    "places_api.search": "?q=Namur",
     "shoots_api.conflict_report": "?from=2027-06-01&to=2027-07-01",
 }
 STATIC = re.compile(r"(^|\.)static$")  # files, no policy

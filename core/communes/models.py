@@ -1,18 +1,44 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import DateTime, Integer, String, func
+from sqlalchemy import DateTime, Index, Integer, String, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import SRID, Base
+
+PLACE_KEY_SQL = "tournages_place_key({})"  # of a column, for indexes and generated columns
+
+
+def place_key(name: Any) -> Any:
+    """NAME as the place search compares it: lower case, unaccented, punctuation as spaces (the
+    SQL function of migration 0011)."""
+    return func.tournages_place_key(name)
+
+
+def name_index(table: str, column: str) -> Index:
+    """A trigram index on COLUMN's place key: prefixes ("Nam") and near misses ("Butgenbak").
+    Enough for the few hundred communes; locations store their key (Location.name_key)."""
+    key = f"{column}_key"
+    return Index(
+        f"ix_{table}_{key}",
+        literal_column(PLACE_KEY_SQL.format(column)).label(key),
+        postgresql_using="gin",
+        postgresql_ops={key: "gin_trgm_ops"},
+    )
 
 
 class Commune(Base):
     """A Walloon commune, keyed by its NIS/INS code. Retired communes stay for references."""
 
     __tablename__ = "communes"
+    __table_args__ = tuple(
+        # The place search (locations.places) looks names up by prefix and by similarity.
+        name_index("communes", column)
+        for column in ("name_fr", "name_de", "name_nl")
+    )
 
     nis: Mapped[str] = mapped_column(String(5), primary_key=True)
     name_fr: Mapped[str] = mapped_column(String(120))
@@ -35,3 +61,15 @@ class Commune(Base):
         if locale == "de" and self.name_de:
             return self.name_de
         return self.name_fr
+
+
+class ProvinceName(Base):
+    """A province's name in a language the boundary file does not carry: the file names
+    provinces in French only (`Commune.province`); the German names are seeded by migration
+    0011."""
+
+    __tablename__ = "province_names"
+
+    province_nis: Mapped[str] = mapped_column(String(5), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))

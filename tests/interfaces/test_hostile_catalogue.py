@@ -24,6 +24,7 @@ SKIPPED = {
     "static": "files shipped with the app, no user text",
     "mapping.static": "files shipped with the app, no user text",
     "shoots.static": "files shipped with the app, no user text",
+    "place_picker.static": "files shipped with the app, no user text",
     "choose_language": "a redirect setting a cookie",
     "locations.photo_file": "image bytes (the test world stores no file)",
     "permits.insurance": "the applicant's own PDF, served as an attachment",
@@ -59,6 +60,7 @@ def _urls(app: Flask, ids: dict) -> Iterator[str]:
     yield "/api/v1/locations/export?format=geojson"
     yield "/ogc/collections/locations/items?f=html&has_power=false"  # a queryable
     yield "/locations?q=F"
+    yield "/api/v1/places?q=F&kind=location"  # the place pickers' suggestions
 
 
 def _client(app: Flask, world: HostileWorld, reader: str | None):

@@ -146,3 +146,22 @@ def test_a_malformed_footprint_on_the_form_is_a_400_naming_it(
     )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Shoot)) == 0
+
+
+def test_the_shoot_forms_location_is_shown_by_name_and_sent_by_id(
+    client, login, coordinator, production, create_location
+):
+    location = create_location(name="Gare de Namur <quai>")
+    login(coordinator)
+    url = f"/productions/{production.id}/shoots/new"
+    saved = client.post(url, data=form_data(location_id=str(location.id), footprint=""))
+    assert saved.status_code == 302, saved.text
+    shoot = db.session.scalars(select(Shoot)).one()
+    assert shoot.location_id == location.id
+    page = client.get(f"/shoots/{shoot.id}/edit").text
+    # The box shows the name (escaped), the hidden field holds the id; nobody types the number.
+    assert 'role="combobox"' in page and 'value="Gare de Namur &lt;quai&gt;"' in page
+    assert f'<input type="hidden" data-place-value value="{location.id}">' in page
+    assert "/static/places/place-picker.js" in page
+    unknown = client.post(url, data=form_data(location_id="Gare de Namur"))  # no JavaScript
+    assert unknown.status_code == 400 and 'aria-invalid="true"' in unknown.text
