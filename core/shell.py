@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.auth.models import Role
 from core.auth.policy import acting_user, allowed
+from core.forms import ActionForm
 
 ROLE_LABELS = {
     Role.ADMIN: _l("administrator"),
@@ -54,4 +55,6 @@ def init_app(app: Flask) -> None:
             "navigation": navigation,
             "current_locale": lambda: str(get_locale() or "fr"),
             "role_label": lambda role: ROLE_LABELS.get(role, role),
+            # A button's form (only the CSRF token), made where a template draws one.
+            "action_form": lambda: ActionForm(formdata=None),
         }
