@@ -10,15 +10,26 @@ and every value typed stays in the form.
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
-from wtforms import Field, FloatField, HiddenField, SelectMultipleField
+from wtforms import (
+    DateTimeLocalField,
+    Field,
+    FloatField,
+    HiddenField,
+    SelectChoice,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from core.errors import ApiError, InvalidInput, Text
+from core.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_nests_deeper_than
 
 # WTForms' own messages, worded as the domain's are (a reason shown beside its field) and kept
 # in this app's catalogues: WTForms' German catalogue misses some, and its wording names no
@@ -121,6 +132,11 @@ class ActionForm(Form):
     """A button that changes something: only the CSRF token."""
 
 
+def choices(labels: dict[Any, Text]) -> list[SelectChoice]:
+    """A select's options from {value: label}."""
+    return [SelectChoice(str(value), label) for value, label in labels.items()]
+
+
 def explained(error: ApiError) -> Text:
     """What a page says of an operation's error shown apart from any field."""
     return error.reason if isinstance(error, InvalidInput) else error.message
@@ -146,6 +162,27 @@ class DecimalCommaField(FloatField):
         super().process_formdata([text])
 
 
+class LocalDateTimeField(DateTimeLocalField):
+    """A Brussels wall-clock time from a datetime-local input (with or without seconds). Left
+    empty it is None, for the validators to say whether that is allowed."""
+
+    LOCAL = "%Y-%m-%dT%H:%M"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", [self.LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def local_text(self) -> str | None:
+        """The time as the API takes a wall-clock time (the operations decide what it means)."""
+        return self.data.strftime(self.LOCAL) if self.data else None
+
+
 class CheckboxesField(SelectMultipleField):
     """Several choices as checkboxes. The choices only draw the boxes: whether a value is
     acceptable is the domain operation's decision (it names the bad one)."""
@@ -156,3 +193,29 @@ class CheckboxesField(SelectMultipleField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("validate_choice", False)
         super().__init__(*args, **kwargs)
+
+
+class GeoJSONField(TextAreaField):
+    """A geometry as GeoJSON text, typed or drawn on a map (the map writes it here). Kept as
+    it was sent, so a refused form shows it again; read with the API's JSON limits."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [Length(max=MAX_JSON_BYTES)])
+        super().__init__(*args, **kwargs)
+
+    def geojson(self) -> Any:
+        """The parsed GeoJSON, None when nothing was given, else a 400 naming this field."""
+        text = (self.data or "").strip()
+        if not text:
+            return None
+        if json_nests_deeper_than(text, MAX_JSON_DEPTH):  # before a parser recursing that deep
+            raise InvalidInput(self.name, _l("is not GeoJSON"))
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise InvalidInput(self.name, _l("is not GeoJSON")) from None
+
+    @staticmethod
+    def text_of(geometry: dict[str, Any] | None) -> str:
+        """A stored geometry (GeoJSON) as the field's text."""
+        return json.dumps(geometry) if geometry else ""

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from flask_babel import lazy_gettext as _l
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, func, literal
 
@@ -27,10 +28,17 @@ def check_coordinates(field: str, geometry: BaseGeometry) -> None:
     whose cost grows with the vertices (validity, reprojection, the database)."""
     count = shapely.get_num_coordinates(geometry)
     if count > MAX_VERTICES:
-        raise InvalidInput(field, f"has {count} vertices; at most {MAX_VERTICES} are accepted")
+        raise InvalidInput(
+            field,
+            _l(
+                "has %(count)s vertices; at most %(limit)s are accepted",
+                count=count,
+                limit=MAX_VERTICES,
+            ),
+        )
     coordinates = shapely.get_coordinates(geometry)
     if not np.isfinite(coordinates).all():
-        raise InvalidInput(field, "coordinates must be finite numbers")
+        raise InvalidInput(field, _l("coordinates must be finite numbers"))
     west, south, east, north = LAMBERT_2008_BOUNDS
     inside = (
         (coordinates[:, 0] >= west)
@@ -39,7 +47,7 @@ def check_coordinates(field: str, geometry: BaseGeometry) -> None:
         & (coordinates[:, 1] <= north)
     )
     if not inside.all():
-        raise InvalidInput(field, "lies outside Belgium: give [longitude, latitude] in degrees")
+        raise InvalidInput(field, _l("lies outside Belgium: give [longitude, latitude] in degrees"))
 
 
 def check_outline_size(field: str, lambert: BaseGeometry) -> None:
@@ -47,22 +55,26 @@ def check_outline_size(field: str, lambert: BaseGeometry) -> None:
     west, south, east, north = lambert.bounds
     if max(east - west, north - south) > MAX_OUTLINE_SIZE_M:
         raise InvalidInput(
-            field, f"is larger than {MAX_OUTLINE_SIZE_M / 1000:g} km across: outline the site only"
+            field,
+            _l(
+                "is larger than %(km)g km across: outline the site only",
+                km=MAX_OUTLINE_SIZE_M / 1000,
+            ),
         )
 
 
 def parse_float(field: str, raw: Any, *, low: float, high: float) -> float:
     """A finite number within [LOW, HIGH], or a 400 naming FIELD."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise InvalidInput(field, "is required")
+        raise InvalidInput(field, _l("is required"))
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise InvalidInput(field, f"must be a number, got {raw!r}") from None
+        raise InvalidInput(field, _l("must be a number, got %(raw)r", raw=raw)) from None
     if not math.isfinite(value):
-        raise InvalidInput(field, "must be a finite number")
+        raise InvalidInput(field, _l("must be a finite number"))
     if not low <= value <= high:
-        raise InvalidInput(field, f"must be between {low:g} and {high:g}")
+        raise InvalidInput(field, _l("must be between %(low)g and %(high)g", low=low, high=high))
     return value
 
 

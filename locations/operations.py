@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import WKBElement
 from geoalchemy2.shape import from_shape
 from pyproj import Transformer
@@ -78,11 +79,16 @@ def outside_wallonia(session: Session, lon: float, lat: float, field: str) -> In
     if swapped is not None:
         return InvalidInput(
             field,
-            f"({lon}, {lat}) is outside Wallonia, but ({lat}, {lon}) is in "
-            f"{swapped[0].name_fr}: latitude and longitude look swapped; GeoJSON wants "
-            "[longitude, latitude]",
+            _l(
+                "(%(lon)s, %(lat)s) is outside Wallonia, but (%(lat)s, %(lon)s) is in "
+                "%(commune)s: latitude and longitude look swapped; GeoJSON wants "
+                "[longitude, latitude]",
+                lon=lon,
+                lat=lat,
+                commune=swapped[0].name_fr,
+            ),
         )
-    return InvalidInput(field, f"({lon}, {lat}) is outside Wallonia")
+    return InvalidInput(field, _l("(%(lon)s, %(lat)s) is outside Wallonia", lon=lon, lat=lat))
 
 
 def commune_for(session: Session, lon: float, lat: float, field: str = "geometry") -> Commune:
@@ -97,15 +103,18 @@ def outline_3812(outline: PolygonGeometry, point: Point, field: str) -> WKBEleme
     try:
         polygon = shape(outline.model_dump())
     except (ValueError, TypeError) as exc:
-        raise InvalidInput(field, f"is not a polygon ({exc})") from None
+        raise InvalidInput(field, _l("is not a polygon (%(why)s)", why=exc)) from None
     check_coordinates(field, polygon)
     if not polygon.is_valid:
-        raise InvalidInput(field, f"is not a valid polygon: {explain_validity(polygon)}")
+        why = explain_validity(polygon)
+        raise InvalidInput(field, _l("is not a valid polygon: %(why)s", why=why))
     lambert = reproject(polygon, WGS84, SRID)
     check_outline_size(field, lambert)
     distance = lambert.distance(point)
     if distance > OUTLINE_MAX_DISTANCE_M:
-        raise InvalidInput(field, f"lies {distance:.0f} m from the location's point")
+        raise InvalidInput(
+            field, _l("lies %(metres).0f m from the location's point", metres=distance)
+        )
     return from_shape(lambert, srid=SRID)
 
 
@@ -126,7 +135,9 @@ def categories_named(session: Session, codes: list[str], field: str) -> list[Cat
     unknown = [code for code in wanted if code not in found]
     if unknown:
         known = ", ".join(c.code for c in all_categories(session))
-        raise InvalidInput(field, f"unknown category {unknown[0]!r}; known: {known}")
+        raise InvalidInput(
+            field, _l("unknown category %(code)r; known: %(known)s", code=unknown[0], known=known)
+        )
     return [found[code] for code in wanted]
 
 
@@ -172,7 +183,7 @@ def _apply(
 ) -> None:
     sent = fields.model_fields_set
     if "name" in sent and fields.name is None:
-        raise InvalidInput("properties.name", "may not be null: every location has a name")
+        raise InvalidInput("properties.name", _l("may not be null: every location has a name"))
     for name in SIMPLE_FIELDS:
         if name in sent:
             setattr(location, name, getattr(fields, name) or _empty(name))
@@ -247,8 +258,12 @@ def update_location(
     """
     if location.version != expected_version:
         raise Conflict(
-            f"This location was changed by someone else meanwhile (version {location.version}, "
-            f"you edited version {expected_version}). Reload it and apply your changes again.",
+            _l(
+                "This location was changed by someone else meanwhile (version %(current)s, you "
+                "edited version %(edited)s). Reload it and apply your changes again.",
+                current=location.version,
+                edited=expected_version,
+            ),
             current_version=location.version,
         )
     _check_rights(user, fields, location)
@@ -266,8 +281,10 @@ def flush_or_conflict(session: Session) -> None:
         session.flush()
     except StaleDataError:
         raise Conflict(
-            "This location was changed by someone else at the same moment. "
-            "Reload it and apply your changes again."
+            _l(
+                "This location was changed by someone else at the same moment. "
+                "Reload it and apply your changes again."
+            )
         ) from None
 
 

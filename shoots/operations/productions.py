@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -40,7 +41,9 @@ def _coordinators(session: Session, emails: list[str]) -> list[User]:
     for email in emails:
         user = session.scalar(select(User).where(func.lower(User.email) == email.lower()))
         if user is None or user.role not in (Role.COORDINATOR, Role.ADMIN):
-            raise InvalidInput("coordinators", f"{email} is not a coordinator's account")
+            raise InvalidInput(
+                "coordinators", _l("%(email)s is not a coordinator's account", email=email)
+            )
         users.append(user)
     return users
 
@@ -49,7 +52,10 @@ def check_version(field_version: int | None, current: int) -> None:
     """Optimistic locking across requests: refuse edits made on an outdated copy."""
     if field_version is not None and field_version != current:
         raise Conflict(
-            f"Someone else saved this in the meantime (version {current}); reload and retry.",
+            _l(
+                "Someone else saved this in the meantime (version %(version)s); reload and retry.",
+                version=current,
+            ),
             version=current,
         )
 
@@ -73,7 +79,9 @@ def _flush(session: Session) -> None:
             session.flush()
     except IntegrityError as exc:
         if "file_reference" in str(exc.orig):
-            raise InvalidInput("file_reference", "is already used by another production") from None
+            raise InvalidInput(
+                "file_reference", _l("is already used by another production")
+            ) from None
         raise
 
 
