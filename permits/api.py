@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from sqlalchemy import select
 
 from core.auth.policy import authorize
@@ -209,7 +209,8 @@ def transition(request_id: int, body: TransitionBody):
 @bp.post("/<int:request_id>/insurance")
 @validated(summary="Attach the insurance certificate (multipart field 'file', a PDF)")
 def upload_insurance(request_id: int):
-    updated = receive_insurance(request_id)
+    permit, _user = load_visible(request_id)
+    updated = receive_insurance(permit, request.files.get("file"))
     return jsonify({"attached_to": [p.id for p in updated]})
 
 

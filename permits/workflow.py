@@ -14,7 +14,7 @@ from core.auth.models import User
 from core.auth.policy import allowed
 from core.errors import Conflict, InvalidInput, NotFound
 from permits import leadtime, notifications
-from permits.models import PermitEvent, PermitRequest
+from permits.models import STATUS_LABELS, PermitEvent, PermitRequest
 from permits.models import PermitStatus as S
 
 APPLICANT = "permits.act_as_applicant"
@@ -80,7 +80,7 @@ def apply_transition(
     """Move the request; the row lock makes concurrent moves wait and then see the new state,
     so of two officers deciding at once one wins and the other gets a 409."""
     if action not in ACTIONS:
-        raise InvalidInput("action", f"must be one of {', '.join(ACTIONS)}")
+        raise InvalidInput("action", _l("must be one of %(actions)s", actions=", ".join(ACTIONS)))
     permit = session.scalar(
         select(PermitRequest)
         .where(PermitRequest.id == request_id)
@@ -93,7 +93,11 @@ def apply_transition(
     if transition is None:
         possible = [t.action for t in available_transitions(user, permit)]
         raise Conflict(
-            f"Cannot {action} a request that is {permit.status.value}.",
+            _l(
+                "“%(action)s” is not possible on a request that is %(status)s.",
+                action=ACTION_LABELS[action],
+                status=STATUS_LABELS[permit.status],
+            ),
             current_status=permit.status.value,
             allowed_actions=possible,
         )
@@ -101,7 +105,9 @@ def apply_transition(
         raise Forbidden(f"Your role does not allow '{action}' on this request.")
     comment = comment.strip()
     if transition.needs_comment and not comment:
-        raise InvalidInput("comment", f"is required to {action.replace('_', ' ')}")
+        raise InvalidInput(
+            "comment", _l("is required for “%(action)s”", action=ACTION_LABELS[action])
+        )
     _apply(session, permit, transition, user, comment)
     return permit
 
@@ -112,7 +118,9 @@ def _apply(
     now = datetime.now(UTC)
     if transition.target is S.SUBMITTED:
         if not permit.insurance_filename:
-            raise InvalidInput("insurance", "upload the insurance certificate before submitting")
+            raise InvalidInput(
+                "insurance", _l("upload the insurance certificate before submitting")
+            )
         check = leadtime.check(session, permit, now)
         permit.submitted_at = now
         permit.is_late = check.late
