@@ -104,7 +104,7 @@ class Form(FlaskForm):
         names none of them; give the response's status."""
         field = self.field_for(error.field)
         if field is not None and isinstance(error, InvalidInput):
-            field.errors = [*field.errors, error.reason]
+            field.errors = [*field.errors, str(error.reason)]
         else:
             self.form_errors.append(explained(error))
         return error.status
@@ -117,11 +117,11 @@ class Form(FlaskForm):
             if field.errors and not isinstance(field, HiddenField)
         ]
 
-    def hidden_errors(self) -> list[Text]:
+    def hidden_errors(self) -> list[str]:
         """Errors of hidden fields (a version, a choice made by a button): nowhere to show them
         but above the form."""
         return [
-            error
+            str(error)
             for field in self
             if isinstance(field, HiddenField) and field.name != "csrf_token"
             for error in field.errors
@@ -137,9 +137,10 @@ def choices(labels: dict[Any, Text]) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in labels.items()]
 
 
-def explained(error: ApiError) -> Text:
-    """What a page says of an operation's error shown apart from any field."""
-    return error.reason if isinstance(error, InvalidInput) else error.message
+def explained(error: ApiError) -> str:
+    """What a page says of an operation's error shown apart from any field: plain text in the
+    page's language (a lazy text would reach the template as markup, its values unescaped)."""
+    return str(error.reason if isinstance(error, InvalidInput) else error.message)
 
 
 class DecimalCommaField(FloatField):
