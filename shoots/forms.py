@@ -15,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from core.forms import Form, GeoJSONField, LocalDateTimeField, choices
 from shoots.models import BlackoutKind, ProductionStatus, ProductionType
@@ -147,6 +147,9 @@ class OverrideForm(Form):
         return (self.shoot_id, self.rule.data, self.other.data) == (shoot_id, rule, other)
 
 
+TIME_OF_DAY = Regexp(r"^\d{2}:\d{2}$", message=_l("must be a time of day, e.g. 07:00"))
+
+
 class BlackoutForm(Form):
     commune = StringField(_l("Commune (NIS code)"), validators=[DataRequired(), Length(5, 5)])
     kind = SelectField(_l("Kind"), choices=choices(BLACKOUT_LABELS))
@@ -155,8 +158,8 @@ class BlackoutForm(Form):
     starts_at = LocalDateTimeField(_l("From"), validators=[InputRequired()])
     ends_at = LocalDateTimeField(_l("Until"), validators=[InputRequired()])
     weekday = SelectField(_l("Every week on"), choices=choices(WEEKDAYS), default="")
-    daily_start = StringField(_l("from (HH:MM)"), validators=[Optional(), Length(5, 5)])
-    daily_end = StringField(_l("to (HH:MM)"), validators=[Optional(), Length(5, 5)])
+    daily_start = StringField(_l("from (HH:MM)"), validators=[Optional(), TIME_OF_DAY])
+    daily_end = StringField(_l("to (HH:MM)"), validators=[Optional(), TIME_OF_DAY])
 
     def values(self) -> dict[str, Any]:
         """The blackout as the API's BlackoutIn takes it."""

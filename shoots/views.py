@@ -344,7 +344,8 @@ def shoot_override(shoot_id: int):
                 form.reason.data,  # type: ignore[arg-type]
             )
     except ApiError as exc:
-        return _production_schedule(shoot.production, form), form.refuse(exc)
+        status = form.refuse(exc)
+        return _production_schedule(shoot.production, form), status
     flash(_("Override recorded."), "success")
     return redirect(url_for("shoots.production_page", production_id=shoot.production_id))
 
