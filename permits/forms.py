@@ -20,7 +20,9 @@ class PermitRequestForm(Form):
     """Shoots of one production to request permits for (the page has one form per production)."""
 
     production_id = HiddenField(validators=[DataRequired()])
-    shoot_ids = CheckboxesField(_l("Shoots"), coerce=int)
+    shoot_ids = CheckboxesField(
+        _l("Shoots"), coerce=int, validators=[DataRequired(_l("select at least one shoot"))]
+    )
     public_domain_use = TextAreaField(
         _l("Use of the public domain (what, where, how long)"), validators=[Length(max=5000)]
     )
