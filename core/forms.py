@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
@@ -135,6 +136,15 @@ class ActionForm(Form):
 def choices(labels: dict[Any, Text]) -> list[SelectChoice]:
     """A select's options from {value: label}."""
     return [SelectChoice(str(value), label) for value, label in labels.items()]
+
+
+def described(error: ApiError, labels: dict[str, Text]) -> str:
+    """An error of a page without a form class of its own (a GET filter reads the API's query
+    schema): "Label: reason" in the page's language, the parameter named by its LABELS entry."""
+    name = (error.field or "").split(".")[0]
+    if isinstance(error, InvalidInput) and name in labels:
+        return _("%(field)s: %(reason)s", field=labels[name], reason=error.reason)
+    return explained(error)
 
 
 def explained(error: ApiError) -> str:

@@ -91,7 +91,7 @@ def within_lambert_2008(lon: float, lat: float) -> bool:
 
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat (WGS84)
-BBOX_FORMAT = "must be four numbers: minLon,minLat,maxLon,maxLat"
+BBOX_FORMAT = _l("must be four numbers: minLon,minLat,maxLon,maxLat")
 
 
 def parse_bbox(raw: str) -> BBox:
@@ -99,7 +99,7 @@ def parse_bbox(raw: str) -> BBox:
     query schemas turn it into a 400 naming the parameter)."""
     parts = raw.split(",")
     if len(parts) == 6:
-        raise ValueError("three-dimensional boxes are not supported: give four numbers")
+        raise ValueError(_l("three-dimensional boxes are not supported: give four numbers"))
     if len(parts) != 4:
         raise ValueError(BBOX_FORMAT)
     try:
@@ -107,15 +107,15 @@ def parse_bbox(raw: str) -> BBox:
     except ValueError:
         raise ValueError(BBOX_FORMAT) from None
     if not all(math.isfinite(number) for number in (min_lon, min_lat, max_lon, max_lat)):
-        raise ValueError("must be finite numbers")
+        raise ValueError(_l("must be finite numbers"))
     if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise ValueError("longitudes must be between -180 and 180")
+        raise ValueError(_l("longitudes must be between -180 and 180"))
     if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise ValueError("latitudes must be between -90 and 90")
+        raise ValueError(_l("latitudes must be between -90 and 90"))
     if min_lat > max_lat:
-        raise ValueError("the minimum latitude is above the maximum")
+        raise ValueError(_l("the minimum latitude is above the maximum"))
     if min_lon > max_lon:
-        raise ValueError("boxes crossing the antimeridian are not supported")
+        raise ValueError(_l("boxes crossing the antimeridian are not supported"))
     return min_lon, min_lat, max_lon, max_lat
 
 

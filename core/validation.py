@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from core.config import BRUSSELS
-from core.errors import InvalidInput, PayloadTooLarge, Text
+from core.errors import InvalidInput, PayloadTooLarge, Text, in_english
 
 Model = TypeVar("Model", bound=BaseModel)
 When = TypeVar("When", date, datetime)
@@ -97,7 +97,7 @@ class EndpointSchemas:
 ENDPOINTS: dict[Callable[..., Any], EndpointSchemas] = {}
 
 
-# pydantic's messages by error type, as people read them next to a form field (pydantic speaks
+# pydantic's messages by error type, as a page shows them next to a form field (pydantic speaks
 # English only); the context of the error fills the placeholders. Other types keep pydantic's.
 PYDANTIC_REASONS: dict[str, LazyString] = {
     "missing": _l("is required"),
@@ -153,7 +153,13 @@ def _filled_in(template: LazyString, values: dict[str, str]) -> str:
 def _first_error(exc: ValidationError) -> InvalidInput:
     error = exc.errors(include_url=False)[0]
     field = ".".join(str(part) for part in error["loc"]) or "body"
-    return InvalidInput(field, pydantic_reason(error))
+    reason = pydantic_reason(error)
+    # The API keeps pydantic's words (a validator's own message: in English); a page says the
+    # reason in its language.
+    said = in_english(reason) if error["type"] == "value_error" else error["msg"]
+    refused = InvalidInput(field, said)
+    refused.reason = reason
+    return refused
 
 
 def parse(model: type[Model], data: Any) -> Model:

@@ -36,6 +36,23 @@ STATUS_ACTIONS = {
 }
 
 
+# The search page's filters (the API's LocationSearch) by their labels on the page.
+SEARCH_LABELS = {
+    "q": _l("Text"),
+    "category": _l("Categories"),
+    "tag": _l("Tag"),
+    "province": _l("Province"),
+    "commune": _l("Commune (NIS code)"),
+    "near": _l("Near (longitude,latitude)"),
+    "radius_m": _l("Radius in metres"),
+    "bbox": _l("Map window (minlon,minlat,maxlon,maxlat)"),
+    "min_truck_parking": _l("Truck parking, at least"),
+    "available_from": _l("Free between"),
+    "available_to": _l("to (exclusive)"),
+    "status": _l("Status"),
+}
+
+
 class LocationForm(Form):
     """A location's properties as the API's NewLocationFields / LocationPatchFields take them."""
 

@@ -25,11 +25,13 @@ from core.auth.policy import acting_user, allowed, authorize
 from core.communes.operations import active_communes
 from core.db import db
 from core.errors import ApiError
+from core.forms import described
 from core.geo import parse_lon_lat
 from core.validation import parse
 from locations import operations, photos
 from locations.api import store_upload, visible_location
 from locations.forms import (
+    SEARCH_LABELS,
     STATUS_ACTIONS,
     STATUS_LABELS,
     LocationForm,
@@ -71,7 +73,8 @@ def search_page():
         criteria = parse(LocationSearch, _filled(request.args))
         result = operations.search(db.session, criteria, user)
     except ApiError as exc:
-        error, criteria, result = exc.detail, LocationSearch(), operations.SearchResult([], 0)
+        error = described(exc, SEARCH_LABELS)
+        criteria, result = LocationSearch(), operations.SearchResult([], 0)
     provinces = sorted({(c.province_nis, c.province) for c in active_communes(db.session)})
     args = request.args.to_dict(flat=False)
     pages = {

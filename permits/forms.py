@@ -15,6 +15,14 @@ from core.forms import CheckboxesField, Form, choices
 from permits.workflow import ACTION_LABELS
 from shoots.models import Production, Shoot
 
+# The inbox's filters (the API's PermitQuery) by their labels on the page.
+INBOX_LABELS = {
+    "status": _l("Status"),
+    "from": _l("Shoots from"),
+    "to": _l("Shoots until"),
+    "commune": _l("NIS code"),
+}
+
 
 class PermitRequestForm(Form):
     """Shoots of one production to request permits for (the page has one form per production)."""

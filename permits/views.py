@@ -23,10 +23,11 @@ from core.auth.policy import acting_user, allowed, authorize
 from core.db import db
 from core.errors import ApiError, InvalidInput
 from core.errors import NotFound as ApiNotFound
+from core.forms import described
 from core.validation import parse, query_data
 from permits import leadtime, notifications, operations, workflow
 from permits.document import document_context, render_document, render_pdf
-from permits.forms import InsuranceForm, PermitRequestForm, TransitionForm
+from permits.forms import INBOX_LABELS, InsuranceForm, PermitRequestForm, TransitionForm
 from permits.mapping import inbox_map, public_map
 from permits.models import (
     CLOSED_STATUSES,
@@ -94,7 +95,7 @@ def index():
     try:
         query = parse(PermitQuery, filled)
     except ApiError as exc:
-        flash(exc.detail, "error")
+        flash(described(exc, INBOX_LABELS), "error")
         query = PermitQuery()
     wanted = operations.RequestFilter(query.commune, query.status, query.start, query.end)
     rows = operations.find_requests(db.session, user, wanted)

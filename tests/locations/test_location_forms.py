@@ -199,3 +199,18 @@ def test_a_refused_value_with_markup_is_shown_as_text(client, login, make_user):
     assert error.startswith(f"catégorie inconnue {hostile!r} ; connues : ")
     assert "<img src=x" not in response.text
     assert count(Location) == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "Rayon en mètres : demande aussi un point « Près de (longitude,latitude) »"),
+        ("de", "Radius in Metern: braucht auch einen Punkt „In der Nähe von (Länge,Breite)“"),
+    ],
+)
+def test_a_search_filter_error_names_the_filter_by_its_label(client, lang, said):
+    response = client.get(f"/locations?radius_m=500&lang={lang}")
+    assert response.status_code == 400
+    assert said in summary_of(response.text) and "radius_m" not in summary_of(response.text)
+    api = client.get("/api/v1/locations?radius_m=500", headers={"Accept-Language": lang})
+    assert api.json["detail"] == "radius_m: needs near=lon,lat"  # the API says it in English

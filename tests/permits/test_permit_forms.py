@@ -122,3 +122,9 @@ def test_a_certificate_that_is_no_pdf_is_refused_next_to_the_file_field(
     assert errors_of(response.text, "file") == [NOT_PDF[lang]]
     assert is_marked_invalid(response.text, "file")
     assert db.session.get(PermitRequest, permit.id).insurance_filename is None
+
+
+def test_an_inbox_filter_error_names_the_filter_by_its_label(client, login, officer):
+    login(officer)
+    page = client.get("/permits/?from=2027-13-40&lang=de").text
+    assert "Drehs ab: ist kein Datum" in page and "from:" not in page
