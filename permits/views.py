@@ -174,7 +174,10 @@ def _new_page(user: User, sent: PermitRequestForm, status: int):
             form = PermitRequestForm(formdata=None, data=data)
         form.offer(production, shoots)
         forms.append((production, shoots, form))
-    return render_template("permits/new.html", forms=forms, refused=sent), status
+    # Sent for a production not offered (not the user's, or nothing left to request): its
+    # errors go above the page.
+    astray = sent.is_submitted() and all(form is not sent for _p, _s, form in forms)
+    return render_template("permits/new.html", forms=forms, astray=sent if astray else None), status
 
 
 @bp.get("/<int:request_id>")

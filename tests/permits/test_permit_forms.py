@@ -128,3 +128,17 @@ def test_an_inbox_filter_error_names_the_filter_by_its_label(client, login, offi
     login(officer)
     page = client.get("/permits/?from=2027-13-40&lang=de").text
     assert "Drehs ab: ist kein Datum" in page and "from:" not in page
+
+
+def test_a_request_for_someone_elses_production_is_said_above_the_page(
+    client, login, create_production, create_shoot, make_user, coordinator
+):
+    other = create_production(coordinators=[make_user("coordinator")])
+    shoot = create_shoot(*CITADEL, production=other)
+    login(coordinator)
+    response = client.post(
+        "/permits/new?lang=fr", data={"production_id": other.id, "shoot_ids": [shoot.id]}
+    )
+    assert response.status_code == 404
+    assert f"La production {other.id} n'est pas parmi les vôtres." in summary_of(response.text)
+    assert count(PermitRequest) == 0
