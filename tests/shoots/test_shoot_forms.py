@@ -30,16 +30,28 @@ SHOOT = {
     "night_shoot": "y",
     "notes": "Quai 1, côté Meuse",
 }
-AFTER_START = {"fr": "doit être après le début", "de": "muss nach dem Beginn liegen"}
-CURRENT_FOOTPRINT = {"fr": "Emprise actuelle", "de": "Aktuelle Drehfläche"}
-ENDS = {"fr": "Fin (heure de Bruxelles)", "de": "Ende (Brüsseler Zeit)"}
+AFTER_START = {
+    "fr": "doit être après le début",
+    "de": "muss nach dem Beginn liegen",
+    "en": "must be after the start",  # not the API's "after starts_at"
+}
+CURRENT_FOOTPRINT = {
+    "fr": "Emprise actuelle",
+    "de": "Aktuelle Drehfläche",
+    "en": "Current footprint",
+}
+ENDS = {
+    "fr": "Fin (heure de Bruxelles)",
+    "de": "Ende (Brüsseler Zeit)",
+    "en": "Ends (Brussels time)",
+}
 
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", [*LANGUAGES, "en"])
 def test_a_shoot_ending_before_it_starts_is_named_at_the_end_with_the_drawing_kept(
     client, login, coordinator, production, lang
 ):
