@@ -6,6 +6,7 @@ import math
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
+from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -18,7 +19,7 @@ from pydantic import (
 )
 
 from core.config import BRUSSELS
-from core.errors import InvalidInput
+from core.errors import InvalidInput, Text
 from core.geo import parse_bbox
 from core.validation import WindowedDatetime
 from locations.models import LocationStatus
@@ -34,7 +35,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 def _lon_lat(position: list[float]) -> list[float]:
     if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
-        raise ValueError("must be [longitude, latitude] in degrees (±180, ±90)")
+        raise ValueError(_l("must be [longitude, latitude] in degrees (±180, ±90)"))
     return position[:2]  # an altitude, if any, is dropped
 
 
@@ -59,7 +60,7 @@ def _brussels_datetime(value: Any) -> Any:
             )
         except ValueError:
             raise ValueError(
-                "must be an ISO 8601 date or date-time, e.g. 2027-06-07 or 2027-06-07T08:00"
+                _l("must be an ISO 8601 date or date-time, e.g. 2027-06-07 or 2027-06-07T08:00")
             ) from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=BRUSSELS)
     return value
@@ -68,16 +69,16 @@ def _brussels_datetime(value: Any) -> Any:
 BrusselsDatetime = Annotated[WindowedDatetime, BeforeValidator(_brussels_datetime)]
 
 
-def _numbers(raw: str, count: int, what: str) -> list[float]:
+def _numbers(raw: str, count: int, what: Text) -> list[float]:
     parts = raw.split(",")
     if len(parts) != count:
-        raise ValueError(f"must be {what}")
+        raise ValueError(what)
     try:
         values = [float(part) for part in parts]
     except ValueError:
-        raise ValueError(f"must be {what}") from None
+        raise ValueError(what) from None
     if not all(math.isfinite(v) for v in values):
-        raise ValueError("must be finite numbers")
+        raise ValueError(_l("must be finite numbers"))
     return values
 
 
@@ -112,9 +113,9 @@ class LocationSearch(BaseModel):
     @classmethod
     def _near(cls, value: str | None) -> str | None:
         if value is not None:
-            lon, lat = _numbers(value, 2, "lon,lat in degrees, e.g. 4.8617,50.4596")
+            lon, lat = _numbers(value, 2, _l("must be lon,lat in degrees, e.g. 4.8617,50.4596"))
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise ValueError("lon must be within ±180 and lat within ±90")
+                raise ValueError(_l("lon must be within ±180 and lat within ±90"))
         return value
 
     @field_validator("bbox")
@@ -128,12 +129,12 @@ class LocationSearch(BaseModel):
     def _consistent(self) -> LocationSearch:
         # Raised as InvalidInput (not ValueError) so the 400 names the parameter.
         if self.radius_m is not None and self.near is None:
-            raise InvalidInput("radius_m", "needs near=lon,lat")
+            raise InvalidInput("radius_m", _l("needs near=lon,lat"))
         if (self.available_from is None) != (self.available_to is None):
             missing = "available_to" if self.available_to is None else "available_from"
-            raise InvalidInput(missing, "available_from and available_to go together")
+            raise InvalidInput(missing, _l("available_from and available_to go together"))
         if self.available_from and self.available_to and self.available_from >= self.available_to:
-            raise InvalidInput("available_to", "must be after available_from")
+            raise InvalidInput("available_to", _l("must be after available_from"))
         return self
 
     @property
