@@ -25,7 +25,7 @@ from permits.versions import content_hash, versions_of
 from permits.workflow import apply_transition
 from shoots.models import Shoot, ShootStatus
 from tests.conftest import BRUSSELS
-from tests.forms import LANGUAGES, errors_of, is_marked_invalid, value_of
+from tests.forms import LANGUAGES, errors_of, is_marked_invalid, summary_of, value_of
 from tests.permits.conftest import CITADEL, EUPEN, EUPEN_CENTRE, NAMUR, PROFONDEVILLE
 
 SCENE = "Scène de nuit ajoutée : <b>la poursuite</b>"
@@ -477,6 +477,42 @@ def test_the_shoot_form_asks_why_an_approved_shoot_changes_then_opens_the_amendm
     db.session.expire_all()
     assert db.session.get(Shoot, shoot.id).crew_size == 35  # the approved value stays in force
     assert amendment.crew_size == 150
+
+
+COMMENT_FOR_REJECT = {
+    "fr": "est obligatoire pour « Refuser »",
+    "de": "ist für „Ablehnen“ erforderlich",
+}
+
+
+NOT_AGAIN = {
+    "fr": "« Prendre en charge » n'est pas possible sur l'examen d'une modification au statut "
+    "« en examen ».",
+    "de": "„In Prüfung nehmen“ ist bei der Prüfung einer Änderung im Status „in Prüfung“ "
+    "nicht möglich.",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_amendment_decision_refused_is_said_next_to_the_comment_on_its_page(
+    client, login, token_for, approved_shoot, coordinator, officer, lang
+):
+    shoot, _permit = approved_shoot
+    proposed = _patch(client, token_for(coordinator), shoot, crew_size=90, reason="Foule")
+    amendment_id = proposed.get_json()["amendment"]["id"]
+    login(officer)
+    url = f"/permits/amendments/{amendment_id}/transition?lang={lang}"
+    assert client.post(url, data={"action": "take_into_review"}).status_code == 302
+    refused = client.post(url, data={"action": "reject", "comment": ""})
+    assert refused.status_code == 400
+    assert errors_of(refused.text, "comment") == [COMMENT_FOR_REJECT[lang]]
+    assert is_marked_invalid(refused.text, "comment")
+    again = client.post(url, data={"action": "take_into_review", "comment": "Vu"})
+    assert again.status_code == 409  # no longer possible: said above the form, comment kept
+    assert value_of(again.text, "comment") == "Vu"
+    assert NOT_AGAIN[lang] in summary_of(again.text)
+    db.session.expire_all()
+    assert db.session.get(Amendment, amendment_id).status is AmendmentStatus.PENDING
 
 
 def test_amendment_pages_compare_and_show_the_reason_literally(
