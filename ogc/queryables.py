@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError
-from sqlalchemy import ARRAY, Boolean, ColumnElement, Enum, Integer, String, Text, any_, literal
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    ColumnElement,
+    Enum,
+    Integer,
+    String,
+    Text,
+    any_,
+    cast,
+    literal,
+)
 
 from core.errors import InvalidInput
 from core.validation import MAX_DATABASE_ID
@@ -41,7 +52,9 @@ class Queryable:
             reason = exc.errors(include_url=False)[0]["msg"]
             raise InvalidInput(self.name, reason) from None
         if self.contains:
-            return literal(value) == any_(self.column)
+            # Cast to its own type: ANY over an array even when the column is a scalar subquery
+            # (the public shoots' communes); ANY (SELECT …) would compare with its rows instead.
+            return literal(value) == any_(cast(self.column, self.column.type))
         return self.column == value
 
     def parameter_schema(self) -> dict[str, Any]:
