@@ -9,9 +9,20 @@ before that.
 
 from __future__ import annotations
 
-from flask import Flask, Request, current_app, g, jsonify, redirect, request, url_for
+from flask import (
+    Flask,
+    Request,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from core.auth.models import User
 from core.auth.operations import user_for_token
@@ -57,6 +68,13 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
 
     login_manager.user_loader(_load_session_user)
+
+    @app.errorhandler(CSRFError)
+    def refused_form(exc: CSRFError):
+        """A page says it in the user's language; an API client gets the JSON error."""
+        if wants_json():
+            return jsonify({"error": "bad_request", "detail": exc.description}), 400
+        return render_template("errors/csrf.html"), 400
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -1,4 +1,9 @@
-"""Errors the API reports as JSON: `{"error": …, "detail": …}` (and `field` for bad input)."""
+"""Errors the API reports as JSON: `{"error": …, "detail": …}` (and `field` for bad input).
+
+Their messages are written for people with `lazy_gettext`: the API's `detail` says them in
+English, the language of its field names; a page says them in its own language, next to the
+form field they name (core/forms.py).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, jsonify, request
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -19,15 +25,28 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
+Text = str | LazyString  # a message for people: a lazy one is translated where it is shown
+
+
+def in_english(text: Text) -> str:
+    """TEXT as the API says it. The English catalogue may word a message for people where its
+    msgid names a field the way the API does."""
+    if isinstance(text, LazyString):
+        with force_locale("en"):
+            return str(text)
+    return text
+
+
 class ApiError(Exception):
     """An error with an HTTP status, reported as JSON by the API and as a page by HTML views."""
 
     status = 400
     error = "bad_request"
 
-    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: Text, *, field: str | None = None, **extra: Any) -> None:
+        self.detail = in_english(detail)
+        super().__init__(self.detail)
+        self.message = detail  # what a page shows: in the page's language when it is a lazy text
         self.field = field
         self.extra = extra
 
@@ -45,8 +64,9 @@ class InvalidInput(ApiError):
     status = 400
     error = "invalid_input"
 
-    def __init__(self, field: str, reason: str, **extra: Any) -> None:
-        super().__init__(f"{field}: {reason}", field=field, **extra)
+    def __init__(self, field: str, reason: Text, **extra: Any) -> None:
+        super().__init__(f"{field}: {in_english(reason)}", field=field, **extra)
+        self.reason = reason  # what a page shows next to the form field FIELD concerns
 
 
 class PayloadTooLarge(ApiError):

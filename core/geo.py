@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import shapely
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
@@ -32,9 +33,16 @@ def check_vertices(field: str, geometry: BaseGeometry) -> None:
     whose cost grows with the vertices (validity, reprojection, the database)."""
     count = shapely.get_num_coordinates(geometry)
     if count > MAX_VERTICES:
-        raise InvalidInput(field, f"has {count} vertices; at most {MAX_VERTICES} are accepted")
+        raise InvalidInput(
+            field,
+            _l(
+                "has %(count)s vertices; at most %(limit)s are accepted",
+                count=count,
+                limit=MAX_VERTICES,
+            ),
+        )
     if not np.isfinite(shapely.get_coordinates(geometry)).all():
-        raise InvalidInput(field, "coordinates must be finite numbers")
+        raise InvalidInput(field, _l("coordinates must be finite numbers"))
 
 
 def check_coordinates(field: str, geometry: BaseGeometry) -> None:
@@ -50,7 +58,7 @@ def check_coordinates(field: str, geometry: BaseGeometry) -> None:
         & (coordinates[:, 1] <= north)
     )
     if not inside.all():
-        raise InvalidInput(field, "lies outside Belgium: give [longitude, latitude] in degrees")
+        raise InvalidInput(field, _l("lies outside Belgium: give [longitude, latitude] in degrees"))
 
 
 # ---- reprojection and polygons people send ---------------------------------------------------
@@ -77,7 +85,7 @@ def to_wgs84(geometry: Any) -> Any:
 def geojson_shape(field: str, raw: Any) -> BaseGeometry:
     """A GeoJSON geometry object as a shapely geometry, or a 400 naming FIELD."""
     if not isinstance(raw, dict) or "type" not in raw:
-        raise InvalidInput(field, "is missing, or is not a GeoJSON geometry")
+        raise InvalidInput(field, _l("is missing, or is not a GeoJSON geometry"))
     try:
         with warnings.catch_warnings():  # NaN coordinates: check_vertices refuses them by name
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -91,7 +99,7 @@ def geojson_shape(field: str, raw: Any) -> BaseGeometry:
         RecursionError,
         shapely.errors.GEOSException,
     ):
-        raise InvalidInput(field, "has malformed coordinates") from None
+        raise InvalidInput(field, _l("has malformed coordinates")) from None
 
 
 def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon:
@@ -108,20 +116,21 @@ def polygons_3812(field: str, geometry: BaseGeometry, crs: int = WGS84) -> Multi
     or a 400 naming FIELD that says what is wrong. The one validation of every area: location
     outlines (typed or imported), shoot footprints and parking, blackout areas."""
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
-        raise InvalidInput(field, f"must be a Polygon, not a {geometry.geom_type}")
+        raise InvalidInput(field, _l("must be a Polygon, not a %(kind)s", kind=geometry.geom_type))
     if crs == WGS84:
         check_coordinates(field, geometry)  # before any work proportional to the vertices
     else:
         check_vertices(field, geometry)
     if geometry.is_empty:
-        raise InvalidInput(field, "is empty")
+        raise InvalidInput(field, _l("is empty"))
     if not geometry.is_valid:  # before the area: a symmetric bow-tie has a signed area of 0
-        raise InvalidInput(field, f"is not a valid polygon ({explain_validity(geometry)})")
+        why = explain_validity(geometry)
+        raise InvalidInput(field, _l("is not a valid polygon (%(why)s)", why=why))
     if geometry.area == 0:
-        raise InvalidInput(field, "has no area")
+        raise InvalidInput(field, _l("has no area"))
     lambert = reproject(geometry, crs, SRID)
     if not np.isfinite(shapely.get_coordinates(lambert)).all():
-        raise InvalidInput(field, f"coordinates are not valid in EPSG:{crs}")
+        raise InvalidInput(field, _l("coordinates are not valid in EPSG:%(crs)s", crs=crs))
     if not lambert.is_valid:  # a sliver made invalid by reprojection: repair, keep polygons
         lambert = shapely.make_valid(lambert)
     return as_multipolygon(lambert)
@@ -131,7 +140,9 @@ def polygon_3812(field: str, geometry: BaseGeometry, crs: int = WGS84) -> Polygo
     """As polygons_3812, for a single Polygon (a location's outline)."""
     polygons = polygons_3812(field, geometry, crs)
     if len(polygons.geoms) != 1:
-        raise InvalidInput(field, f"must be one polygon, not {len(polygons.geoms)}")
+        raise InvalidInput(
+            field, _l("must be one polygon, not %(count)s", count=len(polygons.geoms))
+        )
     return polygons.geoms[0]
 
 
@@ -140,22 +151,26 @@ def check_outline_size(field: str, lambert: BaseGeometry) -> None:
     west, south, east, north = lambert.bounds
     if max(east - west, north - south) > MAX_OUTLINE_SIZE_M:
         raise InvalidInput(
-            field, f"is larger than {MAX_OUTLINE_SIZE_M / 1000:g} km across: outline the site only"
+            field,
+            _l(
+                "is larger than %(km)g km across: outline the site only",
+                km=MAX_OUTLINE_SIZE_M / 1000,
+            ),
         )
 
 
 def parse_float(field: str, raw: Any, *, low: float, high: float) -> float:
     """A finite number within [LOW, HIGH], or a 400 naming FIELD."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise InvalidInput(field, "is required")
+        raise InvalidInput(field, _l("is required"))
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise InvalidInput(field, f"must be a number, got {raw!r}") from None
+        raise InvalidInput(field, _l("must be a number, got %(raw)r", raw=raw)) from None
     if not math.isfinite(value):
-        raise InvalidInput(field, "must be a finite number")
+        raise InvalidInput(field, _l("must be a finite number"))
     if not low <= value <= high:
-        raise InvalidInput(field, f"must be between {low:g} and {high:g}")
+        raise InvalidInput(field, _l("must be between %(low)g and %(high)g", low=low, high=high))
     return value
 
 
@@ -203,7 +218,7 @@ def within_lambert_2008(lon: float, lat: float) -> bool:
 
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat (WGS84)
-BBOX_FORMAT = "must be four numbers: minLon,minLat,maxLon,maxLat"
+BBOX_FORMAT = _l("must be four numbers: minLon,minLat,maxLon,maxLat")
 
 
 def parse_bbox(raw: str) -> BBox:
@@ -211,7 +226,7 @@ def parse_bbox(raw: str) -> BBox:
     query schemas turn it into a 400 naming the parameter)."""
     parts = raw.split(",")
     if len(parts) == 6:
-        raise ValueError("three-dimensional boxes are not supported: give four numbers")
+        raise ValueError(_l("three-dimensional boxes are not supported: give four numbers"))
     if len(parts) != 4:
         raise ValueError(BBOX_FORMAT)
     try:
@@ -219,15 +234,15 @@ def parse_bbox(raw: str) -> BBox:
     except ValueError:
         raise ValueError(BBOX_FORMAT) from None
     if not all(math.isfinite(number) for number in (min_lon, min_lat, max_lon, max_lat)):
-        raise ValueError("must be finite numbers")
+        raise ValueError(_l("must be finite numbers"))
     if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise ValueError("longitudes must be between -180 and 180")
+        raise ValueError(_l("longitudes must be between -180 and 180"))
     if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise ValueError("latitudes must be between -90 and 90")
+        raise ValueError(_l("latitudes must be between -90 and 90"))
     if min_lat > max_lat:
-        raise ValueError("the minimum latitude is above the maximum")
+        raise ValueError(_l("the minimum latitude is above the maximum"))
     if min_lon > max_lon:
-        raise ValueError("boxes crossing the antimeridian are not supported")
+        raise ValueError(_l("boxes crossing the antimeridian are not supported"))
     return min_lon, min_lat, max_lon, max_lat
 
 

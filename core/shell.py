@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.auth.models import Role
 from core.auth.policy import ProductionView, acting_user, allowed, production_label, production_view
+from core.forms import ActionForm
 
 ROLE_LABELS = {
     Role.ADMIN: _l("administrator"),
@@ -60,4 +61,6 @@ def init_app(app: Flask) -> None:
             "reads_production": lambda production: (
                 production_view(acting_user(), production) is ProductionView.FULL
             ),
+            # A button's form (only the CSRF token), made where a template draws one.
+            "action_form": lambda: ActionForm(formdata=None),
         }

@@ -15,10 +15,13 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, TypeVar
 
 from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from core.config import BRUSSELS
-from core.errors import InvalidInput, PayloadTooLarge
+from core.errors import InvalidInput, PayloadTooLarge, Text, in_english
 
 Model = TypeVar("Model", bound=BaseModel)
 When = TypeVar("When", date, datetime)
@@ -39,10 +42,12 @@ def parse_database_id(field: str, raw: Any) -> int:
     """A row id (1 .. 2^31-1) from text or a number, or a 400 naming FIELD."""
     text = str(raw).strip() if raw is not None else ""
     if not (text.isascii() and text.isdigit()):
-        raise InvalidInput(field, "must be a number")
+        raise InvalidInput(field, _l("must be a number"))
     value = int(text) if len(text) <= len(str(MAX_DATABASE_ID)) else MAX_DATABASE_ID + 1
     if not 1 <= value <= MAX_DATABASE_ID:
-        raise InvalidInput(field, f"must be between 1 and {MAX_DATABASE_ID}")
+        raise InvalidInput(
+            field, _l("must be between %(low)s and %(high)s", low=1, high=MAX_DATABASE_ID)
+        )
     return value
 
 
@@ -55,7 +60,11 @@ def within_date_window(value: When) -> When:
         moment = moment.replace(tzinfo=BRUSSELS)
     if not EARLIEST_DATE <= moment < LATEST_DATE:
         raise ValueError(
-            f"must lie between {EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d} (exclusive)"
+            _l(
+                "must lie between %(earliest)s and %(latest)s (exclusive)",
+                earliest=f"{EARLIEST_DATE:%Y-%m-%d}",
+                latest=f"{LATEST_DATE:%Y-%m-%d}",
+            )
         )
     return value
 
@@ -65,7 +74,7 @@ def check_date_window(field: str, value: When) -> When:
     try:
         return within_date_window(value)
     except ValueError as exc:
-        raise InvalidInput(field, str(exc)) from None
+        raise InvalidInput(field, exc.args[0]) from None
 
 
 WindowedDatetime = Annotated[datetime, AfterValidator(within_date_window)]
@@ -88,11 +97,69 @@ class EndpointSchemas:
 ENDPOINTS: dict[Callable[..., Any], EndpointSchemas] = {}
 
 
+# pydantic's messages by error type, as a page shows them next to a form field (pydantic speaks
+# English only); the context of the error fills the placeholders. Other types keep pydantic's.
+PYDANTIC_REASONS: dict[str, LazyString] = {
+    "missing": _l("is required"),
+    "string_too_short": _l("must have at least %(min_length)s characters"),
+    "string_too_long": _l("must have at most %(max_length)s characters"),
+    "too_short": _l("must have at least %(min_length)s items"),
+    "too_long": _l("must have at most %(max_length)s items"),
+    "int_parsing": _l("must be a whole number"),
+    "int_type": _l("must be a whole number"),
+    "int_from_float": _l("must be a whole number"),
+    "float_parsing": _l("must be a number"),
+    "float_type": _l("must be a number"),
+    "finite_number": _l("must be a finite number"),
+    "greater_than": _l("must be more than %(gt)s"),
+    "greater_than_equal": _l("must be at least %(ge)s"),
+    "less_than": _l("must be less than %(lt)s"),
+    "less_than_equal": _l("must be at most %(le)s"),
+    "enum": _l("must be one of %(expected)s"),
+    "literal_error": _l("must be one of %(expected)s"),
+    "bool_parsing": _l("must be yes or no"),
+    "bool_type": _l("must be yes or no"),
+    "string_type": _l("must be text"),
+    "string_pattern_mismatch": _l("is not in the expected form"),
+    "date_parsing": _l("is not a date"),
+    "date_from_datetime_parsing": _l("is not a date"),
+    "date_type": _l("is not a date"),
+    "datetime_parsing": _l("is not a date and time"),
+    "datetime_from_date_parsing": _l("is not a date and time"),
+    "datetime_type": _l("is not a date and time"),
+    "extra_forbidden": _l("is not a field of this form"),
+    "list_type": _l("must be a list"),
+    "dict_type": _l("must be an object"),
+    "model_type": _l("must be an object"),
+}
+
+
+def pydantic_reason(error: ErrorDetails) -> Text:
+    """Why pydantic refused a value, in words a page translates."""
+    context = error.get("ctx", {})
+    if error["type"] == "value_error":  # a validator's own ValueError: its message as raised
+        raised = context["error"].args[0] if context["error"].args else ""
+        return raised if isinstance(raised, LazyString) else str(raised)
+    reason = PYDANTIC_REASONS.get(error["type"])
+    if reason is None:
+        return error["msg"]
+    return LazyString(_filled_in, reason, {name: str(value) for name, value in context.items()})
+
+
+def _filled_in(template: LazyString, values: dict[str, str]) -> str:
+    return str(template) % values
+
+
 def _first_error(exc: ValidationError) -> InvalidInput:
     error = exc.errors(include_url=False)[0]
     field = ".".join(str(part) for part in error["loc"]) or "body"
-    # A validator's own ValueError reads "Value error, <reason>": the reason is what people need.
-    return InvalidInput(field, error["msg"].removeprefix("Value error, "))
+    reason = pydantic_reason(error)
+    # The API keeps pydantic's words (a validator's own message: in English); a page says the
+    # reason in its language.
+    said = in_english(reason) if error["type"] == "value_error" else error["msg"]
+    refused = InvalidInput(field, said)
+    refused.reason = reason
+    return refused
 
 
 def parse(model: type[Model], data: Any) -> Model:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
 
 from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
@@ -148,16 +149,18 @@ def photo_urls(location_id: int, photo_id: int) -> dict[str, str]:
     }
 
 
-def store_upload(location: Location, user: User | None) -> LocationPhoto:
-    """The request's photo (multipart 'file', 'caption') checked and stored for LOCATION."""
+def store_upload(
+    location: Location, user: User | None, upload: FileStorage | None, caption: str
+) -> LocationPhoto:
+    """An uploaded photo checked and stored for LOCATION."""
     limit = int(current_app.config.get("LOCATION_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
     return photos.add_photo(
         db.session,
         location,
-        photos.read_upload(request.files.get("file"), limit),
+        photos.read_upload(upload, limit),
         current_app.config["UPLOAD_FOLDER"],
         user,
-        request.form.get("caption", ""),
+        caption,
     )
 
 
@@ -179,7 +182,8 @@ def list_photos(location_id: int):
 @validated(summary="Upload a photo (multipart field 'file': JPEG, PNG or WebP; 'caption').")
 def upload_photo(location_id: int):
     user = authorize("locations.edit")
-    photo = store_upload(visible_location(location_id), user)
+    location = visible_location(location_id)
+    photo = store_upload(location, user, request.files.get("file"), request.form.get("caption", ""))
     return jsonify(photos.photo_dict(photo, photo_urls(location_id, photo.id))), 201
 
 

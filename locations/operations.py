@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import WKBElement
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point, Polygon
@@ -69,11 +70,16 @@ def outside_wallonia(session: Session, lon: float, lat: float, field: str) -> In
     if swapped is not None:
         return InvalidInput(
             field,
-            f"({lon}, {lat}) is outside Wallonia, but ({lat}, {lon}) is in "
-            f"{swapped[0].name_fr}: latitude and longitude look swapped; GeoJSON wants "
-            "[longitude, latitude]",
+            _l(
+                "(%(lon)s, %(lat)s) is outside Wallonia, but (%(lat)s, %(lon)s) is in "
+                "%(commune)s: latitude and longitude look swapped; GeoJSON wants "
+                "[longitude, latitude]",
+                lon=lon,
+                lat=lat,
+                commune=swapped[0].name_fr,
+            ),
         )
-    return InvalidInput(field, f"({lon}, {lat}) is outside Wallonia")
+    return InvalidInput(field, _l("(%(lon)s, %(lat)s) is outside Wallonia", lon=lon, lat=lat))
 
 
 def commune_for(session: Session, lon: float, lat: float, field: str = "geometry") -> Commune:
@@ -96,7 +102,9 @@ def outline_3812(outline: PolygonGeometry, point: Point, field: str) -> WKBEleme
     polygon = checked_outline(field, geojson_shape(field, outline.model_dump()))
     distance = polygon.distance(point)
     if distance > OUTLINE_MAX_DISTANCE_M:
-        raise InvalidInput(field, f"lies {distance:.0f} m from the location's point")
+        raise InvalidInput(
+            field, _l("lies %(metres).0f m from the location's point", metres=distance)
+        )
     return from_shape(polygon, srid=SRID)
 
 
@@ -117,7 +125,9 @@ def categories_named(session: Session, codes: list[str], field: str) -> list[Cat
     unknown = [code for code in wanted if code not in found]
     if unknown:
         known = ", ".join(c.code for c in all_categories(session))
-        raise InvalidInput(field, f"unknown category {unknown[0]!r}; known: {known}")
+        raise InvalidInput(
+            field, _l("unknown category %(code)r; known: %(known)s", code=unknown[0], known=known)
+        )
     return [found[code] for code in wanted]
 
 
@@ -163,7 +173,7 @@ def _apply(
 ) -> None:
     sent = fields.model_fields_set
     if "name" in sent and fields.name is None:
-        raise InvalidInput("properties.name", "may not be null: every location has a name")
+        raise InvalidInput("properties.name", _l("may not be null: every location has a name"))
     for name in SIMPLE_FIELDS:
         if name in sent:
             setattr(location, name, getattr(fields, name) or _empty(name))

@@ -10,13 +10,14 @@ import uuid
 import warnings
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from core.auth.models import User
-from core.errors import ApiError, InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from locations.models import Location, LocationPhoto
 
 # Pillow format name -> (media type, file extension)
@@ -29,7 +30,9 @@ MAX_PIXELS = 50_000_000  # a 50-megapixel photo is plenty; larger is a decompres
 THUMBNAIL_SIZE = (480, 360)
 
 
-class PayloadTooLarge(ApiError):
+class PayloadTooLarge(InvalidInput):
+    """A photo too large to take: bad input of its own status."""
+
     status = 413
     error = "payload_too_large"
 
@@ -46,19 +49,28 @@ def _decode(data: bytes) -> Image.Image:
             image = Image.open(io.BytesIO(data))
             if image.format not in ACCEPTED_FORMATS:
                 raise InvalidInput(
-                    "file", f"{image.format} images are not accepted: send JPEG, PNG or WebP"
+                    "file",
+                    _l(
+                        "%(format)s images are not accepted: send JPEG, PNG or WebP",
+                        format=image.format,
+                    ),
                 )
             if image.width * image.height > MAX_PIXELS:
                 raise PayloadTooLarge(
-                    f"file: the image has {image.width}×{image.height} pixels; the limit is "
-                    f"{MAX_PIXELS // 1_000_000} megapixels",
-                    field="file",
+                    "file",
+                    _l(
+                        "the image has %(width)s×%(height)s pixels; the limit is %(limit)s "
+                        "megapixels",
+                        width=image.width,
+                        height=image.height,
+                        limit=MAX_PIXELS // 1_000_000,
+                    ),
                 )
             image.load()  # decodes every pixel: a truncated or fake file fails here
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise PayloadTooLarge("file: the image has too many pixels", field="file") from None
+        raise PayloadTooLarge("file", _l("the image has too many pixels")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidInput("file", "is not a readable JPEG, PNG or WebP image") from None
+        raise InvalidInput("file", _l("is not a readable JPEG, PNG or WebP image")) from None
     return image
 
 
@@ -84,14 +96,15 @@ def _thumbnail(image: Image.Image) -> bytes:
 
 def read_upload(upload: FileStorage | None, max_bytes: int) -> bytes:
     if upload is None or not upload.filename:
-        raise InvalidInput("file", "is required (multipart/form-data field 'file')")
+        raise InvalidInput("file", _l("is required (multipart/form-data field 'file')"))
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise PayloadTooLarge(
-            f"file: larger than the {max_bytes // (1024 * 1024)} MiB limit per photo", field="file"
+            "file",
+            _l("larger than the %(mib)s MiB limit per photo", mib=max_bytes // (1024 * 1024)),
         )
     if not data:
-        raise InvalidInput("file", "is empty")
+        raise InvalidInput("file", _l("is empty"))
     return data
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -34,7 +34,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 def _lon_lat(position: list[float]) -> list[float]:
     if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
-        raise ValueError("must be [longitude, latitude] in degrees (±180, ±90)")
+        raise ValueError(_l("must be [longitude, latitude] in degrees (±180, ±90)"))
     return position[:2]  # an altitude, if any, is dropped
 
 
@@ -59,7 +59,7 @@ def _brussels_datetime(value: Any) -> Any:
             )
         except ValueError:
             raise ValueError(
-                "must be an ISO 8601 date or date-time, e.g. 2027-06-07 or 2027-06-07T08:00"
+                _l("must be an ISO 8601 date or date-time, e.g. 2027-06-07 or 2027-06-07T08:00")
             ) from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=BRUSSELS)
     return value
@@ -120,7 +120,7 @@ class LocationSearch(BaseModel):
     @classmethod
     def _commune(cls, value: str | None) -> str | None:
         if value is not None and value.isdigit() and len(value) != 5:
-            raise ValueError(_("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
+            raise ValueError(_l("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
         return value
 
     @field_validator("bbox")
@@ -134,12 +134,12 @@ class LocationSearch(BaseModel):
     def _consistent(self) -> LocationSearch:
         # Raised as InvalidInput (not ValueError) so the 400 names the parameter.
         if self.radius_m is not None and self.near is None:
-            raise InvalidInput("radius_m", "needs near (a place, or lon,lat)")
+            raise InvalidInput("radius_m", _l("needs near (a place, or lon,lat)"))
         if (self.available_from is None) != (self.available_to is None):
             missing = "available_to" if self.available_to is None else "available_from"
-            raise InvalidInput(missing, "available_from and available_to go together")
+            raise InvalidInput(missing, _l("available_from and available_to go together"))
         if self.available_from and self.available_to and self.available_from >= self.available_to:
-            raise InvalidInput("available_to", "must be after available_from")
+            raise InvalidInput("available_to", _l("must be after available_from"))
         return self
 
     @property

@@ -3,7 +3,6 @@ operations and photos."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import (
@@ -19,47 +18,31 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
 from core.communes.operations import active_communes
 from core.db import db
-from core.errors import ApiError, InvalidInput
+from core.errors import ApiError
+from core.forms import described
 from core.geo import parse_lon_lat
 from core.validation import parse
 from locations import operations, photos
 from locations.api import store_upload, visible_location
+from locations.forms import (
+    SEARCH_LABELS,
+    STATUS_ACTIONS,
+    STATUS_LABELS,
+    LocationForm,
+    PhotoForm,
+    StatusForm,
+)
 from locations.maps import detail_map, search_map
 from locations.models import Location, LocationStatus
-from locations.schemas import (
-    PRIVATE_FIELDS,
-    LocationPatchFields,
-    LocationSearch,
-    NewLocationFields,
-)
+from locations.schemas import LocationPatchFields, LocationSearch, NewLocationFields
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
-
-TEXT_FIELDS = ("name", "description", "address", "access_notes")
-FACILITY_FLAGS = ("has_power", "has_water", "has_toilets", "step_free_access")
-
-
-class CsrfForm(FlaskForm):
-    """The forms are written in the templates; this gives them their CSRF token."""
-
-
-STATUS_LABELS = {
-    "draft": _l("draft"),
-    "published": _l("published"),
-    "archived": _l("archived"),
-}
-STATUS_ACTIONS = {
-    "draft": _l("Back to draft"),
-    "published": _l("Publish"),
-    "archived": _l("Archive"),
-}
 
 
 @bp.context_processor
@@ -90,7 +73,8 @@ def search_page():
         criteria = parse(LocationSearch, _filled(request.args))
         result = operations.search(db.session, criteria, user)
     except ApiError as exc:
-        error, criteria, result = exc.detail, LocationSearch(), operations.SearchResult([], 0)
+        error = described(exc, SEARCH_LABELS)
+        criteria, result = LocationSearch(), operations.SearchResult([], 0)
     provinces = sorted({(c.province_nis, c.province) for c in active_communes(db.session)})
     args = request.args.to_dict(flat=False)
     pages = {
@@ -119,11 +103,21 @@ def search_page():
 
 @bp.get("/<int:location_id>")
 def detail_page(location_id: int):
-    location = visible_location(location_id)
+    return _detail_page(visible_location(location_id))
+
+
+def _detail_page(
+    location: Location,
+    status: int = 200,
+    *,
+    photo_form: PhotoForm | None = None,
+    status_form: StatusForm | None = None,
+):
+    """The location's page; a refused photo or status change comes back to it, with its form."""
     user = acting_user()
     feature = operations.location_feature(db.session, location, user)
     nearby = operations.nearby_locations(db.session, location)
-    return render_template(
+    page = render_template(
         "locations/detail.html",
         location=location,
         feature=feature,
@@ -137,109 +131,82 @@ def detail_page(location_id: int):
         can_edit=allowed(user, "locations.edit"),
         can_publish=allowed(user, "locations.publish"),
         can_delete=allowed(user, "locations.delete"),
-        form=CsrfForm(),
+        photo_form=photo_form or PhotoForm(formdata=None),
+        status_form=status_form or StatusForm(formdata=None),
     )
+    return page, status
 
 
 # ---- create and edit -------------------------------------------------------------------------
 
 
-def _form_values(form: MultiDict, show_private: bool) -> tuple[dict[str, Any], tuple[float, float]]:
-    values: dict[str, Any] = {name: form.get(name, "") for name in TEXT_FIELDS}
-    values.update({flag: flag in form for flag in FACILITY_FLAGS})
-    values["truck_parking_capacity"] = form.get("truck_parking_capacity") or 0
-    values["categories"] = form.getlist("categories")
-    values["tags"] = [t for t in form.get("tags", "").split(",") if t.strip()]
-    outline = form.get("outline", "").strip()
+def _location_form(location: Location | None) -> LocationForm:
+    """The form as sent, or (first visit) empty or holding the stored LOCATION."""
+    user = acting_user()
+    stored = None
+    if location is not None and request.method == "GET":
+        stored = LocationForm.data_of(operations.location_feature(db.session, location, user))
+    form = LocationForm(data=stored)
+    locale = str(get_locale() or "fr")
+    show_private = allowed(user, "locations.view_private")
+    form.offer(operations.all_categories(db.session), locale, show_private)
+    return form
+
+
+def _form_page(form: LocationForm, location: Location | None, status: int = 200):
+    return render_template("locations/form.html", form=form, location=location), status
+
+
+def _save(form: LocationForm, location: Location | None, user: User | None):
+    """Create or change the location through the operations the API calls; a refusal is shown
+    next to its field with everything typed kept."""
     try:
-        values["outline"] = json.loads(outline) if outline else None
-    except json.JSONDecodeError:
-        raise InvalidInput("outline", "must be a GeoJSON Polygon") from None
-    if show_private:
-        values.update({name: form.get(name, "") for name in PRIVATE_FIELDS})
-    if form.get("version"):
-        values["version"] = form["version"]
-    return values, parse_lon_lat(form.get("lon"), form.get("lat"))
-
-
-def _resubmitted() -> dict[str, Any]:
-    return {**request.form.to_dict(), "categories": request.form.getlist("categories")}
-
-
-def _render_form(location: Location | None, values: dict[str, Any], error: str | None = None):
-    return (
-        render_template(
-            "locations/form.html",
-            location=location,
-            values=values,
-            error=error,
-            categories=operations.all_categories(db.session),
-            show_private=allowed(acting_user(), "locations.view_private"),
-            form=CsrfForm(),
-        ),
-        400 if error else 200,
-    )
-
-
-def _values_of(location: Location) -> dict[str, Any]:
-    feature = operations.location_feature(db.session, location, acting_user())
-    values = dict(feature["properties"])
-    values["lon"], values["lat"] = feature["geometry"]["coordinates"]
-    values["outline"] = json.dumps(values["outline"]) if values["outline"] else ""
-    values["tags"] = ", ".join(values["tags"])
-    return values
+        # A savepoint, not a full rollback: only what this attempt touched is undone and
+        # expired, so the signed-in user and the page can still be read afterwards.
+        with db.session.begin_nested():
+            values = form.values()
+            coordinates = parse_lon_lat(form.lon.data, form.lat.data)
+            if location is None:
+                fields = parse(NewLocationFields, values)
+                location = operations.create_location(db.session, fields, coordinates, user)
+            else:
+                patch = parse(LocationPatchFields, values)
+                operations.update_location(
+                    db.session, location, patch, coordinates, user, patch.version
+                )
+    except ApiError as exc:
+        return _form_page(form, location, form.refuse(exc))
+    flash(_("Location saved."), "success")
+    return redirect(url_for("locations.detail_page", location_id=location.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def create_page():
     user = authorize("locations.create")
-    if request.method == "GET":
-        return _render_form(None, {})
-    try:
-        # A savepoint, not a full rollback: only what this attempt touched is undone and
-        # expired, so the signed-in user and the page can still be read afterwards.
-        with db.session.begin_nested():
-            values, coordinates = _form_values(
-                request.form, allowed(user, "locations.view_private")
-            )
-            fields = parse(NewLocationFields, values)
-            location = operations.create_location(db.session, fields, coordinates, user)
-    except ApiError as exc:
-        return _render_form(None, _resubmitted(), exc.detail)
-    flash(_("Location saved."), "success")
-    return redirect(url_for("locations.detail_page", location_id=location.id))
+    form = _location_form(None)
+    if form.validate_on_submit():
+        return _save(form, None, user)
+    return _form_page(form, None, 400 if form.errors else 200)
 
 
 @bp.route("/<int:location_id>/edit", methods=["GET", "POST"])
 def edit_page(location_id: int):
     user = authorize("locations.edit")
     location = visible_location(location_id)
-    if request.method == "GET":
-        return _render_form(location, _values_of(location))
-    try:
-        with db.session.begin_nested():
-            values, coordinates = _form_values(
-                request.form, allowed(user, "locations.view_private")
-            )
-            fields = parse(LocationPatchFields, values)
-            operations.update_location(
-                db.session, location, fields, coordinates, user, fields.version
-            )
-    except ApiError as exc:
-        return _render_form(location, _resubmitted(), exc.detail)
-    flash(_("Location saved."), "success")
-    return redirect(url_for("locations.detail_page", location_id=location.id))
+    form = _location_form(location)
+    if form.validate_on_submit():
+        return _save(form, location, user)
+    return _form_page(form, location, 400 if form.errors else 200)
 
 
 @bp.post("/<int:location_id>/status")
 def status_action(location_id: int):
     user = authorize("locations.publish")
-    try:
-        status = LocationStatus(request.form.get("status", ""))
-    except ValueError:
-        abort(400)
     location = operations.get_location(db.session, location_id)
-    operations.set_status(db.session, location, status, user)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return _detail_page(location, 400, status_form=form)
+    operations.set_status(db.session, location, LocationStatus(form.status.data), user)  # type: ignore[arg-type]
     flash(_("Status changed."), "success")
     return redirect(url_for("locations.detail_page", location_id=location.id))
 
@@ -263,12 +230,14 @@ def delete_action(location_id: int):
 def upload_photo_action(location_id: int):
     user = authorize("locations.edit")
     location = visible_location(location_id)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        return _detail_page(location, 400, photo_form=form)
     try:
         with db.session.begin_nested():
-            store_upload(location, user)
+            store_upload(location, user, form.file.data, form.caption.data or "")
     except ApiError as exc:
-        flash(exc.detail, "error")
-        return redirect(url_for("locations.detail_page", location_id=location_id))
+        return _detail_page(location, form.refuse(exc), photo_form=form)
     flash(_("Photo added."), "success")
     return redirect(url_for("locations.detail_page", location_id=location_id))
 

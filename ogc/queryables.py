@@ -52,8 +52,8 @@ class Queryable:
             reason = exc.errors(include_url=False)[0]["msg"]
             raise InvalidInput(self.name, reason) from None
         if self.contains:
-            # Cast: ANY over a scalar subquery (an aggregated array) would compare with its
-            # rows, not with the items of the one array it yields.
+            # Cast to its own type: ANY over an array even when the column is a scalar subquery
+            # (the public shoots' communes); ANY (SELECT …) would compare with its rows instead.
             return literal(value) == any_(cast(self.column, self.column.type))
         return self.column == value
 

@@ -110,7 +110,7 @@ class ItemsQuery(FormatQuery):
         try:
             return parse_bbox(self.bbox, self.bbox_reference)
         except ValueError as exc:
-            raise InvalidInput("bbox", str(exc)) from None
+            raise InvalidInput("bbox", exc.args[0]) from None  # a lazy text: English here
 
     @property
     def bbox_reference(self) -> crs.Crs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from core.auth.policy import authorize
 from core.db import db
@@ -223,7 +223,8 @@ def transition(request_id: int, body: TransitionBody):
 @bp.post("/<int:request_id>/insurance")
 @validated(summary="Attach the insurance certificate (multipart field 'file', a PDF)")
 def upload_insurance(request_id: int):
-    updated = receive_insurance(request_id)
+    permit, _user = load_visible(request_id)
+    updated = receive_insurance(permit, request.files.get("file"))
     return jsonify({"attached_to": [p.id for p in updated]})
 
 

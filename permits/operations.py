@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import WKBElement
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -24,6 +25,7 @@ from core.geo import as_geojson
 from permits.models import (
     CLOSED_STATUSES,
     EDITABLE_STATUSES,
+    STATUS_LABELS,
     AuditEntry,
     PermitEvent,
     PermitRequest,
@@ -103,7 +105,8 @@ def split_by_commune(session: Session, shoot_ids: list[int], source: str = "shoo
     outside = sorted(set(shoot_ids) - {p.shoot_id for p in parts})
     if outside:
         raise InvalidInput(
-            "shoot_ids", f"shoot(s) {', '.join(map(str, outside))} lie outside Wallonia"
+            "shoot_ids",
+            _l("shoot(s) %(ids)s lie outside Wallonia", ids=", ".join(map(str, outside))),
         )
     return parts
 
@@ -121,15 +124,23 @@ def _checked_shoots(session: Session, production: Production, shoot_ids: list[in
     foreign = sorted(set(shoot_ids) - {s.id for s in shoots if s.production_id == production.id})
     if foreign:
         raise InvalidInput(
-            "shoot_ids", f"no shoot {', '.join(map(str, foreign))} in production {production.id}"
+            "shoot_ids",
+            _l(
+                "no shoot %(ids)s in production %(production)s",
+                ids=", ".join(map(str, foreign)),
+                production=production.id,
+            ),
         )
     cancelled = [s.id for s in shoots if not s.is_live]
     if cancelled:
-        raise InvalidInput("shoot_ids", f"shoot(s) {cancelled} are cancelled (or their production)")
+        raise InvalidInput(
+            "shoot_ids",
+            _l("shoot(s) %(ids)s are cancelled (or their production)", ids=cancelled),
+        )
     now = datetime.now(BRUSSELS)
     started = [s.id for s in shoots if s.period.lower <= now]
     if started:
-        raise InvalidInput("shoot_ids", f"shoot(s) {started} have already started")
+        raise InvalidInput("shoot_ids", _l("shoot(s) %(ids)s have already started", ids=started))
     taken = session.execute(
         select(PermitShoot.shoot_id, PermitRequest.id)
         .join(PermitRequest)
@@ -137,7 +148,7 @@ def _checked_shoots(session: Session, production: Production, shoot_ids: list[in
     ).all()
     if taken:
         raise Conflict(
-            "Some shoots are already in a permit request: withdraw it first.",
+            _l("Some shoots are already in a permit request: withdraw it first."),
             shoots={str(shoot): request for shoot, request in taken},
         )
 
@@ -154,7 +165,7 @@ def create_requests(
     """One draft request per concerned commune, sharing a group id (the siblings)."""
     shoot_ids = sorted(set(shoot_ids))
     if not shoot_ids:
-        raise InvalidInput("shoot_ids", "select at least one shoot")
+        raise InvalidInput("shoot_ids", _l("select at least one shoot"))
     _checked_shoots(session, production, shoot_ids)
     group = uuid.uuid4()
     by_commune: dict[str, PermitRequest] = {}
@@ -293,7 +304,10 @@ def attach_insurance(
     the production). Only real PDFs of at most MAX_INSURANCE_BYTES are accepted."""
     if permit.status not in EDITABLE_STATUSES:
         raise Conflict(
-            f"The certificate cannot change on a request that is {permit.status.value}.",
+            _l(
+                "The certificate cannot change on a request that is %(status)s.",
+                status=STATUS_LABELS[permit.status],
+            ),
             current_status=permit.status.value,
         )
     check_pdf(data)
@@ -307,18 +321,22 @@ def attach_insurance(
 
 def check_pdf(data: bytes) -> None:
     if not data:
-        raise InvalidInput("insurance", "the file is empty")
+        raise InvalidInput("insurance", _l("the file is empty"))
     if len(data) > MAX_INSURANCE_BYTES:
-        raise InvalidInput("insurance", f"must be at most {MAX_INSURANCE_BYTES // 2**20} MB")
+        raise InvalidInput(
+            "insurance", _l("must be at most %(mb)s MB", mb=MAX_INSURANCE_BYTES // 2**20)
+        )
     if not data.startswith(b"%PDF-"):
-        raise InvalidInput("insurance", "must be a PDF document")
+        raise InvalidInput("insurance", _l("must be a PDF document"))
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are refused below
     try:
         pages = len(PdfReader(io.BytesIO(data)).pages)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InvalidInput("insurance", f"is not a readable PDF ({type(exc).__name__})") from None
+        raise InvalidInput(
+            "insurance", _l("is not a readable PDF (%(why)s)", why=type(exc).__name__)
+        ) from None
     if pages < 1:
-        raise InvalidInput("insurance", "the PDF has no page")
+        raise InvalidInput("insurance", _l("the PDF has no page"))
 
 
 def audit_trail(session: Session, permit: PermitRequest) -> list[AuditEntry]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.validation import DatabaseId, WindowedDate
@@ -46,7 +47,7 @@ class PermitQuery(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> PermitQuery:
         if self.start and self.end and self.end < self.start:
-            raise ValueError("'to' must not be before 'from'")
+            raise ValueError(_l("'to' must not be before 'from'"))
         return self
 
 

@@ -10,17 +10,20 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
 from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
 from core.db import db
 from core.errors import ApiError, InvalidInput
+from core.errors import NotFound as ApiNotFound
+from core.forms import described
 from core.validation import parse, query_data
 from permits import amendments, leadtime, notifications, operations, versions, workflow
 from permits.document import (
@@ -31,6 +34,13 @@ from permits.document import (
     render_version_pdf,
 )
 from permits.findings import attention, request_findings, summarize, visible_findings
+from permits.forms import (
+    INBOX_LABELS,
+    AmendmentDecisionForm,
+    InsuranceForm,
+    PermitRequestForm,
+    TransitionForm,
+)
 from permits.mapping import amendment_map, inbox_map, public_map, request_map
 from permits.models import (
     AMENDMENT_STATUS_LABELS,
@@ -84,7 +94,7 @@ def load_production_for(production_id: int) -> Production:
     """A production the user coordinates, or 404."""
     production = db.session.get(Production, production_id)
     if production is None or not allowed(acting_user(), "permits.create_for", production):
-        raise NotFound(f"No production {production_id} among yours.")
+        raise ApiNotFound(_l("No production %(id)s among yours.", id=production_id))
     return production
 
 
@@ -120,7 +130,7 @@ def index():
     try:
         query = parse(PermitQuery, filled)
     except ApiError as exc:
-        flash(exc.detail, "error")
+        flash(described(exc, INBOX_LABELS), "error")
         query = PermitQuery()
     wanted = operations.RequestFilter(query.commune, query.status, query.start, query.end)
     rows = operations.find_requests(db.session, user, wanted)
@@ -170,38 +180,58 @@ def _requestable_shoots(user: User) -> list[tuple[Production, list[Shoot]]]:
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     user = authorize("permits.create")
-    if request.method == "POST":
-        try:
-            body = parse(
-                PermitCreate,
-                {
-                    "production_id": request.form.get("production_id", type=int) or 0,
-                    "shoot_ids": request.form.getlist("shoot_ids", type=int),
-                    "public_domain_use": request.form.get("public_domain_use", ""),
-                    "notes": request.form.get("notes", ""),
-                },
-            )
-            with db.session.begin_nested():  # a refused attempt leaves nothing to commit
-                permits = create_from(body, user)
-        except ApiError as exc:
-            flash(exc.detail, "error")
+    form = PermitRequestForm()
+    if not form.validate_on_submit():
+        return _new_page(user, form, 400 if form.errors else 200)
+    try:
+        with db.session.begin_nested():  # a refused attempt leaves nothing to commit
+            permits = create_from(parse(PermitCreate, form.values()), user)
+    except ApiError as exc:
+        return _new_page(user, form, form.refuse(exc))
+    communes = ", ".join(p.commune.name_fr for p in permits)
+    flash(
+        _(
+            "%(count)s request(s) created, one per commune: %(communes)s.",
+            count=len(permits),
+            communes=communes,
+        ),
+        "success",
+    )
+    return redirect(url_for("permits.show", request_id=permits[0].id))
+
+
+def _new_page(user: User, sent: PermitRequestForm, status: int):
+    """One form per production; the one sent, if refused, with its error and its values."""
+    forms = []
+    for production, shoots in _requestable_shoots(user):
+        if sent.is_submitted() and sent.is_for(production):
+            form = sent
         else:
-            communes = ", ".join(p.commune.name_fr for p in permits)
-            flash(
-                _(
-                    "%(count)s request(s) created, one per commune: %(communes)s.",
-                    count=len(permits),
-                    communes=communes,
-                ),
-                "success",
-            )
-            return redirect(url_for("permits.show", request_id=permits[0].id))
-    return render_template("permits/new.html", choices=_requestable_shoots(user))
+            data = {"production_id": str(production.id), "shoot_ids": [s.id for s in shoots]}
+            form = PermitRequestForm(formdata=None, data=data)
+        form.offer(production, shoots)
+        forms.append((production, shoots, form))
+    # Sent for a production not offered (not the user's, or nothing left to request): its
+    # errors go above the page.
+    astray = sent.is_submitted() and all(form is not sent for _p, _s, form in forms)
+    return render_template("permits/new.html", forms=forms, astray=sent if astray else None), status
 
 
 @bp.get("/<int:request_id>")
 def show(request_id: int):
     permit, user = load_visible(request_id)
+    return _request_page(permit, user)
+
+
+def _request_page(
+    permit: PermitRequest,
+    user: User,
+    status: int = 200,
+    *,
+    transition_form: TransitionForm | None = None,
+    insurance_form: InsuranceForm | None = None,
+):
+    """The request's page; a refused decision or certificate comes back to it, with its form."""
     lead = None
     if permit.status in EDITABLE_STATUSES:
         lead = leadtime.check(db.session, permit, datetime.now(UTC))
@@ -227,7 +257,9 @@ def show(request_id: int):
         can_attach=permit.status in EDITABLE_STATUSES
         and allowed(user, "permits.act_as_applicant", permit),
         statuses=STATUS_LABELS,
-    )
+        transition_form=transition_form or TransitionForm(formdata=None),
+        insurance_form=insurance_form or InsuranceForm(formdata=None),
+    ), status
 
 
 def _outbox_of(permit: PermitRequest) -> list[OutboxMessage]:
@@ -287,46 +319,53 @@ def insurance(request_id: int) -> Response:
 
 @bp.post("/<int:request_id>/transition")
 def transition(request_id: int):
-    _permit, user = load_visible(request_id)
+    permit, user = load_visible(request_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        return _request_page(permit, user, 400, transition_form=form)
     try:
-        fields = {
-            name: request.form[name] for name in ("action", "comment") if name in request.form
-        }
-        body = parse(TransitionBody, fields)
         with db.session.begin_nested():  # a refused transition leaves nothing to commit
+            body = parse(TransitionBody, form.values())
             workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
     except ApiError as exc:
-        flash(exc.detail, "error")
-    else:
-        flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
+        return _request_page(permit, user, form.refuse(exc), transition_form=form)
+    flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
     return redirect(url_for("permits.show", request_id=request_id))
 
 
-def receive_insurance(request_id: int) -> list[PermitRequest]:
-    """Attach the uploaded certificate (multipart field 'file'); the request commits."""
-    permit, _user = load_visible(request_id)
+def receive_insurance(permit: PermitRequest, upload: FileStorage | None) -> list[PermitRequest]:
+    """Attach an uploaded certificate to PERMIT (and its editable siblings)."""
     authorize("permits.act_as_applicant", permit)
-    upload = request.files.get("file")
     if upload is None:
-        raise InvalidInput("file", "send the certificate as multipart field 'file'")
+        raise InvalidInput("file", _l("send the certificate as multipart field 'file'"))
     return operations.attach_insurance(db.session, permit, upload.filename or "", upload.read())
 
 
 @bp.post("/<int:request_id>/insurance")
 def upload_insurance(request_id: int):
+    permit, user = load_visible(request_id)
+    form = InsuranceForm()
+    if not form.validate_on_submit():
+        return _request_page(permit, user, 400, insurance_form=form)
     try:
         with db.session.begin_nested():  # a refused upload leaves nothing to commit
-            receive_insurance(request_id)
+            receive_insurance(permit, form.file.data)
     except ApiError as exc:
-        flash(exc.detail, "error")
-    else:
-        flash(_("Insurance certificate attached."), "success")
+        return _request_page(permit, user, form.refuse(exc), insurance_form=form)
+    flash(_("Insurance certificate attached."), "success")
     return redirect(url_for("permits.show", request_id=request_id))
 
 
 @bp.get("/amendments/<int:amendment_id>")
 def amendment(amendment_id: int):
     found, user = load_amendment(amendment_id)
+    return _amendment_page(found, user)
+
+
+def _amendment_page(
+    found: Amendment, user: User, status: int = 200, *, form: AmendmentDecisionForm | None = None
+):
+    """The amendment's page; a refused decision comes back to it, with its form."""
     after = amendments.proposed_state(db.session, found)
     return render_template(
         "permits/amendment.html",
@@ -339,23 +378,23 @@ def amendment(amendment_id: int):
         statuses=STATUS_LABELS,
         amendment_statuses=AMENDMENT_STATUS_LABELS,
         events=[event for review in found.reviews for event in review.events],
-    )
+        form=form or AmendmentDecisionForm(formdata=None),
+    ), status
 
 
 @bp.post("/amendments/<int:amendment_id>/transition")
 def amendment_transition(amendment_id: int):
-    _found, user = load_amendment(amendment_id)
+    found, user = load_amendment(amendment_id)
+    form = AmendmentDecisionForm()
+    if not form.validate_on_submit():
+        return _amendment_page(found, user, 400, form=form)
     try:
-        fields = {
-            name: request.form[name] for name in ("action", "comment") if name in request.form
-        }
-        body = parse(AmendmentTransitionBody, fields)
         with db.session.begin_nested():  # a refused move leaves nothing to commit
+            body = parse(AmendmentTransitionBody, form.values())
             workflow.decide_amendment(db.session, amendment_id, body.action, user, body.comment)
     except ApiError as exc:
-        flash(exc.detail, "error")
-    else:
-        flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
+        return _amendment_page(found, user, form.refuse(exc), form=form)
+    flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
     return redirect(url_for("permits.amendment", amendment_id=amendment_id))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
@@ -14,7 +15,13 @@ from core.auth.models import User
 from core.auth.policy import allowed
 from core.errors import Conflict, InvalidInput, NotFound
 from permits import amendments, leadtime, versions
-from permits.models import CLOSED_STATUSES, Amendment, AmendmentReview, PermitRequest
+from permits.models import (
+    CLOSED_STATUSES,
+    STATUS_LABELS,
+    Amendment,
+    AmendmentReview,
+    PermitRequest,
+)
 from permits.models import PermitStatus as S
 from permits.transitions import (
     ACTION_LABELS,
@@ -56,15 +63,25 @@ def _checked(
     what = "request" if isinstance(subject, PermitRequest) else "amendment review"
     transition = find(subject, action)
     if transition is None:
+        named = {"action": ACTION_LABELS[action], "status": STATUS_LABELS[subject.status]}
+        impossible = (
+            _l("“%(action)s” is not possible on a request that is %(status)s.", **named)
+            if what == "request"
+            else _l(
+                "“%(action)s” is not possible on an amendment review that is %(status)s.", **named
+            )
+        )
         raise Conflict(
-            f"Cannot {action} a {what} that is {subject.status.value}.",
+            impossible,
             current_status=subject.status.value,
             allowed_actions=[t.action for t in possible(user, subject)],
         )
     if not allowed(user, transition.who, subject):
         raise Forbidden(f"Your role does not allow '{action}' on this {what}.")
     if transition.needs_comment and not comment:
-        raise InvalidInput("comment", f"is required to {action.replace('_', ' ')}")
+        raise InvalidInput(
+            "comment", _l("is required for “%(action)s”", action=ACTION_LABELS[action])
+        )
     return transition
 
 
@@ -74,7 +91,7 @@ def apply_transition(
     """Move the request; the row lock makes concurrent moves wait and then see the new state,
     so of two officers deciding at once one wins and the other gets a 409."""
     if action not in ACTIONS:
-        raise InvalidInput("action", f"must be one of {', '.join(ACTIONS)}")
+        raise InvalidInput("action", _l("must be one of %(actions)s", actions=", ".join(ACTIONS)))
     permit = session.scalar(
         select(PermitRequest)
         .where(PermitRequest.id == request_id)
@@ -97,7 +114,7 @@ def apply_transition(
 
 def _check_submission(session: Session, permit: PermitRequest) -> None:
     if not permit.insurance_filename:
-        raise InvalidInput("insurance", "upload the insurance certificate before submitting")
+        raise InvalidInput("insurance", _l("upload the insurance certificate before submitting"))
     now = datetime.now(UTC)
     check = leadtime.check(session, permit, now)
     permit.submitted_at = now
@@ -112,7 +129,8 @@ def decide_amendment(
     every review still open. The amendment's lock serialises moves on it, so the last
     approval sees all the others and applies the amendment (permits.amendments.settle)."""
     if action not in AMENDMENT_ACTIONS:
-        raise InvalidInput("action", f"must be one of {', '.join(AMENDMENT_ACTIONS)}")
+        actions = ", ".join(AMENDMENT_ACTIONS)
+        raise InvalidInput("action", _l("must be one of %(actions)s", actions=actions))
     amendment, reviews = amendments.locked(session, amendment_id)
     comment = comment.strip()
     if action == "withdraw":

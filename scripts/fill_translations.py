@@ -3,7 +3,9 @@
 After `make messages` has added new msgids to the .po files, a developer writes the
 translations of a feature in one JSON file and runs:
     .venv/bin/python scripts/fill_translations.py my-strings.json
-It lists the msgids still untranslated. English needs no translation (msgids are English).
+It lists the msgids still untranslated. English needs no translation (msgids are English),
+except where a msgid names a field as the API does ("must be after starts_at"): an "en" entry
+words it for people (the API's detail says it that way too, core.errors.in_english).
 """
 
 import json
@@ -27,7 +29,7 @@ def fill(language: str, translations: dict[str, dict[str, str]]) -> list[str]:
         if language in translations.get(key, {}):
             message.string = translations[key][language]
             message.flags.discard("fuzzy")
-        elif not message.string:
+        elif not message.string and language != "en":
             missing.append(key)
     with path.open("wb") as handle:
         write_po(handle, catalogue, width=100, no_location=True)
@@ -36,7 +38,7 @@ def fill(language: str, translations: dict[str, dict[str, str]]) -> list[str]:
 
 def main(source: str) -> None:
     translations = json.loads(Path(source).read_text(encoding="utf-8"))
-    for language in ("fr", "de"):
+    for language in ("fr", "de", "en"):
         for key in fill(language, translations):
             print(f"{language}: untranslated: {key!r}")
 

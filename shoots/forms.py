@@ -1,4 +1,4 @@
-"""HTML forms of the shoots package (Flask-WTF: CSRF included)."""
+"""The forms of the shoots pages (core/forms.py) and the words for their enums."""
 
 from __future__ import annotations
 
@@ -6,21 +6,22 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from core.forms import Form, GeoJSONField, LocalDateTimeField, choices
 from locations.picker import PlacePicker
 from shoots.models import BlackoutKind, ProductionStatus, ProductionType
+from shoots.operations.shoots import ATTRIBUTES
+from shoots.schemas import BlackoutIn, ProductionPatch
 
 TYPE_LABELS = {
     ProductionType.FEATURE: _l("feature film"),
@@ -74,14 +75,9 @@ WEEKDAYS = {
     "6": _l("Saturday"),
     "7": _l("Sunday"),
 }
-LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(str(value), label) for value, label in labels.items()]
-
-
-class ProductionForm(FlaskForm):
+class ProductionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     type = SelectField(_l("Type"), choices=choices(TYPE_LABELS))
     company = StringField(_l("Production company"), validators=[DataRequired(), Length(max=200)])
@@ -98,22 +94,28 @@ class ProductionForm(FlaskForm):
     coordinators = StringField(
         _l("Coordinators (e-mails, comma-separated)"), validators=[Optional(), Length(max=2000)]
     )
+    version = HiddenField()  # the version edited: someone saving in between is a 409
+
+    def values(self) -> dict[str, Any]:
+        """The production as the API's ProductionIn / ProductionPatch take it."""
+        values = {
+            name: self[name].data or None for name in ProductionPatch.model_fields if name in self
+        }
+        values["listed"] = bool(self.listed.data)
+        raw = self.coordinators.data or ""
+        values["coordinators"] = [e.strip() for e in raw.split(",") if e.strip()] or None
+        return values
 
 
-class ShootForm(FlaskForm):
+class ShootForm(Form):
     # Chosen by name in a place picker, which submits the location's id.
     location_id = IntegerField(
         _l("Library location"), widget=PlacePicker(("location",)), validators=[Optional()]
     )
-    footprint = TextAreaField(
-        _l("Footprint (GeoJSON Polygon, WGS84; empty: around the location)"),
-        validators=[Optional(), Length(max=200_000)],
-    )
-    parking = TextAreaField(
-        _l("Unit base / parking (GeoJSON, optional)"), validators=[Optional(), Length(max=200_000)]
-    )
-    starts_at = DateTimeLocalField(_l("Starts (Brussels time)"), format=LOCAL)
-    ends_at = DateTimeLocalField(_l("Ends (Brussels time)"), format=LOCAL)
+    footprint = GeoJSONField(_l("Footprint (GeoJSON Polygon, WGS84; empty: around the location)"))
+    parking = GeoJSONField(_l("Unit base / parking (GeoJSON, optional)"))
+    starts_at = LocalDateTimeField(_l("Starts (Brussels time)"), validators=[InputRequired()])
+    ends_at = LocalDateTimeField(_l("Ends (Brussels time)"), validators=[InputRequired()])
     crew_size = IntegerField(_l("Crew size"), default=0, validators=[NumberRange(0, 10_000)])
     vehicle_count = IntegerField(_l("Vehicles"), default=0, validators=[NumberRange(0, 1_000)])
     night_shoot = BooleanField(_l("Night shoot"))
@@ -122,32 +124,64 @@ class ShootForm(FlaskForm):
     special_effects = BooleanField(_l("Special effects"))
     drones = BooleanField(_l("Drones"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5_000)])
+    # Asked of an edit once a commune has the shoot before it: the domain decides whether it
+    # is required (permits.amendments refuses an amendment without it, naming this field).
     reason = TextAreaField(
         _l("Why it changes (required once a commune has the shoot before it)"),
         validators=[Optional(), Length(max=2_000)],
     )
+    version = HiddenField()  # the version edited: someone saving in between is a 409
+
+    def values(self) -> dict[str, Any]:
+        """The shoot as the API's ShootIn takes it."""
+        values: dict[str, Any] = {name: self[name].data for name in ATTRIBUTES}
+        values["location_id"] = self.location_id.data
+        values["footprint"] = self.footprint.geojson()
+        values["parking"] = self.parking.geojson()
+        values["starts_at"] = self.starts_at.local_text()
+        values["ends_at"] = self.ends_at.local_text()
+        return values
+
+    def patch_values(self) -> dict[str, Any]:
+        """The edit as the API's ShootPatch takes it: the shoot, the version edited and why
+        it changes."""
+        values = {**self.values(), "reason": self.reason.data or None}
+        if self.version.data:
+            values["version"] = self.version.data
+        return values
 
 
-class OverrideForm(FlaskForm):
-    rule = StringField(validators=[DataRequired()])
-    other = StringField(validators=[DataRequired()])
+class OverrideForm(Form):
+    """Keep a shoot despite one of its warnings (rule and other come with the button)."""
+
+    rule = HiddenField(validators=[DataRequired()])
+    other = HiddenField(validators=[DataRequired()])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=3, max=2_000)])
+    shoot_id: int | None = None  # the shoot a refused override was for, drawn again with it
+
+    def is_for(self, shoot_id: int, rule: str, other: str) -> bool:
+        return (self.shoot_id, self.rule.data, self.other.data) == (shoot_id, rule, other)
 
 
-class BlackoutForm(FlaskForm):
+TIME_OF_DAY = Regexp(r"^\d{2}:\d{2}$", message=_l("must be a time of day, e.g. 07:00"))
+
+
+class BlackoutForm(Form):
     commune = StringField(_l("Commune (NIS code)"), validators=[DataRequired(), Length(5, 5)])
     kind = SelectField(_l("Kind"), choices=choices(BLACKOUT_LABELS))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    area = TextAreaField(
-        _l("Area (GeoJSON Polygon; empty: the whole commune)"),
-        validators=[Optional(), Length(max=200_000)],
-    )
-    starts_at = DateTimeLocalField(_l("From"), format=LOCAL)
-    ends_at = DateTimeLocalField(_l("Until"), format=LOCAL)
+    area = GeoJSONField(_l("Area (GeoJSON Polygon; empty: the whole commune)"))
+    starts_at = LocalDateTimeField(_l("From"), validators=[InputRequired()])
+    ends_at = LocalDateTimeField(_l("Until"), validators=[InputRequired()])
     weekday = SelectField(_l("Every week on"), choices=choices(WEEKDAYS), default="")
-    daily_start = StringField(_l("from (HH:MM)"), validators=[Optional(), Length(5, 5)])
-    daily_end = StringField(_l("to (HH:MM)"), validators=[Optional(), Length(5, 5)])
+    daily_start = StringField(_l("from (HH:MM)"), validators=[Optional(), TIME_OF_DAY])
+    daily_end = StringField(_l("to (HH:MM)"), validators=[Optional(), TIME_OF_DAY])
 
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
+    def values(self) -> dict[str, Any]:
+        """The blackout as the API's BlackoutIn takes it."""
+        values = {name: self[name].data or None for name in BlackoutIn.model_fields}
+        values["area"] = self.area.geojson()
+        values["weekday"] = int(self.weekday.data) if self.weekday.data else None
+        values["starts_at"] = self.starts_at.local_text()
+        values["ends_at"] = self.ends_at.local_text()
+        return values

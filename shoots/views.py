@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from shapely.geometry import mapping
 
 from core.auth.models import Role
@@ -25,11 +24,12 @@ from core.communes.models import Commune
 from core.communes.operations import active_communes
 from core.config import BRUSSELS, in_brussels
 from core.db import db
-from core.errors import ApiError, Conflict, InvalidInput, NotFound
+from core.errors import ApiError, NotFound
+from core.forms import ActionForm, GeoJSONField, explained
 from core.geo import to_wgs84
 from core.validation import EARLIEST_DATE, LATEST_DATE, parse
 from locations.models import Location
-from shoots.forms import LOCAL, ActionForm, BlackoutForm, OverrideForm, ProductionForm, ShootForm
+from shoots.forms import BlackoutForm, OverrideForm, ProductionForm, ShootForm
 from shoots.map_layers import worst_severity
 from shoots.maps import drawing_map, footprints_map
 from shoots.models import FeedScope, Production, Shoot
@@ -53,16 +53,6 @@ def brussels_time(moment: datetime) -> str:
 # next keeps the request's transaction and the objects it already loaded (the signed-in user).
 
 
-def _show_error(form: FlaskForm, exc: ApiError) -> int:
-    """Put an operation's error next to its field (or on top) and give the HTTP status."""
-    field = getattr(form, exc.field or "", None)
-    if field is not None and exc.field != "meta":
-        field.errors = [*field.errors, exc.detail]
-    else:
-        flash(exc.detail, "error")
-    return exc.status
-
-
 # ---- productions -----------------------------------------------------------------------------
 
 
@@ -71,16 +61,6 @@ def production_list():
     user = authorize("productions.read")
     found = productions.productions_for(db.session, user)  # type: ignore[arg-type]
     return render_template("shoots/productions.html", productions=found)
-
-
-def _production_values(form: ProductionForm) -> dict[str, Any]:
-    values = {
-        name: form[name].data or None for name in ProductionPatch.model_fields if name in form
-    }
-    values["listed"] = bool(form.listed.data)
-    raw = form.coordinators.data or ""
-    values["coordinators"] = [e.strip() for e in raw.split(",") if e.strip()] or None
-    return values
 
 
 @bp.route("/productions/new", methods=["GET", "POST"])
@@ -102,10 +82,10 @@ def _production_form(production: Production | None):
     form = ProductionForm(obj=production)
     if request.method == "GET" and production is not None:
         form.coordinators.data = ", ".join(u.email for u in production.coordinators)
-    status = 200
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
-            values = _production_values(form)
+            values = form.values()
             with db.session.begin_nested():
                 if production is None:
                     data = parse(ProductionIn, values)
@@ -116,7 +96,7 @@ def _production_form(production: Production | None):
                     )
             return redirect(url_for("shoots.production_page", production_id=production.id))
         except ApiError as exc:
-            status = _show_error(form, exc)
+            status = form.refuse(exc)
     return render_template("shoots/production_form.html", form=form, production=production), status
 
 
@@ -125,8 +105,13 @@ def production_page(production_id: int):
     authorize("productions.read")
     production = productions.get_production(db.session, production_id)
     authorize("productions.view", production, hide=True)  # another production's file: 404
+    return _production_schedule(production)
+
+
+def _production_schedule(production: Production, override_form: OverrideForm | None = None):
     query = shoot_ops.shoots_query(production_id=production.id)
-    return _schedule(production.title, query, production=production)
+    override_form = override_form or OverrideForm(formdata=None)
+    return _schedule(production.title, query, production=production, override_form=override_form)
 
 
 # ---- schedules (production, location, commune) -----------------------------------------------
@@ -202,10 +187,8 @@ def _schedule(title: str, query, **context: Any):
         month=month,
         previous_month=(month - timedelta(days=1)).replace(day=1),
         next_month=next_month,
-        override_form=OverrideForm(),
-        action_form=ActionForm(),
         map_html=footprints_map(features) if features else None,
-        **context,
+        **{"override_form": OverrideForm(formdata=None), **context},
     )
 
 
@@ -241,21 +224,6 @@ def commune_schedule():
 # ---- shoots ----------------------------------------------------------------------------------
 
 
-def _shoot_values(form: ShootForm) -> dict[str, Any]:
-    values: dict[str, Any] = {name: form[name].data for name in shoot_ops.ATTRIBUTES}
-    values["location_id"] = form.location_id.data
-    for name in ("footprint", "parking"):
-        raw = (form[name].data or "").strip()
-        try:
-            values[name] = json.loads(raw) if raw else None
-        except (json.JSONDecodeError, RecursionError):
-            raise InvalidInput(name, "is not GeoJSON") from None
-    for name in ("starts_at", "ends_at"):
-        moment = form[name].data
-        values[name] = moment.strftime(LOCAL) if moment else None
-    return values
-
-
 def _footprint_field(form: ShootForm) -> dict[str, Any] | None:
     """The typed footprint to draw again on the form's map, if it is a valid one: a malformed
     one (nested 5,000 deep, coordinates as text, NaN) is named by the error, not drawn."""
@@ -287,22 +255,21 @@ def _shoot_form_page(
 
 def _save_shoot_form(form: ShootForm, production: Production, shoot: Shoot | None):
     user = authorize("productions.edit", production)
+    edit = None
     try:
-        values = _shoot_values(form)
-        edit = None
         with db.session.begin_nested():
             if shoot is None:
-                data = parse(ShootIn, {**values, "production_id": production.id})
+                data = parse(ShootIn, {**form.values(), "production_id": production.id})
                 shoot, found = shoot_ops.create_shoot(db.session, user, data)
             else:
-                patch = parse(ShootPatch, {**values, "reason": form.reason.data})
+                patch = parse(ShootPatch, form.patch_values())
                 edit = shoot_ops.update_shoot(db.session, user, shoot, patch)
                 found = edit.findings
-    except Conflict as exc:
-        flash(exc.detail, "error")
-        return _shoot_form_page(form, production, shoot, 409, exc.extra.get("conflicts"))
     except ApiError as exc:
-        return _shoot_form_page(form, production, shoot, _show_error(form, exc))
+        clashes = exc.extra.get("conflicts")
+        # The clashes are listed above the form, in words: no need to say it twice.
+        status = exc.status if clashes else form.refuse(exc)
+        return _shoot_form_page(form, production, shoot, status, clashes)
     if edit is not None and edit.amendment is not None:
         flash(
             _(
@@ -339,8 +306,8 @@ def shoot_edit(shoot_id: int):
     form = ShootForm(obj=shoot)
     if request.method == "GET":
         current = shoot_ops.one_shoot_json(db.session, acting_user(), shoot)
-        form.footprint.data = json.dumps(current["footprint"])
-        form.parking.data = json.dumps(current["parking"]) if current["parking"] else ""
+        form.footprint.data = GeoJSONField.text_of(current["footprint"])
+        form.parking.data = GeoJSONField.text_of(current["parking"])
         form.starts_at.data = shoot.period.lower.astimezone(BRUSSELS).replace(tzinfo=None)
         form.ends_at.data = shoot.period.upper.astimezone(BRUSSELS).replace(tzinfo=None)
     if form.validate_on_submit():
@@ -358,7 +325,7 @@ def shoot_delete(shoot_id: int):
             with db.session.begin_nested():
                 shoot_ops.delete_shoot(db.session, shoot)
         except ApiError as exc:  # e.g. the shoot is in a live permit request
-            flash(exc.detail, "error")
+            flash(explained(exc), "error")
         else:
             flash(_("Shoot deleted."), "success")
     return redirect(url_for("shoots.production_page", production_id=production_id))
@@ -369,25 +336,23 @@ def shoot_override(shoot_id: int):
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
     user = authorize("productions.edit", shoot.production)
     form = OverrideForm()
+    form.shoot_id = shoot.id
     if not form.validate_on_submit():
-        flash(
-            _("Give a reason (at least 3 characters) to keep the shoot despite the warning."),
-            "error",
-        )
-    else:
-        try:
-            with db.session.begin_nested():
-                shoot_ops.override_warning(
-                    db.session,
-                    user,
-                    shoot,
-                    form.rule.data,
-                    form.other.data,
-                    form.reason.data,  # type: ignore[arg-type]
-                )
-            flash(_("Override recorded."), "success")
-        except ApiError as exc:
-            flash(exc.detail, "error")
+        return _production_schedule(shoot.production, form), 400
+    try:
+        with db.session.begin_nested():
+            shoot_ops.override_warning(
+                db.session,
+                user,
+                shoot,
+                form.rule.data,  # type: ignore[arg-type]
+                form.other.data,  # type: ignore[arg-type]
+                form.reason.data,  # type: ignore[arg-type]
+            )
+    except ApiError as exc:
+        status = form.refuse(exc)
+        return _production_schedule(shoot.production, form), status
+    flash(_("Override recorded."), "success")
     return redirect(url_for("shoots.production_page", production_id=shoot.production_id))
 
 
@@ -413,29 +378,22 @@ def blackout_list():
     form = BlackoutForm()
     if request.method == "GET" and user is not None and user.commune_nis:
         form.commune.data = user.commune_nis
-    status = 200
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         authorize("blackouts.manage", form.commune.data)
         try:
-            values = {name: form[name].data or None for name in BlackoutIn.model_fields}
-            values["area"] = json.loads(form.area.data) if (form.area.data or "").strip() else None
-            values["weekday"] = int(form.weekday.data) if form.weekday.data else None
-            for name in ("starts_at", "ends_at"):
-                values[name] = form[name].data.strftime(LOCAL) if form[name].data else ""
             with db.session.begin_nested():
-                blackout_ops.save_blackout(db.session, user, parse(BlackoutIn, values))
+                data = parse(BlackoutIn, form.values())
+                blackout_ops.save_blackout(db.session, user, data)
             flash(_("Blackout saved."), "success")
             return redirect(url_for("shoots.blackout_list"))
-        except json.JSONDecodeError:
-            status = _show_error(form, InvalidInput("area", "is not GeoJSON"))
         except ApiError as exc:
-            status = _show_error(form, exc)
+            status = form.refuse(exc)
     blackouts = [blackout_json(b) for b in blackout_ops.blackouts_of(db.session, None)]
     return render_template(
         "shoots/blackouts.html",
         blackouts=blackouts,
         form=form if allowed(user, "blackouts.manage") else None,
-        action_form=ActionForm(),
     ), status
 
 

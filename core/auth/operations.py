@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
@@ -39,20 +39,20 @@ def check_password(password: str, email: str) -> None:
     """Refuse a password shorter than MIN_PASSWORD_LENGTH, equal to the e-mail or containing
     its name part, or that zxcvbn rates easy to guess (common, a pattern, a repeat)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        reason = _("must have at least %(count)d characters", count=MIN_PASSWORD_LENGTH)
+        reason = _l("must have at least %(count)d characters", count=MIN_PASSWORD_LENGTH)
         raise InvalidInput("password", reason)
     if len(password) > MAX_PASSWORD_LENGTH:
-        reason = _("must have at most %(count)d characters", count=MAX_PASSWORD_LENGTH)
+        reason = _l("must have at most %(count)d characters", count=MAX_PASSWORD_LENGTH)
         raise InvalidInput("password", reason)
     address = email.strip().lower()
     name = address.partition("@")[0]
     lowered = password.lower()
     if lowered == address or (len(name) >= 4 and name in lowered):
-        raise InvalidInput("password", _("must not be or contain your e-mail address"))
+        raise InvalidInput("password", _l("must not be or contain your e-mail address"))
     if zxcvbn(password[:_ZXCVBN_PREFIX], user_inputs=[address, name])["score"] < (
         MIN_PASSWORD_SCORE
     ):
-        raise InvalidInput("password", _("is too common or too easy to guess"))
+        raise InvalidInput("password", _l("is too common or too easy to guess"))
 
 
 def hash_password(password: str, email: str) -> str:
@@ -133,7 +133,7 @@ def end_sessions(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """Set a new password after checking the current one; other sessions end."""
     if not verify_password(user, current):
-        raise InvalidInput("current_password", _("is not your current password"))
+        raise InvalidInput("current_password", _l("is not your current password"))
     user.password_hash = hash_password(new, user.email)
     end_sessions(user)
 

@@ -17,14 +17,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional
 
 from core.auth import throttle
+from core.auth.forms import LoginForm, PasswordForm, TokenForm
 from core.auth.models import ApiToken, User
 from core.auth.operations import (
     authenticate,
@@ -42,11 +39,6 @@ from core.extensions import limiter
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
-
-
 def _safe_next(target: str | None) -> str:
     """Only redirect to a path on this site after log-in (no open redirect)."""
     if target:
@@ -54,17 +46,6 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/"):
             return target
     return url_for("pages.home")
-
-
-class PasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=1024)]
-    )
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
-
-
-class TokenForm(FlaskForm):
-    label = StringField(_l("What the token is for"), validators=[Optional(), Length(max=120)])
 
 
 def _login_rate() -> str:
@@ -77,19 +58,21 @@ def _login_rate() -> str:
 def login():
     form = LoginForm()
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form)
+        return render_template("auth/login.html", form=form), 400 if form.errors else 200
     email = form.email.data or ""
     keys = throttle.keys_for(db.session, request, email, get_remote_address())
     wait = throttle.retry_after(db.session, keys)
     if wait:
-        flash(_("Too many failed attempts: try again in %(seconds)d seconds.", seconds=wait))
+        form.form_errors.append(
+            _("Too many failed attempts: try again in %(seconds)d seconds.", seconds=wait)
+        )
         page = render_template("auth/login.html", form=form)
         return page, 429, {"Retry-After": str(wait)}
     user = authenticate(db.session, email, form.password.data or "")
     if user is None:
         throttle.record_failure(db.session, keys)
         keep_despite_error_response()  # the failure is counted although the answer is a 401
-        flash(_("Unknown e-mail or wrong password."), "error")
+        form.form_errors.append(_("Unknown e-mail or wrong password."))
         return render_template("auth/login.html", form=form), 401
     throttle.record_success(db.session, keys)  # committed with a re-hashed password, if any
     _start_session(user)
@@ -136,20 +119,13 @@ def password():
     if not form.validate_on_submit():
         return _account_page(400, password_form=form)
     try:
-        change_password(user, form.current_password.data or "", form.new_password.data or "")  # type: ignore[arg-type]
+        with db.session.begin_nested():  # a refused change leaves nothing behind
+            change_password(user, form.current_password.data or "", form.new_password.data or "")  # type: ignore[arg-type]
     except InvalidInput as error:
-        db.session.rollback()
-        field = form.current_password if error.field == "current_password" else form.new_password
-        field.errors.append(_reason(error))  # type: ignore[attr-defined]
-        return _account_page(400, password_form=form)
+        return _account_page(form.refuse(error), password_form=form)
     _start_session(user)  # type: ignore[arg-type]  # this browser stays signed in, others end
     flash(_("Your password is changed; your other sessions are ended."), "success")
     return redirect(url_for("auth.account"))
-
-
-def _reason(error: InvalidInput) -> str:
-    """The reason alone, for a message under the field it names."""
-    return error.detail.removeprefix(f"{error.field}: ")
 
 
 @bp.post("/account/tokens")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import Range
@@ -33,7 +33,7 @@ def _clock(field: str, raw: str | None) -> time | None:
     try:
         return time.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(field, f"is not a time of day: {raw!r}") from None
+        raise InvalidInput(field, _l("is not a time of day: %(raw)r", raw=raw)) from None
 
 
 def save_blackout(
@@ -41,7 +41,7 @@ def save_blackout(
 ) -> Blackout:
     """Create (or replace the values of) a blackout; checks the input first."""
     if session.get(Commune, data.commune) is None:
-        raise InvalidInput("commune", f"no commune {data.commune}")
+        raise InvalidInput("commune", _l("no commune %(nis)s", nis=data.commune))
     starts_at, ends_at = parse_period(data.starts_at, data.ends_at, longest=None)
     daily_start, daily_end = (
         _clock("daily_start", data.daily_start),
@@ -49,16 +49,18 @@ def save_blackout(
     )
     weekly = (data.weekday, daily_start, daily_end)
     if any(v is not None for v in weekly) and not all(v is not None for v in weekly):
-        raise InvalidInput("weekday", "a weekly blackout needs weekday, daily_start and daily_end")
+        raise InvalidInput(
+            "weekday", _l("a weekly blackout needs weekday, daily_start and daily_end")
+        )
     if daily_start and daily_end and daily_end <= daily_start:
-        raise InvalidInput("daily_end", "must be after daily_start")
+        raise InvalidInput("daily_end", _l("must be after daily_start"))
     area = parse_area("area", data.area) if data.area is not None else None
     if area is not None:
         check_in_wallonia(session, "area", area)
         if not lies_in_commune(session, data.commune, area.wkb_hex):
             # An officer declares blackouts for their commune only (policy: blackouts.manage).
             raise InvalidInput(
-                "area", _("must lie in the blackout's commune (within 200 m of its boundary)")
+                "area", _l("must lie in the blackout's commune (within 200 m of its boundary)")
             )
     blackout = blackout or Blackout(created_by_id=user.id if user else None)
     blackout.commune_nis = data.commune

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from shapely.geometry import MultiPolygon
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -31,9 +32,9 @@ def parse_time(field: str, raw: Any) -> datetime:
         try:
             parsed = datetime.fromisoformat(raw.strip())
         except ValueError:
-            raise InvalidInput(field, f"is not a date and time: {raw!r}") from None
+            raise InvalidInput(field, _l("is not a date and time: %(raw)r", raw=raw)) from None
     else:
-        raise InvalidInput(field, "is required (e.g. 2027-06-14T07:00)")
+        raise InvalidInput(field, _l("is required (e.g. 2027-06-14T07:00)"))
     check_date_window(field, parsed)  # before converting: year 1 or 9999 would overflow
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
@@ -42,9 +43,15 @@ def parse_time(field: str, raw: Any) -> datetime:
     if earlier.utcoffset() != later.utcoffset():
         round_trip = earlier.astimezone(UTC).astimezone(BRUSSELS).replace(tzinfo=None)
         if round_trip != parsed:
-            raise InvalidInput(field, f"{raw} does not exist in Brussels (clocks go forward)")
+            raise InvalidInput(
+                field, _l("%(time)s does not exist in Brussels (clocks go forward)", time=raw)
+            )
         raise InvalidInput(
-            field, f"{raw} happens twice in Brussels (clocks go back): give the UTC offset"
+            field,
+            _l(
+                "%(time)s happens twice in Brussels (clocks go back): give the UTC offset",
+                time=raw,
+            ),
         )
     return earlier.astimezone(UTC)
 
@@ -55,9 +62,11 @@ def parse_period(
     starts_at = parse_time("starts_at", starts_raw)
     ends_at = parse_time("ends_at", ends_raw)
     if ends_at <= starts_at:
-        raise InvalidInput("ends_at", "must be after starts_at")
+        raise InvalidInput("ends_at", _l("must be after starts_at"))
     if longest is not None and ends_at - starts_at > longest:
-        raise InvalidInput("ends_at", f"the period may last at most {longest.days} days")
+        raise InvalidInput(
+            "ends_at", _l("the period may last at most %(days)s days", days=longest.days)
+        )
     return starts_at, ends_at
 
 
@@ -71,9 +80,9 @@ def parse_area(field: str, raw: Any) -> MultiPolygon:
         try:
             raw = json.loads(raw)
         except (json.JSONDecodeError, RecursionError):  # typed in a form: no body depth check
-            raise InvalidInput(field, "is not GeoJSON") from None
+            raise InvalidInput(field, _l("is not GeoJSON")) from None
     if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
-        raise InvalidInput(field, "must be a GeoJSON Polygon or MultiPolygon")
+        raise InvalidInput(field, _l("must be a GeoJSON Polygon or MultiPolygon"))
     return polygons_3812(field, geojson_shape(field, raw))
 
 
@@ -87,4 +96,4 @@ OUTSIDE_WALLONIA_SQL = text(f"""
 def check_in_wallonia(session: Session, field: str, area: MultiPolygon) -> None:
     """Every vertex must lie in a Walloon commune (or in a border sliver next to one)."""
     if session.scalar(OUTSIDE_WALLONIA_SQL, {"area": area.wkb_hex}):
-        raise InvalidInput(field, "lies (partly) outside Wallonia")
+        raise InvalidInput(field, _l("lies (partly) outside Wallonia"))

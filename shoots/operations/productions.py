@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -42,7 +43,9 @@ def _coordinators(session: Session, emails: list[str]) -> list[User]:
     for email in emails:
         user = session.scalar(select(User).where(func.lower(User.email) == email.lower()))
         if user is None or user.role not in (Role.COORDINATOR, Role.ADMIN):
-            raise InvalidInput("coordinators", f"{email} is not a coordinator's account")
+            raise InvalidInput(
+                "coordinators", _l("%(email)s is not a coordinator's account", email=email)
+            )
         users.append(user)
     return users
 
@@ -66,7 +69,9 @@ def _flush(session: Session) -> None:
             session.flush()
     except IntegrityError as exc:
         if "file_reference" in str(exc.orig):
-            raise InvalidInput("file_reference", "is already used by another production") from None
+            raise InvalidInput(
+                "file_reference", _l("is already used by another production")
+            ) from None
         raise
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon
 from sqlalchemy import Select, and_, false, func, select
@@ -74,7 +75,7 @@ def require_production(session: Session, production_id: int) -> None:
 
 
 def _no_production(production_id: int) -> InvalidInput:
-    return InvalidInput("production_id", f"no production {production_id}")
+    return InvalidInput("production_id", _l("no production %(id)s", id=production_id))
 
 
 def _location(session: Session, location_id: int | None) -> Location | None:
@@ -82,7 +83,7 @@ def _location(session: Session, location_id: int | None) -> Location | None:
         return None
     location = session.get(Location, location_id)
     if location is None:
-        raise InvalidInput("location_id", f"no location {location_id}")
+        raise InvalidInput("location_id", _l("no location %(id)s", id=location_id))
     return location
 
 
@@ -102,7 +103,7 @@ def candidate_from(session: Session, data: ShootFields, base: Candidate | None) 
     elif base is not None:
         footprint = base.footprint
     else:
-        raise InvalidInput("footprint", "is required when no location is given")
+        raise InvalidInput("footprint", _l("is required when no location is given"))
     if "parking" in given:
         parking = parse_area("parking", data.parking) if data.parking is not None else None
     else:
@@ -144,7 +145,7 @@ def stored_candidate(shoot: Shoot) -> Candidate:
 def refuse_hard(session: Session, viewer: User | None, findings: Findings) -> None:
     if findings.conflicts:
         raise Conflict(
-            "This shoot clashes with other shoots at the same place and time.",
+            _l("This shoot clashes with other shoots at the same place and time."),
             **findings_json(session, viewer, findings),
         )
 
@@ -178,7 +179,7 @@ def _save(
             session.flush()
     except IntegrityError as exc:
         if "no_double_booking" in str(exc.orig):  # a concurrent save won the location
-            raise Conflict("The location was booked for this period in the meantime.") from None
+            raise Conflict(_l("The location was booked for this period in the meantime.")) from None
         raise
     return findings
 
@@ -313,7 +314,15 @@ def override_warning(
     """Record USER's decision to keep SHOOT despite a current warning."""
     warnings = {(f.rule, f.other_ref): f for f in findings_for(session, shoot).warnings}
     if (rule, other_ref) not in warnings:
-        raise InvalidInput("other", f"{shoot.id} has no current {rule} warning about {other_ref}")
+        raise InvalidInput(
+            "other",
+            _l(
+                "%(shoot)s has no current %(rule)s warning about %(other)s",
+                shoot=shoot.id,
+                rule=rule,
+                other=other_ref,
+            ),
+        )
     override = session.scalar(
         select(WarningOverride).where(
             WarningOverride.shoot_id == shoot.id,

@@ -350,11 +350,13 @@ def test_queryables_are_a_json_schema_from_the_collection_declaration(client):
         assert not_queryable not in properties
     shoots = ok(client, "/ogc/collections/shoots/queryables").get_json()["properties"]
     assert shoots["production_type"]["enum"][:2] == ["feature", "series"]
+    # permits.public's fields, as every public output has them (times: datetime, the
+    # parking zone: not a parameter's type).
     assert set(shoots) == {
-        "production", "production_type", "place", "communes",
-        "road_closure", "parking_suspension", "night_shoot",
+        "production", "production_type", "place", "communes", "road_closure",
+        "parking_suspension", "night_shoot",
     }  # fmt: skip
-    assert shoots["communes"]["type"] == "array"  # a shoot straddling two communes: "includes"
+    assert shoots["communes"]["type"] == "array" and shoots["night_shoot"]["type"] == "boolean"
     collection = ok(client, "/ogc/collections/locations").get_json()
     (link,) = [
         link
@@ -384,6 +386,9 @@ def test_queryables_filter_as_query_parameters(client, create_location, create_s
     approve(shoot, PermitStatus.APPROVED)
     assert ids(items(client, "production_type=feature", "shoots")) == {shoot.id}
     assert ids(items(client, "production_type=series", "shoots")) == set()
+    assert ids(items(client, "communes=Namur", "shoots")) == {shoot.id}  # an array subquery
+    assert ids(items(client, "communes=Arlon", "shoots")) == set()
+    assert ids(items(client, "night_shoot=false", "shoots")) == {shoot.id}
 
 
 @pytest.mark.parametrize(

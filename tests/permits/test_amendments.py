@@ -25,6 +25,7 @@ from permits.versions import content_hash, versions_of
 from permits.workflow import apply_transition
 from shoots.models import Shoot, ShootStatus
 from tests.conftest import BRUSSELS
+from tests.forms import LANGUAGES, errors_of, is_marked_invalid, summary_of, value_of
 from tests.permits.conftest import CITADEL, EUPEN, EUPEN_CENTRE, NAMUR, PROFONDEVILLE
 
 SCENE = "Scène de nuit ajoutée : <b>la poursuite</b>"
@@ -431,6 +432,87 @@ def test_withdrawing_the_request_withdraws_its_pending_amendment(
 
 
 # ---- pages ------------------------------------------------------------------------------------
+
+
+REASON_REQUIRED = {
+    "fr": "dites pourquoi le tournage change : les communes auxquelles il est soumis en décident",
+    "de": "geben Sie an, warum sich der Dreh ändert: die Gemeinden, denen er vorliegt, "
+    "entscheiden darüber",
+}
+BECAME_AMENDMENT = {
+    "fr": "votre changement est la modification n° {id}",
+    "de": "Ihre Änderung ist die Änderung Nr. {id}",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_shoot_form_asks_why_an_approved_shoot_changes_then_opens_the_amendment(
+    client, login, approved_shoot, coordinator, lang
+):
+    shoot, _permit = approved_shoot
+    login(coordinator)
+    edit = f"/shoots/{shoot.id}/edit?lang={lang}"
+    sent = {
+        "starts_at": "2027-06-14T07:00", "ends_at": "2027-06-14T17:00", "crew_size": "150",
+        "vehicle_count": "4", "footprint": json.dumps(_square(*CITADEL)), "parking": "",
+        "version": str(shoot.version), "reason": "  ",
+    }  # fmt: skip
+    refused = client.post(edit, data=sent)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    # The domain (permits.amendments.propose) names the field; the form shows it there.
+    assert errors_of(page, "reason") == [REASON_REQUIRED[lang]]
+    assert is_marked_invalid(page, "reason")
+    assert value_of(page, "crew_size") == "150"  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.scalars(select(Amendment)).all() == []
+    assert db.session.get(Shoot, shoot.id).crew_size == 35
+
+    saved = client.post(edit, data={**sent, "reason": "Figurants pour la scène du marché"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    (amendment,) = db.session.scalars(select(Amendment)).all()
+    assert saved.location.endswith(f"/permits/amendments/{amendment.id}")
+    shown = client.get(saved.location).get_data(as_text=True)
+    assert BECAME_AMENDMENT[lang].format(id=amendment.id) in shown
+    db.session.expire_all()
+    assert db.session.get(Shoot, shoot.id).crew_size == 35  # the approved value stays in force
+    assert amendment.crew_size == 150
+
+
+COMMENT_FOR_REJECT = {
+    "fr": "est obligatoire pour « Refuser »",
+    "de": "ist für „Ablehnen“ erforderlich",
+}
+
+
+NOT_AGAIN = {
+    "fr": "« Prendre en charge » n'est pas possible sur l'examen d'une modification au statut "
+    "« en examen ».",
+    "de": "„In Prüfung nehmen“ ist bei der Prüfung einer Änderung im Status „in Prüfung“ "
+    "nicht möglich.",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_amendment_decision_refused_is_said_next_to_the_comment_on_its_page(
+    client, login, token_for, approved_shoot, coordinator, officer, lang
+):
+    shoot, _permit = approved_shoot
+    proposed = _patch(client, token_for(coordinator), shoot, crew_size=90, reason="Foule")
+    amendment_id = proposed.get_json()["amendment"]["id"]
+    login(officer)
+    url = f"/permits/amendments/{amendment_id}/transition?lang={lang}"
+    assert client.post(url, data={"action": "take_into_review"}).status_code == 302
+    refused = client.post(url, data={"action": "reject", "comment": ""})
+    assert refused.status_code == 400
+    assert errors_of(refused.text, "comment") == [COMMENT_FOR_REJECT[lang]]
+    assert is_marked_invalid(refused.text, "comment")
+    again = client.post(url, data={"action": "take_into_review", "comment": "Vu"})
+    assert again.status_code == 409  # no longer possible: said above the form, comment kept
+    assert value_of(again.text, "comment") == "Vu"
+    assert NOT_AGAIN[lang] in summary_of(again.text)
+    db.session.expire_all()
+    assert db.session.get(Amendment, amendment_id).status is AmendmentStatus.PENDING
 
 
 def test_amendment_pages_compare_and_show_the_reason_literally(

@@ -134,7 +134,8 @@ def test_submit_and_decisions_queue_notifications(namur_permit, coordinator, off
     assert to_officers == {officer.email}
     apply_transition(db.session, pid, "take_into_review", officer)
     apply_transition(db.session, pid, "reject", officer, "Marché ce jour-là.")
-    rejected = db.session.query(OutboxMessage).filter_by(request_id=pid).all()[1:]
+    queued = db.session.query(OutboxMessage).filter_by(request_id=pid).order_by(OutboxMessage.id)
+    rejected = queued.all()[1:]  # by id: a table's physical order is not the insertion order
     assert {m.recipient for m in rejected} == {coordinator.email, "prod@example.be"}
     assert all("Marché ce jour-là." in m.body for m in rejected)
 

@@ -43,7 +43,7 @@ def test_form_names_the_bad_field(client, login, coordinator, production):
         f"/productions/{production.id}/shoots/new", data=form_data(starts_at="2027-03-28T02:30")
     )
     assert response.status_code == 400
-    assert "aria-invalid" in response.text and "does not exist" in response.text
+    assert "aria-invalid" in response.text and "n&#39;existe pas à Bruxelles" in response.text
 
 
 def test_a_coordinator_cannot_edit_someone_elses_production(client, login, make_user, production):

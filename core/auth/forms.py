@@ -1,0 +1,31 @@
+"""The forms of the log-in and account pages (core/forms.py)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from core.forms import Form
+
+
+class LoginForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class PasswordForm(Form):
+    field_aliases: ClassVar[dict[str, str]] = {
+        "password": "new_password"
+    }  # the strength rules name the password
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=1024)]
+    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class TokenForm(Form):
+    label = StringField(_l("What the token is for"), validators=[Optional(), Length(max=120)])
