@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
@@ -120,7 +121,7 @@ class LocationSearch(BaseModel):
     @classmethod
     def _commune(cls, value: str | None) -> str | None:
         if value is not None and value.isdigit() and len(value) != 5:
-            raise ValueError(_l("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
+            raise ValueError(_("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
         return value
 
     @field_validator("bbox")
@@ -134,7 +135,7 @@ class LocationSearch(BaseModel):
     def _consistent(self) -> LocationSearch:
         # Raised as InvalidInput (not ValueError) so the 400 names the parameter.
         if self.radius_m is not None and self.near is None:
-            raise InvalidInput("radius_m", _l("needs near (a place, or lon,lat)"))
+            raise InvalidInput("radius_m", _l("needs near=lon,lat"))
         if (self.available_from is None) != (self.available_to is None):
             missing = "available_to" if self.available_to is None else "available_from"
             raise InvalidInput(missing, _l("available_from and available_to go together"))
