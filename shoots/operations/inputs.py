@@ -127,18 +127,24 @@ def to_lambert(geometry: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geometry, _to_lambert, interleaved=False)
 
 
-OUTSIDE_WALLONIA_SQL = text(f"""
-    SELECT count(*) FROM ST_DumpPoints(ST_SetSRID(CAST(:area AS geometry), {SRID})) AS vertex
-    WHERE NOT EXISTS (
-        SELECT 1 FROM communes c
-        WHERE c.retired_at IS NULL AND ST_DWithin(c.boundary, vertex.geom, :tolerance))
-""")
+OUTSIDE_WALLONIA = "lies (partly) outside Wallonia"
+
+
+def outside_wallonia_sql(area: str) -> str:
+    """SQL: how many vertices of AREA (an EPSG:3812 geometry expression) lie neither in a
+    Walloon commune nor within the sliver tolerance of one (0 for NULL)."""
+    return f"""
+        SELECT count(*) FROM ST_DumpPoints({area}) AS vertex
+        WHERE NOT EXISTS (
+            SELECT 1 FROM communes c
+            WHERE c.retired_at IS NULL
+              AND ST_DWithin(c.boundary, vertex.geom, {WALLONIA_TOLERANCE_M}))"""
+
+
+OUTSIDE_WALLONIA_SQL = text(outside_wallonia_sql(f"ST_SetSRID(CAST(:area AS geometry), {SRID})"))
 
 
 def check_in_wallonia(session: Session, field: str, area: MultiPolygon) -> None:
     """Every vertex must lie in (or within the sliver tolerance of) a Walloon commune."""
-    outside = session.scalar(
-        OUTSIDE_WALLONIA_SQL, {"area": area.wkb_hex, "tolerance": WALLONIA_TOLERANCE_M}
-    )
-    if outside:
-        raise InvalidInput(field, "lies (partly) outside Wallonia")
+    if session.scalar(OUTSIDE_WALLONIA_SQL, {"area": area.wkb_hex}):
+        raise InvalidInput(field, OUTSIDE_WALLONIA)
