@@ -35,14 +35,15 @@ class Side:
     production_id: str
 
     @classmethod
-    def of(cls, alias: str) -> Side:
-        """A row with the shoots table's column names, under ALIAS."""
+    def of(cls, alias: str, separator: str = ".") -> Side:
+        """The shoots table's columns under ALIAS (`a.footprint`), or, with separator "_",
+        the columns of a row holding two shoots (`a_footprint`)."""
         return cls(
-            footprint=f"{alias}.footprint",
-            parking=f"{alias}.parking",
-            period=f"{alias}.period",
-            location_id=f"{alias}.location_id",
-            production_id=f"{alias}.production_id",
+            footprint=f"{alias}{separator}footprint",
+            parking=f"{alias}{separator}parking",
+            period=f"{alias}{separator}period",
+            location_id=f"{alias}{separator}location_id",
+            production_id=f"{alias}{separator}production_id",
         )
 
 
