@@ -1,8 +1,9 @@
 """Baseline for bench/shoots_bench.py: bare Flask + one psycopg connection per worker, running
-the SQL of the app's conflict dry run: the bearer-token look-up, the production's existence, the
-Wallonia check and the engine's one query (shoots.operations.conflicts.CHECK_SQL), with no ORM, no
-transaction, no validation layer. Serve with gunicorn `bench.bare_conflict_app:app`, with
-DATABASE_URL set (a postgresql+psycopg:// or postgresql:// URL)."""
+the SQL of the app's conflict dry run: the bearer-token look-up and the engine's one query
+(shoots.operations.conflicts.CHECK_SQL, which also reads whether the production exists and the
+footprint lies in Wallonia), with no ORM, no transaction, no validation layer. Serve with
+gunicorn `bench.bare_conflict_app:app`, with DATABASE_URL set (a postgresql+psycopg:// or
+postgresql:// URL)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ import psycopg
 from flask import Flask, request
 from shapely.geometry import shape
 
+from core.db import SESSION_OPTIONS
 from core.geo import as_multipolygon, to_lambert
 from shoots.operations import conflicts
-from shoots.operations.inputs import OUTSIDE_WALLONIA_SQL, parse_time
+from shoots.operations.inputs import parse_time
 
 app = Flask(__name__)
 _connection: psycopg.Connection | None = None
@@ -28,14 +30,14 @@ def psycopg_sql(statement) -> str:
     return re.sub(r"(?<![:\w]):(?!:)(\w+)", r"%(\1)s", statement.text)
 
 
-OUTSIDE, CHECK = psycopg_sql(OUTSIDE_WALLONIA_SQL), psycopg_sql(conflicts.CHECK_SQL)
+CHECK = psycopg_sql(conflicts.CHECK_SQL)
 
 
 def connection() -> psycopg.Connection:
     global _connection
     if _connection is None:
         url = os.environ["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
-        _connection = psycopg.connect(url, autocommit=True)
+        _connection = psycopg.connect(url, autocommit=True, options=SESSION_OPTIONS)
     return _connection
 
 
@@ -63,15 +65,12 @@ def check():
         cursor.execute(TOKEN_SQL, {"hash": hashlib.sha256(token.encode()).hexdigest()})
         if cursor.fetchone() is None:
             return app.response_class('{"error": "unauthorized"}', 401)
-        cursor.execute("SELECT 1 FROM productions WHERE id = %(id)s", {"id": body["production_id"]})
-        if cursor.fetchone() is None:
-            return app.response_class('{"error": "invalid_input"}', 400)
-        cursor.execute(OUTSIDE, {"area": footprint.wkb_hex})
-        if cursor.fetchone()[0]:
-            return app.response_class('{"error": "invalid_input"}', 400)
-        cursor.execute(CHECK, {**params, **conflicts.DEFAULT_SETTINGS})
+        cursor.execute(CHECK, params)
         row = cursor.fetchone()
-        saturation_days, shoot_rows, blackout_rows, days = row[1], row[4], row[5], row[6]
+        production_known, footprint_outside = row[0], row[1]
+        if not production_known or footprint_outside:
+            return app.response_class('{"error": "invalid_input"}', 400)
+        saturation_days, shoot_rows, blackout_rows, days = row[4], row[7], row[8], row[9]
         found = [{"rule": r[0], "id": r[1], "distance_m": r[4]} for r in shoot_rows or []]
         found += [{"rule": "blackout", "id": r[0]} for r in blackout_rows or []]
         if days > saturation_days:

@@ -17,7 +17,7 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,6 +48,28 @@ HSTS = "max-age=31536000; includeSubDomains"
 PUBLIC_DATA_PREFIXES = ("/ogc",)  # open data: any web page may read it (no cookies involved)
 
 
+_RATE_LIMITED_VIEWS: set[Callable[..., Any]] = set()
+
+
+def rate_limited(limit: Callable[[], str] | str, **options: Any) -> Callable[..., Any]:
+    """`limiter.limit` for a view (put it right under the route decorator), remembered: the
+    limiter's per-request work (resolving the view's limits, a few tenths of a millisecond) is
+    skipped for every other view. There are no default limits (core.extensions), so a view
+    without this decorator has nothing to count."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        limited = limiter.limit(limit, **options)(view)
+        _RATE_LIMITED_VIEWS.add(limited)
+        return limited
+
+    return decorate
+
+
+@limiter.request_filter
+def _has_no_rate_limit() -> bool:
+    return current_app.view_functions.get(request.endpoint or "") not in _RATE_LIMITED_VIEWS
+
+
 def csp_nonce() -> str:
     """This request's script nonce (created on first use)."""
     if "csp_nonce" not in g:
@@ -61,23 +83,34 @@ def with_script_nonces(html: str) -> str:
 
 
 def content_security_policy() -> str:
-    config = current_app.config
-    images = " ".join(
-        ["'self'", "data:", "blob:", *config["CSP_IMAGE_SOURCES"], *_tile_origins(config)]
-    )
-    directives = {
-        "default-src": "'self'",
-        "script-src": f"'self' 'nonce-{csp_nonce()}'",
-        "style-src": "'self' 'unsafe-inline'",
-        "img-src": images,
-        "font-src": "'self' data:",
-        "connect-src": "'self'",
-        "object-src": "'none'",
-        "base-uri": "'self'",
-        "form-action": "'self'",
-        "frame-ancestors": "'none'",
-    }
-    return "; ".join(f"{name} {value}" for name, value in directives.items())
+    before, after = _policy_around_nonce(current_app)
+    return f"{before}{csp_nonce()}{after}"
+
+
+def _policy_around_nonce(app: Flask) -> tuple[str, str]:
+    """The app's policy before and after the nonce, put together once per app (it depends
+    only on the configuration)."""
+    if "tournages.csp" not in app.extensions:
+        config = app.config
+        images = " ".join(
+            ["'self'", "data:", "blob:", *config["CSP_IMAGE_SOURCES"], *_tile_origins(config)]
+        )
+        directives = {
+            "default-src": "'self'",
+            "script-src": "'self' 'nonce-\0'",
+            "style-src": "'self' 'unsafe-inline'",
+            "img-src": images,
+            "font-src": "'self' data:",
+            "connect-src": "'self'",
+            "object-src": "'none'",
+            "base-uri": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        }
+        policy = "; ".join(f"{name} {value}" for name, value in directives.items())
+        before, _, after = policy.partition("\0")
+        app.extensions["tournages.csp"] = (before, after)
+    return app.extensions["tournages.csp"]
 
 
 def request_id() -> str:

@@ -169,13 +169,11 @@ def override_warning(shoot_id: int, body: OverrideIn):
 @validated(body=CheckIn, summary="Dry run: what a shoot would clash with; stores nothing")
 def check_conflicts(body: CheckIn):
     viewer = authorize("conflicts.check")
-    shoot_ops.require_production(db.session, body.production_id)
     base = None
     if body.shoot_id is not None:
         base = shoot_ops.stored_candidate(shoot_ops.get_shoot(db.session, body.shoot_id))
     candidate = shoot_ops.candidate_from(db.session, body, base)
-    findings = conflicts.check(db.session, candidate)
-    db.session.rollback()
+    findings = shoot_ops.input_findings(db.session, candidate)
     return jsonify({"ok": not findings.conflicts, **findings_json(db.session, viewer, findings)})
 
 

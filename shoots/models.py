@@ -152,6 +152,13 @@ class Shoot(Versioned, Base):
             postgresql_using="gist",
             postgresql_where=text("status <> 'cancelled'"),
         ),
+        # The conflict report's search: live shoots overlapping a week.
+        Index(
+            "ix_shoots_live_period",
+            "period",
+            postgresql_using="gist",
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -162,20 +162,24 @@ def create_token(session: Session, user: User, label: str | None = None) -> str:
     return token
 
 
+# Built once: the look-up runs on every API request.
+_TOKEN_OWNER = (
+    select(User, ApiToken.id, ApiToken.last_used_at, func.now())
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.is_enabled.is_(True),
+    )
+)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The enabled user owning an unrevoked TOKEN, or None: one query, one ORM object.
 
     The token's last use is recorded at most once per TOKEN_USE_RESOLUTION_SECONDS, committed
     on its own: the request's own unit of work starts after it."""
-    row = session.execute(
-        select(User, ApiToken.id, ApiToken.last_used_at, func.now())
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == _digest(token),
-            ApiToken.revoked_at.is_(None),
-            User.is_enabled.is_(True),
-        )
-    ).first()
+    row = session.execute(_TOKEN_OWNER, {"token_hash": _digest(token)}).first()
     if row is None:
         return None
     user, token_id, last_used_at, now = row

@@ -34,7 +34,7 @@ from core.auth.operations import (
 from core.auth.policy import authorize
 from core.db import db, keep_despite_error_response
 from core.errors import InvalidInput
-from core.extensions import limiter
+from core.security import rate_limited
 
 bp = Blueprint("auth", __name__)
 
@@ -54,7 +54,7 @@ def _login_rate() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 # A hard cap per client address; the per-account and per-address delays are core.auth.throttle.
-@limiter.limit(_login_rate, methods=["POST"])
+@rate_limited(_login_rate, methods=["POST"])
 def login():
     form = LoginForm()
     if not form.validate_on_submit():

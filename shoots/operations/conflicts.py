@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from core.db import SRID
 from shoots.models import CommuneSettings, live_shoot_sql
-from shoots.operations.inputs import local_iso
+from shoots.operations import pairs
+from shoots.operations.inputs import local_iso, outside_wallonia_sql
 
 HARD_RULES = ("same_location", "footprint_overlap")
 DEFAULT_SETTINGS = {
@@ -34,6 +35,11 @@ DEFAULT_SETTINGS = {
 }
 LOCK_CELL_M = 5_000
 LOCK_NAMESPACE = 3812  # first key of pg_advisory_xact_lock(int, int): ours, not another lock's
+
+
+def severity(rule: str) -> str:
+    """A hard conflict is refused (409); anything else is a warning, saved and shown."""
+    return "conflict" if rule in HARD_RULES else "warning"
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ class Finding:
     def as_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
-            "severity": "conflict" if self.hard else "warning",
+            "severity": severity(self.rule),
             "other": self.other,
             "distance_m": round(self.distance_m, 1),
             "overlap": {
@@ -95,6 +101,9 @@ class Finding:
 class Findings:
     items: list[Finding] = field(default_factory=list)
     settings: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
+    # What the same statement found about the candidate as input (shoots.refuse_invalid):
+    production_known: bool = True
+    outside_wallonia: tuple[str, ...] = ()  # "footprint", "parking": a vertex outside
 
     @property
     def conflicts(self) -> list[Finding]:
@@ -105,56 +114,74 @@ class Findings:
         return [f for f in self.items if not f.hard]
 
 
-# Shared by the app and the bare baseline of the benchmark (bench/bare_conflict_app.py).
-CANDIDATE_CTE = f"""
-    candidate AS (
-        SELECT ST_SetSRID(CAST(:footprint AS geometry), {SRID}) AS footprint,
-               ST_SetSRID(CAST(:parking AS geometry), {SRID}) AS parking,
-               tstzrange(:starts_at, :ends_at, '[)') AS period)
-"""
-
-# Everything the check needs is one statement, one round trip: the commune holding a point on
-# the footprint's surface gives the thresholds (its own, else the defaults passed in), which the
-# neighbouring shoots, the blackouts and the saturation parts then use. Findings come back as
-# JSON arrays in the order they are reported.
-CHECK_SQL = text(f"""
-    WITH {CANDIDATE_CTE},
-    commune AS (
+def thresholds_at(footprint: str) -> str:
+    """SQL: the thresholds of the commune holding a point on FOOTPRINT's surface, as one row
+    (NULLs where the commune has none of its own), or no row outside Wallonia."""
+    return f"""
         SELECT s.nearby_distance_m, s.saturation_days, s.saturation_radius_m,
                s.saturation_window_days
-        FROM candidate
-        JOIN shoot_commune_settings s
-          ON s.commune_nis = commune_at(ST_PointOnSurface(candidate.footprint))),
+        FROM (SELECT commune_at(ST_PointOnSurface({footprint})) AS nis) c
+        LEFT JOIN shoot_commune_settings s ON s.commune_nis = c.nis
+        WHERE c.nis IS NOT NULL"""
+
+
+def _default(name: str) -> str:
+    return str(int(DEFAULT_SETTINGS[name]))
+
+
+CANDIDATE, STORED = pairs.Side.of("c"), pairs.Side.of("s")
+
+# Everything the check needs is one statement, one round trip: the candidate's validity (its
+# production exists, its areas lie in Wallonia), then the commune holding a point on the
+# footprint's surface gives the thresholds (its own, else the defaults), which the neighbouring
+# shoots (the pair rule, shoots.operations.pairs), the blackouts and the saturation parts use.
+# Findings come back as JSON arrays in the order they are reported.
+#
+# The parameters appear only in the materialised `candidate` CTE: the rest of the statement
+# reads them as columns, so its plan is the same for every candidate and PostgreSQL keeps one
+# generic plan per connection (psycopg prepares a statement from its fifth run) instead of
+# planning it again for each check, which took two thirds of its time.
+# Shared by the app and the bare baseline of the benchmark (bench/bare_conflict_app.py).
+CHECK_SQL = text(f"""
+    WITH candidate AS MATERIALIZED (
+        SELECT ST_SetSRID(CAST(:footprint AS geometry), {SRID}) AS footprint,
+               ST_SetSRID(CAST(:parking AS geometry), {SRID}) AS parking,
+               tstzrange(:starts_at, :ends_at, '[)') AS period,
+               CAST(:production_id AS integer) AS production_id,
+               CAST(:location_id AS integer) AS location_id,
+               CAST(:exclude_id AS integer) AS exclude_id),
+    validity AS (
+        SELECT c.production_id IS NULL
+                   OR EXISTS (SELECT FROM productions p WHERE p.id = c.production_id)
+                   AS production_known,
+               ({outside_wallonia_sql("c.footprint")}) AS footprint_outside,
+               ({outside_wallonia_sql("c.parking")}) AS parking_outside
+        FROM candidate c),
+    commune AS (
+        SELECT t.* FROM candidate CROSS JOIN LATERAL ({thresholds_at("candidate.footprint")}) t),
     settings AS (
-        SELECT COALESCE(commune.nearby_distance_m, :nearby_distance_m) AS nearby_distance_m,
-               COALESCE(commune.saturation_days, :saturation_days) AS saturation_days,
-               COALESCE(commune.saturation_radius_m, :saturation_radius_m)
+        SELECT COALESCE(commune.nearby_distance_m, {_default("nearby_distance_m")})
+                   AS nearby_distance_m,
+               COALESCE(commune.saturation_days, {_default("saturation_days")})
+                   AS saturation_days,
+               COALESCE(commune.saturation_radius_m, {_default("saturation_radius_m")})
                    AS saturation_radius_m,
-               COALESCE(commune.saturation_window_days, :saturation_window_days)
+               COALESCE(commune.saturation_window_days, {_default("saturation_window_days")})
                    AS saturation_window_days
         FROM (SELECT) AS one LEFT JOIN commune ON true),
     shoot_hits AS (
         SELECT r.rule, s.id, s.production_id, p.title,
-               LEAST(ST_Distance(s.footprint, c.footprint), ST_Distance(s.parking, c.footprint),
-                     ST_Distance(s.footprint, c.parking), ST_Distance(s.parking, c.parking))
-                   AS distance_m,
-               lower(s.period * c.period) AS starts, upper(s.period * c.period) AS ends,
+               {pairs.distance(CANDIDATE, STORED)} AS distance_m,
+               lower({pairs.overlap(CANDIDATE, STORED)}) AS starts,
+               upper({pairs.overlap(CANDIDATE, STORED)}) AS ends,
                lower(s.period) AS shoot_starts
         FROM candidate c CROSS JOIN settings
-        JOIN shoots s ON s.period && c.period AND {live_shoot_sql("s")}
-                     AND s.id IS DISTINCT FROM :exclude_id
+        JOIN shoots s ON {pairs.meets(CANDIDATE, STORED)} AND {live_shoot_sql("s")}
+                     AND s.id IS DISTINCT FROM c.exclude_id
         JOIN productions p ON p.id = s.production_id
-        CROSS JOIN LATERAL (SELECT CASE
-            WHEN s.location_id = :location_id THEN 'same_location'
-            WHEN ST_Intersects(s.footprint, c.footprint) THEN 'footprint_overlap'
-            WHEN s.production_id IS DISTINCT FROM :production_id THEN 'nearby_set'
-            END AS rule) AS r
+        CROSS JOIN LATERAL (SELECT {pairs.rule(STORED, CANDIDATE)} AS rule) AS r
         WHERE r.rule IS NOT NULL
-          AND (s.location_id = :location_id
-               OR ST_DWithin(s.footprint, c.footprint, settings.nearby_distance_m)
-               OR ST_DWithin(s.parking, c.footprint, settings.nearby_distance_m)
-               OR ST_DWithin(s.footprint, c.parking, settings.nearby_distance_m)
-               OR ST_DWithin(s.parking, c.parking, settings.nearby_distance_m))),
+          AND {pairs.within(CANDIDATE, STORED, "settings.nearby_distance_m")}),
     -- A weekly blackout (weekday + daily hours) is expanded into its occurrences on the days
     -- of the candidate's period (at most 91, see MAX_PERIOD); the others cover their period.
     blackouts_here AS (
@@ -184,13 +211,14 @@ CHECK_SQL = text(f"""
     -- Shoot-days: distinct Brussels calendar days with a live shoot within the radius, the
     -- candidate included, in the window of WINDOW days that ends when the candidate ends.
     window_ AS (
-        SELECT tstzrange(:ends_at - make_interval(days => settings.saturation_window_days),
-                         :ends_at, '[)') AS w
-        FROM settings),
+        SELECT tstzrange(upper(candidate.period)
+                             - make_interval(days => settings.saturation_window_days),
+                         upper(candidate.period), '[)') AS w
+        FROM candidate, settings),
     near AS (
         SELECT s.id, s.period * window_.w AS p
         FROM candidate, settings, window_, shoots s
-        WHERE {live_shoot_sql("s")} AND s.id IS DISTINCT FROM :exclude_id
+        WHERE {live_shoot_sql("s")} AND s.id IS DISTINCT FROM candidate.exclude_id
           AND s.period && window_.w
           AND ST_DWithin(s.footprint, candidate.footprint, settings.saturation_radius_m)
         UNION ALL
@@ -205,7 +233,8 @@ CHECK_SQL = text(f"""
                               AT TIME ZONE 'Europe/Brussels')::date,
                              interval '1 day') AS day
         WHERE NOT isempty(p))
-    SELECT settings.nearby_distance_m, settings.saturation_days, settings.saturation_radius_m,
+    SELECT validity.production_known, validity.footprint_outside, validity.parking_outside,
+           settings.nearby_distance_m, settings.saturation_days, settings.saturation_radius_m,
            settings.saturation_window_days,
            (SELECT json_agg(json_build_array(rule, id, production_id, title, distance_m,
                                              starts, ends)
@@ -216,13 +245,8 @@ CHECK_SQL = text(f"""
                                              occurrences) ORDER BY starts, id)
             FROM blackout_hits),
            saturation.days, saturation.shoot_ids, saturation.starts, saturation.ends
-    FROM settings, saturation
+    FROM validity, settings, saturation
 """)
-
-
-def check_params(candidate: Candidate) -> dict[str, Any]:
-    """CHECK_SQL's parameters: the candidate and the default thresholds."""
-    return {**candidate.params(), **DEFAULT_SETTINGS}
 
 
 def _shoot_finding(rule, shoot_id, production_id, title, distance, start, end) -> Finding:
@@ -264,14 +288,22 @@ def _saturation_findings(
 
 
 def check(session: Session, candidate: Candidate) -> Findings:
-    """Every finding for CANDIDATE, in one query; stores nothing."""
-    row = session.execute(CHECK_SQL, check_params(candidate)).one()
-    settings = dict(zip(DEFAULT_SETTINGS, row[:4], strict=True))
-    shoot_rows, blackout_rows, days, shoot_ids, start, end = row[4:]
+    """Every finding for CANDIDATE, and whether it is valid input, in one query; stores
+    nothing."""
+    row = session.execute(CHECK_SQL, candidate.params()).one()
+    production_known, footprint_outside, parking_outside = row[:3]
+    settings = dict(zip(DEFAULT_SETTINGS, row[3:7], strict=True))
+    shoot_rows, blackout_rows, days, shoot_ids, start, end = row[7:]
     items = [_shoot_finding(*r) for r in shoot_rows or []]
     items += [_blackout_finding(*r) for r in blackout_rows or []]
     items += _saturation_findings(settings, days, shoot_ids, start, end)
-    return Findings(items, settings)
+    outside = (("footprint", footprint_outside), ("parking", parking_outside))
+    return Findings(
+        items,
+        settings,
+        production_known=production_known,
+        outside_wallonia=tuple(name for name, vertices in outside if vertices),
+    )
 
 
 _LOCK_SQL = text("""

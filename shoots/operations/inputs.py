@@ -86,14 +86,21 @@ def parse_area(field: str, raw: Any) -> MultiPolygon:
     return polygons_3812(field, geojson_shape(field, raw))
 
 
-# Vertices no commune holds (core.communes: commune_at in SQL, with its border fallback).
-OUTSIDE_WALLONIA_SQL = text(f"""
-    SELECT count(*) FROM ST_DumpPoints(ST_SetSRID(CAST(:area AS geometry), {SRID})) AS vertex
-    WHERE commune_at(vertex.geom) IS NULL
-""")
+OUTSIDE_WALLONIA = _l("lies (partly) outside Wallonia")
+
+
+def outside_wallonia_sql(area: str) -> str:
+    """SQL: how many vertices of AREA (an EPSG:3812 geometry expression) no commune holds
+    (core.communes: commune_at in SQL, with its border fallback); 0 for NULL."""
+    return f"""
+        SELECT count(*) FROM ST_DumpPoints({area}) AS vertex
+        WHERE commune_at(vertex.geom) IS NULL"""
+
+
+OUTSIDE_WALLONIA_SQL = text(outside_wallonia_sql(f"ST_SetSRID(CAST(:area AS geometry), {SRID})"))
 
 
 def check_in_wallonia(session: Session, field: str, area: MultiPolygon) -> None:
     """Every vertex must lie in a Walloon commune (or in a border sliver next to one)."""
     if session.scalar(OUTSIDE_WALLONIA_SQL, {"area": area.wkb_hex}):
-        raise InvalidInput(field, _l("lies (partly) outside Wallonia"))
+        raise InvalidInput(field, OUTSIDE_WALLONIA)

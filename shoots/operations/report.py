@@ -1,4 +1,11 @@
-"""The conflict report: every pair of live shoots that clash or warn in a period."""
+"""The conflict report: every pair of live shoots that clash or warn in a period.
+
+A pair is listed when the check of either shoot (the engine, `conflicts.check`, with the shoot
+left out of its own check) would find the other one: the same pair rule
+(`shoots.operations.pairs`), the same thresholds (the commune holding each shoot; near a
+border the two may differ, and the larger reach lists the pair), in the part of the period where
+the two shoots overlap. tests/shoots/test_report_oracle.py checks exactly that.
+"""
 
 from __future__ import annotations
 
@@ -9,56 +16,100 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from shoots.models import live_shoot_sql
-from shoots.operations.conflicts import DEFAULT_SETTINGS
+from shoots.operations import pairs
+from shoots.operations.conflicts import DEFAULT_SETTINGS, severity, thresholds_at
 from shoots.operations.inputs import local_iso
 
-# One self-join: the GiST index on (footprint, period) finds each shoot's neighbours.
-# The shoots of the period are materialised and drive a nested loop; for each, the GiST index on
-# (footprint, period) finds its neighbours. `b.id + 0 > a.id` (each pair once) and
-# `NOT isempty(b.period * a.period)` are written so the planner cannot AND in a scan of the
-# primary key or of the period index for every shoot (thousands of rows each time).
+A, B = pairs.Side.of("a", "_"), pairs.Side.of("b", "_")
+DEFAULT_REACH_M = int(DEFAULT_SETTINGS["nearby_distance_m"])
+SLICE = "7 days"
+
+
+def _reach_of(prefix: str) -> str:
+    """SQL: the nearby distance of the commune holding shoot PREFIX (the default if none)."""
+    own = f"(SELECT t.nearby_distance_m FROM ({thresholds_at(f'{prefix}footprint')}) AS t)"
+    return f"COALESCE({own}, {DEFAULT_REACH_M})"
+
+
+# One statement. Comparing every shoot of a year with its neighbours through the GiST index
+# costs some 20 µs a shoot (6 s for 200,000), so the candidates come from clustering instead:
+# the window is cut into slices of SLICE; in each slice, the live shoots overlapping it are
+# clustered with ST_ClusterDBSCAN (minpoints 2: a shoot joins a cluster when another one lies
+# within eps), eps being the largest reach any commune sets (a metre more, against rounding:
+# the clusters only choose which pairs the rule then looks at). Two shoots the rule pairs
+# overlap at the start of their overlap within the window, so they share the slice holding that
+# instant and, being within the reach, a cluster of it: the pair is taken from that slice only.
+# Most shoots have no neighbour in their week and drop out before any pair is formed.
+#
+# The same-location rule needs no candidates of its own here: live shoots of one location never
+# overlap (the no_double_booking exclusion constraint). The commune holding a shoot is looked up
+# only for a pair between the nearest and the farthest reach any commune sets.
 REPORT_SQL = text(f"""
-    WITH live AS MATERIALIZED (
-        SELECT s.* FROM shoots s
-        WHERE {live_shoot_sql("s")} AND s.period && tstzrange(:starts, :ends, '[)')
-          AND (CAST(:commune AS text) IS NULL OR EXISTS (
-                SELECT 1 FROM communes c
-                WHERE c.nis = :commune AND ST_Intersects(s.footprint, c.boundary))))
-    SELECT a.id, a.production_id, b.id, b.production_id,
-           CASE WHEN a.location_id = b.location_id THEN 'same_location'
-                WHEN ST_Intersects(a.footprint, b.footprint) THEN 'footprint_overlap'
-                ELSE 'nearby_set' END AS rule,
-           LEAST(ST_Distance(a.footprint, b.footprint), ST_Distance(a.parking, b.footprint),
-                 ST_Distance(a.footprint, b.parking), ST_Distance(a.parking, b.parking)),
-           lower(a.period * b.period), upper(a.period * b.period)
-    FROM live a
-    JOIN shoots b ON b.id + 0 > a.id AND {live_shoot_sql("b")}
-                 AND b.period && tstzrange(:starts, :ends, '[)')
-                 AND NOT isempty(b.period * a.period)
-    WHERE (a.location_id = b.location_id
-           OR ST_DWithin(b.footprint, a.footprint, :distance)
-           OR ST_DWithin(b.parking, a.footprint, :distance)
-           OR ST_DWithin(b.footprint, a.parking, :distance))
-      AND (a.production_id <> b.production_id OR a.location_id = b.location_id
-           OR ST_Intersects(a.footprint, b.footprint))
-    ORDER BY 7, a.id, b.id
+    WITH window_ AS MATERIALIZED (SELECT tstzrange(:starts, :ends, '[)') AS w),
+    reach AS MATERIALIZED (
+        SELECT least({DEFAULT_REACH_M}, min(nearby_distance_m)) AS least_m,
+               greatest({DEFAULT_REACH_M}, max(nearby_distance_m)) AS most_m
+        FROM shoot_commune_settings),
+    area AS MATERIALIZED (
+        SELECT c.boundary, ST_Expand(c.boundary, reach.most_m) AS near
+        FROM communes c, reach WHERE c.nis = CAST(:commune AS text)),
+    slices AS (
+        SELECT tstzrange(t, least(t + interval '{SLICE}', upper(w)), '[)') AS slice
+        FROM window_,
+             generate_series(lower(w), upper(w) - interval '1 microsecond', interval '{SLICE}')
+                 AS t),
+    candidates AS (
+        SELECT slices.slice, p.*
+        FROM slices CROSS JOIN LATERAL (
+            WITH clustered AS MATERIALIZED (
+                SELECT * FROM (
+                    SELECT s.id, s.footprint, s.parking, s.period, s.location_id,
+                           s.production_id,
+                           ST_ClusterDBSCAN(ST_Collect(s.footprint, s.parking),
+                                            (SELECT most_m + 1 FROM reach), 2) OVER () AS cluster
+                    FROM shoots s
+                    WHERE {live_shoot_sql("s")} AND s.period && slices.slice
+                      AND (CAST(:commune AS text) IS NULL
+                           OR s.footprint && (SELECT near FROM area)
+                           OR s.parking && (SELECT near FROM area))) AS s
+                WHERE cluster IS NOT NULL)
+            SELECT a.id AS a_id, a.footprint AS a_footprint, a.parking AS a_parking,
+                   a.period AS a_period, a.location_id AS a_location_id,
+                   a.production_id AS a_production_id,
+                   b.id AS b_id, b.footprint AS b_footprint, b.parking AS b_parking,
+                   b.period AS b_period, b.location_id AS b_location_id,
+                   b.production_id AS b_production_id
+            FROM clustered a JOIN clustered b ON b.cluster = a.cluster AND b.id > a.id) AS p)
+    SELECT a_id, a_production_id, b_id, b_production_id, {pairs.rule(A, B)} AS rule,
+           {pairs.distance(A, B)} AS distance_m,
+           lower({pairs.overlap(A, B)}) AS starts, upper({pairs.overlap(A, B)}) AS ends
+    FROM candidates CROSS JOIN window_ CROSS JOIN reach
+    WHERE {pairs.meets(A, B)}
+      AND greatest(lower(a_period), lower(b_period), lower(window_.w)) <@ slice
+      AND {pairs.rule(A, B)} IS NOT NULL
+      AND ({pairs.within(A, B, "reach.least_m")}
+           OR (reach.least_m < reach.most_m
+               AND {pairs.within(A, B, "reach.most_m")}
+               AND (SELECT {pairs.within(A, B, "pair.reach_m")}
+                    FROM (SELECT greatest({_reach_of("a_")}, {_reach_of("b_")}) AS reach_m
+                          OFFSET 0) AS pair)))
+      AND (CAST(:commune AS text) IS NULL
+           OR EXISTS (SELECT FROM area WHERE ST_Intersects(a_footprint, area.boundary)
+                                          OR ST_Intersects(b_footprint, area.boundary)))
+    ORDER BY starts, a_id, b_id
 """)
 
 
 def conflict_report(
-    session: Session,
-    starts: datetime,
-    ends: datetime,
-    commune: str | None = None,
-    distance_m: float = DEFAULT_SETTINGS["nearby_distance_m"],
+    session: Session, starts: datetime, ends: datetime, commune: str | None = None
 ) -> list[dict[str, Any]]:
-    params = {"starts": starts, "ends": ends, "commune": commune, "distance": distance_m}
-    # The nested loop's cost estimate is far above its real cost: JIT would only add compile time.
-    session.execute(text("SET LOCAL jit = off"))
+    """The pairs overlapping within [STARTS, ENDS); with COMMUNE, those with a shoot (partly)
+    in that commune."""
+    params = {"starts": starts, "ends": ends, "commune": commune}
     return [
         {
             "rule": rule,
-            "severity": "conflict" if rule != "nearby_set" else "warning",
+            "severity": severity(rule),
             "shoots": [{"id": a, "production_id": pa}, {"id": b, "production_id": pb}],
             "distance_m": round(float(distance or 0), 1),
             "overlap": {"starts_at": local_iso(start), "ends_at": local_iso(end)},

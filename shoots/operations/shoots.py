@@ -33,7 +33,7 @@ from shoots.operations import conflicts, holds
 from shoots.operations.conflicts import Candidate, Findings
 from shoots.operations.findings import findings_json
 from shoots.operations.inputs import (
-    check_in_wallonia,
+    OUTSIDE_WALLONIA,
     local_iso,
     parse_area,
     parse_period,
@@ -68,12 +68,6 @@ def known_production(session: Session, production_id: int) -> Production:
     return production
 
 
-def require_production(session: Session, production_id: int) -> None:
-    """As known_production, for callers that do not need the row (a scalar, no ORM load)."""
-    if session.scalar(select(Production.id).where(Production.id == production_id)) is None:
-        raise _no_production(production_id)
-
-
 def _no_production(production_id: int) -> InvalidInput:
     return InvalidInput("production_id", _l("no production %(id)s", id=production_id))
 
@@ -92,7 +86,8 @@ def _default_footprint(location: Location) -> MultiPolygon:
 
 
 def candidate_from(session: Session, data: ShootFields, base: Candidate | None) -> Candidate:
-    """The shoot DATA describes, on top of BASE (the stored shoot, for an edit); checks input."""
+    """The shoot DATA describes, on top of BASE (the stored shoot, for an edit); checks input.
+    Its production and Wallonia are checked by the engine's statement: see `input_findings`."""
     given = data.model_fields_set
     location_id = data.location_id if "location_id" in given else (base and base.location_id)
     location = _location(session, location_id)
@@ -115,9 +110,6 @@ def candidate_from(session: Session, data: ShootFields, base: Candidate | None) 
         )
     else:
         starts_at, ends_at = base.starts_at, base.ends_at
-    check_in_wallonia(session, "footprint", footprint)
-    if parking is not None:
-        check_in_wallonia(session, "parking", parking)
     production_id = getattr(data, "production_id", None) or (base and base.production_id)
     return Candidate(
         footprint=footprint,
@@ -142,6 +134,18 @@ def stored_candidate(shoot: Shoot) -> Candidate:
     )
 
 
+def input_findings(session: Session, candidate: Candidate) -> Findings:
+    """The engine's findings for a candidate made from what someone sent, refusing it (400,
+    naming the field) when its production is unknown or an area lies outside Wallonia: the
+    engine's one statement reads both, so the checks cost no round trip of their own."""
+    findings = conflicts.check(session, candidate)
+    if not findings.production_known:
+        raise _no_production(candidate.production_id)
+    for field in findings.outside_wallonia:
+        raise InvalidInput(field, OUTSIDE_WALLONIA)
+    return findings
+
+
 def refuse_hard(session: Session, viewer: User | None, findings: Findings) -> None:
     if findings.conflicts:
         raise Conflict(
@@ -164,7 +168,7 @@ def _save(
     attributes: dict[str, Any],
 ) -> Findings:
     conflicts.lock_area(session, candidate.footprint)
-    findings = conflicts.check(session, candidate)
+    findings = input_findings(session, candidate)
     if shoot.is_live:  # a shoot that is not live takes no ground: nothing to refuse
         refuse_hard(session, user, findings)
     shoot.location_id = candidate.location_id

@@ -6,11 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from geoalchemy2.shape import from_shape
 from pyproj import Transformer
 from shapely.geometry import Point, mapping
+from sqlalchemy.dialects.postgresql import Range
 
-from core.db import SRID
+from core.db import SRID, db
 from core.geo import to_wgs84 as geometry_to_wgs84
+from shoots.models import Shoot
 
 to_lambert = Transformer.from_crs(4326, SRID, always_xy=True).transform
 to_wgs84 = Transformer.from_crs(SRID, 4326, always_xy=True).transform
@@ -26,6 +29,39 @@ def circle(lon: float, lat: float, radius_m: float) -> dict[str, Any]:
 def offset(lon: float, lat: float, east_m: float, north_m: float = 0) -> tuple[float, float]:
     x, y = to_lambert(lon, lat)
     return to_wgs84(x + east_m, y + north_m)
+
+
+def overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a["starts_at"] < b["ends_at"] and b["starts_at"] < a["ends_at"]
+
+
+def store_shoots(shoots: list[dict[str, Any]], productions: list, locations: list) -> None:
+    """Store scenario SHOOTS (dicts: footprint, optional parking, starts_at, ends_at, production
+    and location as indexes into PRODUCTIONS and LOCATIONS, cancelled) as rows, as they are;
+    each dict gets its "id". The exclusion constraint forbids double bookings among live
+    shoots: such a shoot loses its location (set to None in its dict too)."""
+    held: list[dict[str, Any]] = []
+    for shoot in shoots:
+        if (
+            shoot["location"] is not None
+            and not shoot["cancelled"]
+            and any(h["location"] == shoot["location"] and overlap(h, shoot) for h in held)
+        ):
+            shoot["location"] = None
+        parking = shoot.get("parking")
+        row = Shoot(
+            production_id=productions[shoot["production"]].id,
+            location_id=None if shoot["location"] is None else locations[shoot["location"]].id,
+            footprint=from_shape(shoot["footprint"], srid=SRID),
+            parking=None if parking is None else from_shape(parking, srid=SRID),
+            period=Range(shoot["starts_at"], shoot["ends_at"], bounds="[)"),
+            status="cancelled" if shoot["cancelled"] else "planned",
+        )
+        db.session.add(row)
+        db.session.flush()
+        shoot["id"] = row.id
+        if not shoot["cancelled"]:
+            held.append(shoot)
 
 
 @pytest.fixture

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from geoalchemy2.shape import from_shape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, box
-from sqlalchemy.dialects.postgresql import Range
 
-from core.db import SRID, db
-from shoots.models import CommuneSettings, Shoot
+from core.db import db
+from shoots.models import CommuneSettings
 from shoots.operations import conflicts
 from shoots.operations.conflicts import Candidate
 from shoots.operations.inputs import BRUSSELS
-from tests.shoots.conftest import NAMUR, to_lambert
+from tests.shoots.conftest import NAMUR, overlap, store_shoots, to_lambert
 
 X0, Y0 = (round(v) for v in to_lambert(*NAMUR))
 T0 = datetime(2027, 6, 14, 0, 0, tzinfo=UTC)
@@ -52,10 +50,6 @@ def shoots(draw) -> dict:
     }
 
 
-def _overlap(a: dict, b: dict) -> bool:
-    return a["starts_at"] < b["ends_at"] and b["starts_at"] < a["ends_at"]
-
-
 def _local_days(start: datetime, end: datetime) -> set:
     days, day = set(), start.astimezone(BRUSSELS).date()
     last = (end - timedelta(microseconds=1)).astimezone(BRUSSELS).date()
@@ -69,7 +63,7 @@ def oracle(existing: list[dict], candidate: dict) -> set[tuple[str, int | None]]
     found = set()
     live = [s for s in existing if not s["cancelled"]]
     for shoot in live:
-        if not _overlap(shoot, candidate):
+        if not overlap(shoot, candidate):
             continue
         if candidate["location"] is not None and shoot["location"] == candidate["location"]:
             found.add(("same_location", shoot["id"]))
@@ -88,30 +82,6 @@ def oracle(existing: list[dict], candidate: dict) -> set[tuple[str, int | None]]
     if len(days) > SATURATION["days"]:
         found.add(("saturation", None))
     return found
-
-
-def _store(existing: list[dict], productions: list, locations: list) -> None:
-    held: list[dict] = []
-    for shoot in existing:
-        # the exclusion constraint forbids double bookings among live shoots: drop the location
-        if (
-            shoot["location"] is not None
-            and not shoot["cancelled"]
-            and any(h["location"] == shoot["location"] and _overlap(h, shoot) for h in held)
-        ):
-            shoot["location"] = None
-        row = Shoot(
-            production_id=productions[shoot["production"]].id,
-            location_id=None if shoot["location"] is None else locations[shoot["location"]].id,
-            footprint=from_shape(shoot["footprint"], srid=SRID),
-            period=Range(shoot["starts_at"], shoot["ends_at"], bounds="[)"),
-            status="cancelled" if shoot["cancelled"] else "planned",
-        )
-        db.session.add(row)
-        db.session.flush()
-        shoot["id"] = row.id
-        if not shoot["cancelled"]:
-            held.append(shoot)
 
 
 @settings(
@@ -136,7 +106,7 @@ def test_engine_matches_brute_force_oracle(
                 saturation_window_days=365,
             )
         )
-        _store(existing, productions, locations)
+        store_shoots(existing, productions, locations)
         findings = conflicts.check(
             db.session,
             Candidate(
