@@ -14,10 +14,10 @@ from shapely.geometry import MultiPolygon, Polygon, box, mapping
 from sqlalchemy import text
 
 from core.db import db
+from core.geo import to_wgs84
 from shoots.models import CommuneSettings
 from shoots.operations import conflicts
 from shoots.operations.conflicts import Candidate
-from shoots.operations.inputs import to_wgs84
 from shoots.operations.report import conflict_report
 from tests.shoots.conftest import NAMUR, store_shoots, to_lambert
 from tests.shoots.test_report_oracle import border_point

@@ -1,7 +1,7 @@
 """pair rule: the conflict report's search of the live shoots overlapping a slice of time
 
-Revision ID: 0010_pair_rule
-Revises: 0007_accounts_sessions_tokens
+Revision ID: 0011_pair_rule
+Revises: 0010_places
 Create Date: 2026-12-02 17:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_pair_rule"
-down_revision: str | None = "0007_accounts_sessions_tokens"
+revision: str = "0011_pair_rule"
+down_revision: str | None = "0010_places"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
