@@ -11,7 +11,8 @@ and every value typed stays in the form.
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +30,7 @@ from wtforms import (
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from core.db import db
 from core.errors import ApiError, InvalidInput, Text
 from core.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_nests_deeper_than
 
@@ -55,6 +57,9 @@ WTFORMS_MESSAGES: dict[str, Text] = {
         "is not one of the choices"
     ),
 }
+
+
+Result = TypeVar("Result")
 
 
 class _Messages:
@@ -99,6 +104,17 @@ class Form(FlaskForm):
         if field is None or isinstance(field, HiddenField):
             return None
         return field
+
+    def attempt(self, operation: Callable[[], Result]) -> tuple[Result | None, int | None]:
+        """Run OPERATION, the domain call the form stands for, in a savepoint: a refusal undoes
+        only what it touched (the signed-in user and the page stay readable) and leaves
+        nothing to commit. Its result, or None and the refusal's status, its reasons shown
+        next to the fields they name (refuse)."""
+        try:
+            with db.session.begin_nested():
+                return operation(), None
+        except ApiError as error:
+            return None, self.refuse(error)
 
     def refuse(self, error: ApiError) -> int:
         """Show what an operation refused next to the field it names, or above the form when it

@@ -233,11 +233,10 @@ def upload_photo_action(location_id: int):
     form = PhotoForm()
     if not form.validate_on_submit():
         return _detail_page(location, 400, photo_form=form)
-    try:
-        with db.session.begin_nested():
-            store_upload(location, user, form.file.data, form.caption.data or "")
-    except ApiError as exc:
-        return _detail_page(location, form.refuse(exc), photo_form=form)
+    caption = form.caption.data or ""
+    _stored, refused = form.attempt(lambda: store_upload(location, user, form.file.data, caption))
+    if refused is not None:
+        return _detail_page(location, refused, photo_form=form)
     flash(_("Photo added."), "success")
     return redirect(url_for("locations.detail_page", location_id=location_id))
 

@@ -183,11 +183,9 @@ def new():
     form = PermitRequestForm()
     if not form.validate_on_submit():
         return _new_page(user, form, 400 if form.errors else 200)
-    try:
-        with db.session.begin_nested():  # a refused attempt leaves nothing to commit
-            permits = create_from(parse(PermitCreate, form.values()), user)
-    except ApiError as exc:
-        return _new_page(user, form, form.refuse(exc))
+    permits, refused = form.attempt(lambda: create_from(parse(PermitCreate, form.values()), user))
+    if refused is not None:
+        return _new_page(user, form, refused)
     communes = ", ".join(p.commune.name_fr for p in permits)
     flash(
         _(
@@ -323,12 +321,15 @@ def transition(request_id: int):
     form = TransitionForm()
     if not form.validate_on_submit():
         return _request_page(permit, user, 400, transition_form=form)
-    try:
-        with db.session.begin_nested():  # a refused transition leaves nothing to commit
-            body = parse(TransitionBody, form.values())
-            workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
-    except ApiError as exc:
-        return _request_page(permit, user, form.refuse(exc), transition_form=form)
+
+    def apply() -> TransitionBody:
+        body = parse(TransitionBody, form.values())
+        workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
+        return body
+
+    body, refused = form.attempt(apply)
+    if refused is not None:
+        return _request_page(permit, user, refused, transition_form=form)
     flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
     return redirect(url_for("permits.show", request_id=request_id))
 
@@ -347,11 +348,9 @@ def upload_insurance(request_id: int):
     form = InsuranceForm()
     if not form.validate_on_submit():
         return _request_page(permit, user, 400, insurance_form=form)
-    try:
-        with db.session.begin_nested():  # a refused upload leaves nothing to commit
-            receive_insurance(permit, form.file.data)
-    except ApiError as exc:
-        return _request_page(permit, user, form.refuse(exc), insurance_form=form)
+    _attached, refused = form.attempt(lambda: receive_insurance(permit, form.file.data))
+    if refused is not None:
+        return _request_page(permit, user, refused, insurance_form=form)
     flash(_("Insurance certificate attached."), "success")
     return redirect(url_for("permits.show", request_id=request_id))
 
@@ -388,12 +387,15 @@ def amendment_transition(amendment_id: int):
     form = AmendmentDecisionForm()
     if not form.validate_on_submit():
         return _amendment_page(found, user, 400, form=form)
-    try:
-        with db.session.begin_nested():  # a refused move leaves nothing to commit
-            body = parse(AmendmentTransitionBody, form.values())
-            workflow.decide_amendment(db.session, amendment_id, body.action, user, body.comment)
-    except ApiError as exc:
-        return _amendment_page(found, user, form.refuse(exc), form=form)
+
+    def decide() -> AmendmentTransitionBody:
+        body = parse(AmendmentTransitionBody, form.values())
+        workflow.decide_amendment(db.session, amendment_id, body.action, user, body.comment)
+        return body
+
+    body, refused = form.attempt(decide)
+    if refused is not None:
+        return _amendment_page(found, user, refused, form=form)
     flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
     return redirect(url_for("permits.amendment", amendment_id=amendment_id))
 

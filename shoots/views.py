@@ -339,19 +339,12 @@ def shoot_override(shoot_id: int):
     form.shoot_id = shoot.id
     if not form.validate_on_submit():
         return _production_schedule(shoot.production, form), 400
-    try:
-        with db.session.begin_nested():
-            shoot_ops.override_warning(
-                db.session,
-                user,
-                shoot,
-                form.rule.data,  # type: ignore[arg-type]
-                form.other.data,  # type: ignore[arg-type]
-                form.reason.data,  # type: ignore[arg-type]
-            )
-    except ApiError as exc:
-        status = form.refuse(exc)
-        return _production_schedule(shoot.production, form), status
+    rule, other, reason = form.rule.data, form.other.data, form.reason.data
+    _recorded, refused = form.attempt(
+        lambda: shoot_ops.override_warning(db.session, user, shoot, rule, other, reason)  # type: ignore[arg-type]
+    )
+    if refused is not None:
+        return _production_schedule(shoot.production, form), refused
     flash(_("Override recorded."), "success")
     return redirect(url_for("shoots.production_page", production_id=shoot.production_id))
 
@@ -381,14 +374,13 @@ def blackout_list():
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         authorize("blackouts.manage", form.commune.data)
-        try:
-            with db.session.begin_nested():
-                data = parse(BlackoutIn, form.values())
-                blackout_ops.save_blackout(db.session, user, data)
+        _saved, refused = form.attempt(
+            lambda: blackout_ops.save_blackout(db.session, user, parse(BlackoutIn, form.values()))
+        )
+        if refused is None:
             flash(_("Blackout saved."), "success")
             return redirect(url_for("shoots.blackout_list"))
-        except ApiError as exc:
-            status = form.refuse(exc)
+        status = refused
     blackouts = [blackout_json(b) for b in blackout_ops.blackouts_of(db.session, None)]
     return render_template(
         "shoots/blackouts.html",

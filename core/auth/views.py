@@ -33,7 +33,6 @@ from core.auth.operations import (
 )
 from core.auth.policy import authorize
 from core.db import db, keep_despite_error_response
-from core.errors import InvalidInput
 from core.security import rate_limited
 
 bp = Blueprint("auth", __name__)
@@ -118,11 +117,10 @@ def password():
     form = PasswordForm()
     if not form.validate_on_submit():
         return _account_page(400, password_form=form)
-    try:
-        with db.session.begin_nested():  # a refused change leaves nothing behind
-            change_password(user, form.current_password.data or "", form.new_password.data or "")  # type: ignore[arg-type]
-    except InvalidInput as error:
-        return _account_page(form.refuse(error), password_form=form)
+    current, new = form.current_password.data or "", form.new_password.data or ""
+    _changed, refused = form.attempt(lambda: change_password(user, current, new))  # type: ignore[arg-type]
+    if refused is not None:
+        return _account_page(refused, password_form=form)
     _start_session(user)  # type: ignore[arg-type]  # this browser stays signed in, others end
     flash(_("Your password is changed; your other sessions are ended."), "success")
     return redirect(url_for("auth.account"))
