@@ -144,16 +144,7 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
     found = visible_findings(db.session, user, permit, request_findings(db.session, permit))
     body: dict[str, Any] = {
         **_summary_of(permit),
-        "production": {
-            "id": production.id,
-            "title": production.title,
-            "type": production.type.value,
-            "company": production.company,
-            "file_reference": production.file_reference,
-            "contact_name": production.contact_name,
-            "contact_email": production.contact_email,
-            "contact_phone": production.contact_phone,
-        },
+        "production": versions.production_particulars(production),
         "public_domain_use": permit.public_domain_use,
         "notes": permit.notes,
         "submitted_at": _time(permit.submitted_at),

@@ -24,6 +24,7 @@ from core.errors import NotFound
 from permits.models import EDITABLE_STATUSES, PermitRequest, RequestVersion
 from permits.operations import part_geometries, shared_shoots
 from permits.siteplan import site_plans
+from shoots.models import Production
 
 PARTICULARS = ("night_shoot", "parking_suspension", "road_closure", "special_effects", "drones")
 
@@ -55,6 +56,20 @@ def _insurance(session: Session, permit: PermitRequest) -> dict[str, str] | None
     return {"filename": permit.insurance_filename, "sha256": digest}
 
 
+def production_particulars(production: Production) -> dict[str, Any]:
+    """The production as a request names it: the document's versions and the request's JSON."""
+    return {
+        "id": production.id,
+        "title": production.title,
+        "type": production.type.value,
+        "company": production.company,
+        "file_reference": production.file_reference,
+        "contact_name": production.contact_name,
+        "contact_email": production.contact_email,
+        "contact_phone": production.contact_phone,
+    }
+
+
 def snapshot(session: Session, permit: PermitRequest) -> dict[str, Any]:
     """The request's document as data, from the live rows."""
     language = permit.language
@@ -81,14 +96,7 @@ def snapshot(session: Session, permit: PermitRequest) -> dict[str, Any]:
             "insurance": _insurance(session, permit),
         },
         "production": {
-            "id": production.id,
-            "title": production.title,
-            "type": production.type.value,
-            "company": production.company,
-            "file_reference": production.file_reference,
-            "contact_name": production.contact_name,
-            "contact_email": production.contact_email,
-            "contact_phone": production.contact_phone,
+            **production_particulars(production),
             "coordinators": [
                 {"name": u.display_name or u.email, "email": u.email}
                 for u in production.coordinators
