@@ -34,6 +34,7 @@ class User(UserMixin, Base):
         CheckConstraint(
             "(role = 'officer') = (commune_nis IS NOT NULL)", name="officer_has_commune"
         ),
+        CheckConstraint("language IN ('fr', 'de', 'en')", name="user_language_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -44,6 +45,8 @@ class User(UserMixin, Base):
         Enum(Role, name="user_role", values_callable=lambda roles: [r.value for r in roles])
     )
     commune_nis: Mapped[str | None] = mapped_column(ForeignKey("communes.nis"))
+    # The language the user chose (core.i18n.select_locale); None: the browser's applies.
+    language: Mapped[str | None] = mapped_column(String(2))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     # Part of every session's user id: log-out, a new password or disabling bumps it, and every
     # session opened before, on any device, stops being accepted.
