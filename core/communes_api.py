@@ -11,7 +11,7 @@ from core.communes.schemas import CommuneAtPoint, CommuneFeature, CommuneList, P
 from core.db import db
 from core.errors import NotFound
 from core.geo import feature
-from core.validation import validated
+from core.validation import Access, validated
 
 bp = Blueprint("communes_api", __name__, url_prefix="/api/v1/communes")
 
@@ -26,14 +26,20 @@ def summary(commune: Commune) -> dict:
 
 
 @bp.get("")
-@validated(response=CommuneList, summary="List the active communes")
+@validated(response=CommuneList, access=Access.PUBLIC, summary="List the active communes")
 def list_communes():
     authorize("communes.read")
     return jsonify({"communes": [summary(c) for c in active_communes(db.session)]})
 
 
 @bp.get("/at")
-@validated(query=PointQuery, response=CommuneAtPoint, summary="Find the commune at a point")
+@validated(
+    query=PointQuery,
+    response=CommuneAtPoint,
+    access=Access.PUBLIC,
+    errors=(404,),
+    summary="Find the commune at a point (404 outside Wallonia)",
+)
 def commune_at_point(query: PointQuery):
     authorize("communes.read")
     lon, lat = query.lon, query.lat
@@ -48,7 +54,7 @@ def commune_at_point(query: PointQuery):
 
 
 @bp.get("/<nis>")
-@validated(response=CommuneFeature, summary="One commune with its boundary")
+@validated(response=CommuneFeature, access=Access.PUBLIC, summary="One commune with its boundary")
 def get_commune(nis: str):
     authorize("communes.read")
     found = commune_with_geojson(db.session, nis)

@@ -219,6 +219,12 @@ def within_lambert_2008(lon: float, lat: float) -> bool:
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat (WGS84)
 BBOX_FORMAT = _l("must be four numbers: minLon,minLat,maxLon,maxLat")
+# A decimal number as a bbox holds it (ASCII digits: no "1_0", no "nan", no other scripts'
+# digits, all of which float() would take), spaces around it allowed; the OpenAPI pattern.
+DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_BBOX_NUMBER = rf" *{DECIMAL} *"
+BBOX_PATTERN = rf"^{_BBOX_NUMBER}(?:,{_BBOX_NUMBER}){{3}}$"
+_DECIMAL = re.compile(_BBOX_NUMBER)
 
 
 def parse_bbox(raw: str) -> BBox:
@@ -227,12 +233,9 @@ def parse_bbox(raw: str) -> BBox:
     parts = raw.split(",")
     if len(parts) == 6:
         raise ValueError(_l("three-dimensional boxes are not supported: give four numbers"))
-    if len(parts) != 4:
+    if len(parts) != 4 or not all(_DECIMAL.fullmatch(part) for part in parts):
         raise ValueError(BBOX_FORMAT)
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(part) for part in parts)
-    except ValueError:
-        raise ValueError(BBOX_FORMAT) from None
+    min_lon, min_lat, max_lon, max_lat = (float(part) for part in parts)
     if not all(math.isfinite(number) for number in (min_lon, min_lat, max_lon, max_lat)):
         raise ValueError(_l("must be finite numbers"))
     if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):

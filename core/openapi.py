@@ -17,10 +17,12 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import Rule
 
-from core.validation import ENDPOINTS, EndpointSchemas
+from core.validation import ENDPOINTS, Access, Answer, EndpointSchemas
 
 OPENAPI_VERSION = "3.0.3"
 COMPONENT_REF = "#/components/schemas/{model}"
+# Every error of the API (core.errors): a 409 of the conflict engine adds the findings
+# (`conflicts`, `warnings`), hence additional properties.
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error", "detail"],
@@ -29,6 +31,7 @@ ERROR_SCHEMA = {
         "detail": {"type": "string", "description": "What went wrong, for people."},
         "field": {"type": "string", "description": "The parameter or field at fault."},
     },
+    "additionalProperties": True,
 }
 # <int:…> only matches PostgreSQL integer ids (core.security.DatabaseIdConverter).
 PATH_CONVERTER_TYPES = {
@@ -75,6 +78,8 @@ def to_openapi30(schema: Any) -> Any:
         del result["type"]
         result["nullable"] = True
     result.pop("propertyNames", None)
+    if "default" in result and result["default"] is None and not result.get("nullable"):
+        del result["default"]  # a field that may be left out, but not sent as null
     return result
 
 
@@ -113,8 +118,8 @@ def _component_schemas(
     """One JSON Schema pass over every model, so shared sub-models become one component."""
     pairs = []
     for schemas in declared:
-        pairs += [(m, "validation") for m in (schemas.query, schemas.body) if m]
-        pairs += [(schemas.response, "serialization")] if schemas.response else []
+        pairs += [(m, "validation") for m in (schemas.query, schemas.body, schemas.form) if m]
+        pairs += [(a.model, "serialization") for a in schemas.answers if a.model]
     if not pairs:
         return {}, {}
     keys, definitions = models_json_schema(list(dict.fromkeys(pairs)), ref_template=COMPONENT_REF)
@@ -126,32 +131,105 @@ def _inline(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any
     return copy.deepcopy(components[schema["$ref"].rsplit("/", 1)[-1]])
 
 
-def _responses(
-    method: str, schemas: EndpointSchemas, response_schema: dict[str, Any] | None
+# What each error status means; every error body is the one error schema.
+ERRORS = {
+    400: "Bad input: `field` names the parameter or field, `detail` says why.",
+    401: "No valid credentials: sign in, or send a valid API token.",
+    403: "Signed in, but your role or your part in the record does not allow this.",
+    404: "No such record, or none you may see.",
+    409: "The record's state forbids it, someone saved it meanwhile (`version`), or it "
+    "clashes with another one.",
+    413: "The body is larger than the service accepts.",
+    503: "The database is unavailable; try again in a moment.",
+}
+# Any operation: bad parameters (a NUL character, say), an invalid token, an outage.
+EVERY_OPERATION = frozenset({400, 401, 503})
+BINARY_MEDIA_TYPES = ("application/pdf", "application/octet-stream", "image/")
+
+
+def error_statuses(schemas: EndpointSchemas, has_path_parameters: bool) -> list[int]:
+    statuses = set(EVERY_OPERATION) | schemas.errors
+    if schemas.access is Access.TOKEN:
+        statuses.add(403)
+    if has_path_parameters:
+        statuses.add(404)
+    if schemas.body or schemas.form:
+        statuses.add(413)
+    return sorted(statuses)
+
+
+def _content(
+    answer: Answer, keys: dict[tuple[type[BaseModel], str], dict[str, Any]]
 ) -> dict[str, Any]:
-    success = "201" if method == "POST" else "200"
-    responses: dict[str, Any] = {
-        "default": {
-            "description": "An error (4xx bad input, 401/403 access, 404, 409, 413, 429, 5xx).",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-    }
-    if response_schema is None:
-        responses["2XX"] = {"description": "Success."}
-        return responses
-    media_type = getattr(schemas.response, "media_type", "application/json")
-    content = {media_type: {"schema": response_schema}}
-    for alternate in getattr(schemas.response, "alternate_media_types", ()):
-        content[alternate] = {"schema": {"type": "string"}}
-    responses[success] = {
-        "description": schemas.response.__doc__ or "Success.",  # type: ignore[union-attr]
-        "content": content,
-    }
+    if answer.model is not None:
+        content = {answer.content_type: {"schema": keys[(answer.model, "serialization")]}}
+        for alternate in getattr(answer.model, "alternate_media_types", ()):
+            content[alternate] = {"schema": {"type": "string"}}
+        return content
+    schema = {"type": "string"}
+    if answer.content_type.startswith(BINARY_MEDIA_TYPES):
+        schema["format"] = "binary"
+    return {answer.content_type: {"schema": schema}}
+
+
+def _responses(
+    method: str,
+    schemas: EndpointSchemas,
+    keys: dict[tuple[type[BaseModel], str], dict[str, Any]],
+    has_path_parameters: bool,
+    error_content: dict[str, Any],
+) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for answer in schemas.answers:
+        status = str(answer.status or (201 if method == "POST" else 200))
+        documented = responses.setdefault(
+            status, {"description": answer.description or _describe(answer)}
+        )
+        if answer.status != 204:
+            documented.setdefault("content", {}).update(_content(answer, keys))
+    if not responses:  # a view without a declared answer: nothing to say but its success
+        responses["204" if method == "DELETE" else "200"] = {"description": "Success."}
+    for status in error_statuses(schemas, has_path_parameters):
+        responses[str(status)] = {"description": ERRORS[status], "content": error_content}
     return responses
 
 
+def _describe(answer: Answer) -> str:
+    if answer.model is not None and answer.model.__doc__:
+        return answer.model.__doc__.strip().splitlines()[0]
+    return "Success." if answer.status != 204 else "Done; no content."
+
+
+def _security(access: Access) -> list[dict[str, list[str]]]:
+    if access is Access.PUBLIC:
+        return [{}, {"bearerAuth": []}]  # anonymous, or a token that may show more
+    if access is Access.URL:
+        return []  # the URL carries the credential
+    return [{"bearerAuth": []}]
+
+
+def _request_body(
+    schemas: EndpointSchemas, keys: dict[tuple[type[BaseModel], str], dict[str, Any]]
+) -> dict[str, Any] | None:
+    content: dict[str, Any] = {}
+    if schemas.body:
+        content["application/json"] = {"schema": keys[(schemas.body, "validation")]}
+    if schemas.form:
+        content["multipart/form-data"] = {"schema": keys[(schemas.form, "validation")]}
+        for media_type in getattr(schemas.form, "raw_media_types", ()):
+            content[media_type] = {"schema": {"type": "string", "format": "binary"}}
+    return {"required": True, "content": content} if content else None
+
+
 def document(
-    app: Flask, *, prefix: str, title: str, version: str, description: str = ""
+    app: Flask,
+    *,
+    prefix: str,
+    title: str,
+    version: str,
+    description: str = "",
+    error_schema: dict[str, Any] = ERROR_SCHEMA,
+    error_media_types: tuple[str, ...] = ("application/json",),
 ) -> dict[str, Any]:
     """The OpenAPI 3.0 description of every validated view whose path starts with PREFIX."""
     rules = [
@@ -161,28 +239,33 @@ def document(
     ]
     declared = [ENDPOINTS[app.view_functions[rule.endpoint]] for rule in rules]
     keys, components = _component_schemas(declared)
+    error_content = {
+        media_type: {"schema": {"$ref": "#/components/schemas/Error"}}
+        if media_type.endswith("json")
+        else {"schema": {"type": "string"}}
+        for media_type in error_media_types
+    }
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(rules, key=lambda r: r.rule):
         schemas = ENDPOINTS[app.view_functions[rule.endpoint]]
-        path, parameters = openapi_path(rule)
+        path, path_parameters = openapi_path(rule)
+        parameters = list(path_parameters)
         if schemas.query:
             query_schema = _inline(keys[(schemas.query, "validation")], components)
-            parameters = parameters + query_parameters(schemas.query, query_schema)
-        response = keys.get((schemas.response, "serialization")) if schemas.response else None
+            parameters += query_parameters(schemas.query, query_schema)
         for method in sorted((rule.methods or set()) - IGNORED_METHODS):
             operation: dict[str, Any] = {
                 "operationId": f"{rule.endpoint}.{method.lower()}",
                 "summary": schemas.summary.strip().splitlines()[0] if schemas.summary else "",
                 "tags": [rule.endpoint.split(".")[0]],
                 "parameters": parameters,
-                "responses": _responses(method, schemas, response),
+                "security": _security(schemas.access),
+                "responses": _responses(
+                    method, schemas, keys, bool(path_parameters), error_content
+                ),
             }
-            if schemas.body:
-                body = keys[(schemas.body, "validation")]
-                operation["requestBody"] = {
-                    "required": True,
-                    "content": {"application/json": {"schema": body}},
-                }
+            if (body := _request_body(schemas, keys)) is not None:
+                operation["requestBody"] = body
             paths.setdefault(path, {})[method.lower()] = operation
     return to_openapi30(
         {
@@ -190,16 +273,15 @@ def document(
             "info": {"title": title, "version": version, "description": description},
             "paths": paths,
             "components": {
-                "schemas": {**components, "Error": ERROR_SCHEMA},
+                "schemas": {**components, "Error": error_schema},
                 "securitySchemes": {
                     "bearerAuth": {
                         "type": "http",
                         "scheme": "bearer",
-                        "description": "An API token (`tournages tokens create EMAIL`).",
+                        "description": "An API token (`tournages tokens create EMAIL`, or "
+                        "your account page).",
                     }
                 },
             },
-            # Every operation accepts a token; public ones also work without (the empty option).
-            "security": [{"bearerAuth": []}, {}],
         }
     )

@@ -11,13 +11,14 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from pydantic import AfterValidator, BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from core.config import BRUSSELS
@@ -69,6 +70,16 @@ def within_date_window(value: When) -> When:
     return value
 
 
+def clamped_to_window(moment: datetime) -> datetime:
+    """MOMENT, or the nearer end of the window when it lies outside (a search's bound: nothing
+    is stored outside, so `to=9999-12-31` means no end). Compared without converting."""
+    try:
+        return within_date_window(moment)
+    except ValueError:
+        naive = moment.replace(tzinfo=None)
+        return EARLIEST_DATE if naive < EARLIEST_DATE.replace(tzinfo=None) else LATEST_DATE
+
+
 def check_date_window(field: str, value: When) -> When:
     """within_date_window as a 400 naming FIELD."""
     try:
@@ -78,7 +89,23 @@ def check_date_window(field: str, value: When) -> When:
 
 
 WindowedDatetime = Annotated[datetime, AfterValidator(within_date_window)]
-WindowedDate = Annotated[date, AfterValidator(within_date_window)]
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    """A day as YYYY-MM-DD only: not pydantic's other readings (`0` would be 1970-01-01)."""
+    if not isinstance(value, date) and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        raise ValueError(_l("must be a date: YYYY-MM-DD"))
+    return value
+
+
+def _clamped_day(value: date) -> date:
+    """A search's day within the dates we hold (nothing lies outside): 9999-12-31 is no end."""
+    return min(max(value, EARLIEST_DATE.date()), LATEST_DATE.date() - timedelta(days=1))
+
+
+SearchDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_clamped_day)]
 
 
 def like_literal(text: str) -> str:
@@ -86,12 +113,48 @@ def like_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+class Access(StrEnum):
+    """Who may call an operation, as its OpenAPI `security` says (core.auth.policy decides
+    each call; tests/interfaces check the two agree)."""
+
+    PUBLIC = "public"  # anyone; a token (or a session) may show more
+    TOKEN = "token"  # signed in: a bearer token, or a session with its CSRF token for writes
+    URL = "url"  # the URL is the credential (a private calendar feed's unguessable token)
+
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A success answer an operation gives: its status and body, a pydantic model (JSON) or,
+    without one, text or bytes of MEDIA_TYPE (a calendar, a PDF, CSV); no body for 204."""
+
+    status: int | None  # None: 201 for POST, 200 otherwise
+    model: type[BaseModel] | None = None
+    media_type: str = ""  # by default the model's `media_type`, else JSON
+    description: str = ""
+
+    @property
+    def content_type(self) -> str:
+        return self.media_type or getattr(self.model, "media_type", JSON)
+
+
 @dataclass(frozen=True)
 class EndpointSchemas:
     query: type[BaseModel] | None
     body: type[BaseModel] | None
-    response: type[BaseModel] | None
+    answers: tuple[Answer, ...]
     summary: str
+    access: Access = Access.TOKEN
+    errors: frozenset[int] = frozenset()  # beyond those every operation may answer
+    form: type[BaseModel] | None = None  # a multipart/form-data body (uploads), documented
+
+    @property
+    def response(self) -> type[BaseModel] | None:
+        """The model of the first answer with one (the OGC views render by it)."""
+        return next((answer.model for answer in self.answers if answer.model), None)
 
 
 ENDPOINTS: dict[Callable[..., Any], EndpointSchemas] = {}
@@ -237,9 +300,17 @@ def validated(
     query: type[BaseModel] | None = None,
     body: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
+    answers: tuple[Answer, ...] = (),
     summary: str = "",
+    access: Access = Access.TOKEN,
+    errors: tuple[int, ...] = (),
+    form: type[BaseModel] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Validate the query string and/or JSON body before the view runs."""
+    """Validate the query string and/or JSON body before the view runs, and record what the
+    operation takes and answers for its OpenAPI description: RESPONSE is the model of the
+    usual success (200; 201 for POST), ANSWERS any other; ACCESS who may call it; ERRORS the
+    error statuses beyond 400, 401 and 503 (every operation), 403 (not public), 404 (a path
+    parameter) and 413 (a body). FORM documents a multipart body the view reads itself."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -250,7 +321,18 @@ def validated(
                 kwargs["body"] = parse(body, json_body())
             return view(*args, **kwargs)
 
-        ENDPOINTS[wrapper] = EndpointSchemas(query, body, response, summary or (view.__doc__ or ""))
+        documented = answers
+        if response is not None:
+            documented = (Answer(None, response), *answers)
+        ENDPOINTS[wrapper] = EndpointSchemas(
+            query,
+            body,
+            documented,
+            summary or (view.__doc__ or ""),
+            access,
+            frozenset(errors),
+            form,
+        )
         return wrapper
 
     return decorate

@@ -14,26 +14,37 @@ from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
 from core.db import db
 from core.errors import InvalidInput, NotFound
-from core.mapping.builder import compact_points
+from core.mapping.builder import PointsPayload, compact_points
+from core.paging import page_links
+from core.schemas import Deleted
 from core.spreadsheets import safe_row
-from core.validation import validated
+from core.validation import GEOJSON, Access, Answer, validated
 from locations import importing, operations, photos
 from locations.models import Location, LocationPhoto, LocationStatus
 from locations.schemas import (
     FACILITY_FIELDS,
     PRIVATE_FIELDS,
+    Category,
     CategoryIn,
+    CategoryList,
     CategoryPatch,
     ExportQuery,
     ImportQuery,
+    ImportReport,
+    ImportUpload,
+    LocationExport,
+    LocationFeature,
     LocationFeatureIn,
+    LocationPage,
     LocationPatchIn,
     LocationSearch,
+    Photo,
+    PhotoList,
     PhotoPatch,
+    PhotoUpload,
 )
 
 bp = Blueprint("locations_api", __name__, url_prefix="/api/v1/locations")
-GEOJSON = "application/geo+json"
 MAP_POPUP_FIELDS = [("name", _l("Name")), ("commune", _l("Commune"))]
 
 
@@ -52,27 +63,13 @@ def visible_location(location_id: int) -> Location:
     return location
 
 
-def _page_link(rel: str, offset: int) -> dict[str, str]:
-    args = request.args.to_dict(flat=False)
-    args["offset"] = [str(offset)]
-    return {
-        "rel": rel,
-        "type": GEOJSON,
-        "href": url_for(request.endpoint or "", _external=True, **args),
-    }
-
-
-def paging_links(criteria: LocationSearch, matched: int) -> list[dict[str, str]]:
-    links = [_page_link("self", criteria.offset)]
-    if criteria.offset + criteria.limit < matched:
-        links.append(_page_link("next", criteria.offset + criteria.limit))
-    if criteria.offset > 0:
-        links.append(_page_link("prev", max(0, criteria.offset - criteria.limit)))
-    return links
-
-
 @bp.get("")
-@validated(query=LocationSearch, summary="Search locations (GeoJSON FeatureCollection).")
+@validated(
+    query=LocationSearch,
+    response=LocationPage,
+    access=Access.PUBLIC,
+    summary="Search locations (GeoJSON FeatureCollection).",
+)
 def search_locations(query: LocationSearch):
     user = authorize("locations.search")
     result = operations.search(db.session, query, user)
@@ -82,20 +79,29 @@ def search_locations(query: LocationSearch):
             "numberMatched": result.matched,
             "numberReturned": len(result.features),
             "features": result.features,
-            "links": paging_links(query, result.matched),
+            "links": page_links(query.offset, query.limit, result.matched),
         }
     )
 
 
 @bp.get("/map-points")
-@validated(query=LocationSearch, summary="Every match as compact points for a clustered map.")
+@validated(
+    query=LocationSearch,
+    response=PointsPayload,
+    access=Access.PUBLIC,
+    summary="Every match as compact points for a clustered map.",
+)
 def map_points(query: LocationSearch):
     points = operations.search_points(db.session, query, authorize("locations.search"))
     return jsonify(compact_points(points, MAP_POPUP_FIELDS))
 
 
 @bp.post("")
-@validated(body=LocationFeatureIn, summary="Create a location from a GeoJSON Feature.")
+@validated(
+    body=LocationFeatureIn,
+    response=LocationFeature,
+    summary="Create a location from a GeoJSON Feature.",
+)
 def create_location(body: LocationFeatureIn):
     user = authorize("locations.create")
     location = operations.create_location(
@@ -108,7 +114,9 @@ def create_location(body: LocationFeatureIn):
 
 
 @bp.get("/<int:location_id>")
-@validated(summary="One location as a GeoJSON Feature.")
+@validated(
+    response=LocationFeature, access=Access.PUBLIC, summary="One location as a GeoJSON Feature."
+)
 def get_location(location_id: int):
     location = visible_location(location_id)
     response = geojson(operations.location_feature(db.session, location, acting_user()))
@@ -117,7 +125,12 @@ def get_location(location_id: int):
 
 
 @bp.patch("/<int:location_id>")
-@validated(body=LocationPatchIn, summary="Change a location; properties.version must be current.")
+@validated(
+    body=LocationPatchIn,
+    response=LocationFeature,
+    errors=(409,),
+    summary="Change a location; properties.version must be current.",
+)
 def patch_location(location_id: int, body: LocationPatchIn):
     user = authorize("locations.edit")
     location = visible_location(location_id)
@@ -129,7 +142,9 @@ def patch_location(location_id: int, body: LocationPatchIn):
 
 
 @bp.delete("/<int:location_id>")
-@validated(summary="Delete a location (archived instead when shoots refer to it).")
+@validated(
+    response=Deleted, summary="Delete a location (archived instead when shoots refer to it)."
+)
 def delete_location(location_id: int):
     user = authorize("locations.delete")
     upload_root = current_app.config["UPLOAD_FOLDER"]
@@ -165,7 +180,7 @@ def store_upload(
 
 
 @bp.get("/<int:location_id>/photos")
-@validated(summary="The photos of a location, in order.")
+@validated(response=PhotoList, access=Access.PUBLIC, summary="The photos of a location, in order.")
 def list_photos(location_id: int):
     location = visible_location(location_id)
     return jsonify(
@@ -179,7 +194,11 @@ def list_photos(location_id: int):
 
 
 @bp.post("/<int:location_id>/photos")
-@validated(summary="Upload a photo (multipart field 'file': JPEG, PNG or WebP; 'caption').")
+@validated(
+    form=PhotoUpload,
+    response=Photo,
+    summary="Upload a photo (multipart field 'file': JPEG, PNG or WebP; 'caption').",
+)
 def upload_photo(location_id: int):
     user = authorize("locations.edit")
     location = visible_location(location_id)
@@ -188,7 +207,11 @@ def upload_photo(location_id: int):
 
 
 @bp.patch("/<int:location_id>/photos/<int:photo_id>")
-@validated(body=PhotoPatch, summary="Move a photo, make it the cover, or change its caption.")
+@validated(
+    body=PhotoPatch,
+    response=Photo,
+    summary="Move a photo, make it the cover, or change its caption.",
+)
 def patch_photo(location_id: int, photo_id: int, body: PhotoPatch):
     authorize("locations.edit")
     location = visible_location(location_id)
@@ -203,7 +226,7 @@ def patch_photo(location_id: int, photo_id: int, body: PhotoPatch):
 
 
 @bp.delete("/<int:location_id>/photos/<int:photo_id>")
-@validated(summary="Delete a photo (the next one becomes the cover).")
+@validated(answers=(Answer(204),), summary="Delete a photo (the next one becomes the cover).")
 def delete_photo(location_id: int, photo_id: int):
     authorize("locations.edit")
     location = visible_location(location_id)
@@ -216,7 +239,15 @@ def delete_photo(location_id: int, photo_id: int):
 
 
 @bp.post("/import")
-@validated(query=ImportQuery, summary="Import GeoJSON or CSV (multipart 'file' or raw body).")
+@validated(
+    query=ImportQuery,
+    form=ImportUpload,
+    answers=(
+        Answer(200, ImportReport, description="A dry run: what the import would do."),
+        Answer(201, ImportReport, description="Imported, every row (all or nothing)."),
+    ),
+    summary="Import GeoJSON or CSV (multipart 'file' or raw body).",
+)
 def import_locations(query: ImportQuery):
     user = authorize("locations.import")
     if query.status == "published":
@@ -290,7 +321,15 @@ def csv_rows(features: list[dict[str, Any]], show_private: bool) -> str:
 
 
 @bp.get("/export")
-@validated(query=ExportQuery, summary="Export the locations matching the search filters.")
+@validated(
+    query=ExportQuery,
+    answers=(
+        Answer(200, LocationExport, GEOJSON, "`format=geojson`: a FeatureCollection."),
+        Answer(200, None, "text/csv", "`format=csv`: one row per location."),
+    ),
+    access=Access.PUBLIC,
+    summary="Export the locations matching the search filters.",
+)
 def export_locations(query: ExportQuery):
     user = acting_user()
     result = operations.search(db.session, query, user)
@@ -320,7 +359,9 @@ def category_dict(category) -> dict[str, Any]:
 
 
 @bp.get("/categories")
-@validated(summary="The managed list of location categories.")
+@validated(
+    response=CategoryList, access=Access.PUBLIC, summary="The managed list of location categories."
+)
 def list_categories():
     return jsonify(
         {"categories": [category_dict(c) for c in operations.all_categories(db.session)]}
@@ -328,7 +369,9 @@ def list_categories():
 
 
 @bp.post("/categories")
-@validated(body=CategoryIn, summary="Add a category (administrators).")
+@validated(
+    body=CategoryIn, response=Category, errors=(409,), summary="Add a category (administrators)."
+)
 def create_category(body: CategoryIn):
     authorize("locations.manage_categories")
     category = operations.create_category(db.session, body.model_dump())
@@ -336,7 +379,9 @@ def create_category(body: CategoryIn):
 
 
 @bp.patch("/categories/<code>")
-@validated(body=CategoryPatch, summary="Rename or move a category (administrators).")
+@validated(
+    body=CategoryPatch, response=Category, summary="Rename or move a category (administrators)."
+)
 def patch_category(code: str, body: CategoryPatch):
     authorize("locations.manage_categories")
     category = operations.update_category(db.session, code, body.model_dump(exclude_unset=True))

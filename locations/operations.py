@@ -171,9 +171,7 @@ def _apply(
     fields: LocationFields,
     coordinates: tuple[float, float] | None,
 ) -> None:
-    sent = fields.model_fields_set
-    if "name" in sent and fields.name is None:
-        raise InvalidInput("properties.name", _l("may not be null: every location has a name"))
+    sent = fields.model_fields_set  # the schema refuses a null name
     for name in SIMPLE_FIELDS:
         if name in sent:
             setattr(location, name, getattr(fields, name) or _empty(name))

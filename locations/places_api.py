@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from core import geocoder
 from core.auth.policy import authorize
 from core.db import db
-from core.validation import validated
+from core.validation import Access, validated
 from locations.places import KINDS, search_places
 from locations.schemas import PlaceList, PlaceQuery
 
@@ -19,6 +19,7 @@ bp = Blueprint("places_api", __name__, url_prefix="/api/v1/places")
 @validated(
     query=PlaceQuery,
     response=PlaceList,
+    access=Access.PUBLIC,
     summary="Places by name: communes, provinces, library locations, addresses.",
 )
 def search(query: PlaceQuery):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     field_validator,
     model_validator,
@@ -20,8 +21,11 @@ from pydantic import (
 
 from core.config import BRUSSELS
 from core.errors import InvalidInput
-from core.geo import parse_bbox, parse_point_text
-from core.validation import WindowedDatetime
+from core.geo import BBOX_PATTERN, parse_bbox, parse_point_text
+from core.schemas import FeaturePage
+from core.schemas import PointGeometry as PointOut
+from core.schemas import PolygonGeometry as PolygonOut
+from core.validation import GEOJSON, WindowedDatetime
 from locations.models import LocationStatus
 
 MAX_LIMIT = 500
@@ -97,7 +101,11 @@ class LocationSearch(BaseModel):
         | None
     ) = None
     radius_m: Annotated[float, Field(gt=0, le=MAX_RADIUS_M)] | None = None
-    bbox: str | None = Field(None, description="minlon,minlat,maxlon,maxlat (EPSG:4326)")
+    bbox: str | None = Field(
+        None,
+        description="minlon,minlat,maxlon,maxlat (EPSG:4326)",
+        json_schema_extra={"pattern": BBOX_PATTERN},  # parse_bbox checks it, saying why
+    )
     min_truck_parking: Annotated[int, Field(ge=0, le=10_000)] | None = None
     power: bool | None = None
     water: bool | None = None
@@ -190,7 +198,8 @@ class LocationFields(BaseModel):
 
     model_config = ConfigDict(extra="ignore")  # read-only output properties may come back
 
-    name: Name | None = None
+    # Left out, a name stays as it is; null is refused: every location has a name.
+    name: Name = None  # type: ignore[assignment]
     description: Annotated[str, StringConstraints(max_length=20_000)] | None = None
     categories: list[Annotated[str, StringConstraints(max_length=40)]] | None = None
     tags: (
@@ -269,16 +278,18 @@ class CategoryIn(BaseModel):
     label_fr: Name
     label_en: Name
     label_de: Name
-    position: Annotated[int, Field(ge=0, le=10_000)] = 0
+    position: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0  # not `false`, nor "3"
 
 
 class CategoryPatch(BaseModel):
+    """What changes; a field left out stays as it is (none may be null)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    label_fr: Name | None = None
-    label_en: Name | None = None
-    label_de: Name | None = None
-    position: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    label_fr: Name = None  # type: ignore[assignment]
+    label_en: Name = None  # type: ignore[assignment]
+    label_de: Name = None  # type: ignore[assignment]
+    position: Annotated[StrictInt, Field(ge=0, le=10_000)] = None  # type: ignore[assignment]
 
 
 PlaceKind = Literal["commune", "province", "location", "locality", "address"]
@@ -320,3 +331,138 @@ class PlaceList(BaseModel):
     """The places the text may mean, best first."""
 
     places: list[PlaceOut]
+
+
+# ---- answers ----------------------------------------------------------------------------------
+
+
+class CommuneRef(BaseModel):
+    nis: str
+    name: str
+
+
+class LocationProperties(BaseModel):
+    """A location's properties; the owner's contacts and notes only for coordinators and
+    administrators, `distance_m` only in a search `near` a point."""
+
+    name: str
+    description: str
+    categories: list[str]
+    tags: list[str]
+    address: str | None
+    commune: CommuneRef
+    province: str
+    outline: PolygonOut | None
+    truck_parking_capacity: int
+    has_power: bool
+    has_water: bool
+    has_toilets: bool
+    step_free_access: bool
+    access_notes: str
+    status: LocationStatus
+    is_demo: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    cover_photo_id: int | None
+    distance_m: float | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    owner_notes: str | None = None
+
+
+class LocationFeature(BaseModel):
+    """A location as an RFC 7946 Feature (a Point in WGS84)."""
+
+    media_type: ClassVar[str] = GEOJSON
+
+    type: Literal["Feature"]
+    id: int
+    geometry: PointOut
+    properties: LocationProperties
+
+
+class LocationPage(FeaturePage):
+    """Matching locations, a page at a time (best match or nearest first)."""
+
+    features: list[LocationFeature]
+
+
+class LocationExport(BaseModel):
+    """Every matching location, as one FeatureCollection (`format=geojson`)."""
+
+    media_type: ClassVar[str] = GEOJSON
+
+    type: Literal["FeatureCollection"]
+    features: list[LocationFeature]
+
+
+class Photo(BaseModel):
+    """A photo of a location, with the URLs of the file and its thumbnail."""
+
+    id: int
+    media_type: str
+    width: int
+    height: int
+    byte_size: int
+    caption: str
+    position: int
+    is_cover: bool
+    full: str
+    thumb: str
+
+
+class PhotoList(BaseModel):
+    """A location's photos, the cover first."""
+
+    photos: list[Photo]
+
+
+class PhotoUpload(BaseModel):
+    """A photo: JPEG, PNG or WebP, decoded to check it, stripped of its EXIF data."""
+
+    file: bytes
+    caption: str = Field("", max_length=300)
+
+
+class ImportUpload(BaseModel):
+    """The file as multipart field `file`, or the request body itself (GeoJSON or CSV)."""
+
+    raw_media_types: ClassVar[tuple[str, ...]] = (GEOJSON, "text/csv")
+
+    file: bytes
+
+
+class ImportRow(BaseModel):
+    row: int
+    name: str | None
+    result: Literal["created", "would be created", "rejected"]
+    reason: str | None = None
+    id: int | None = None
+
+
+class ImportReport(BaseModel):
+    """What the import did, or would do (`dry_run`), row by row."""
+
+    dry_run: bool
+    crs: str
+    rows: int
+    created: int
+    accepted: int
+    rejected: int
+    results: list[ImportRow]
+
+
+class Category(BaseModel):
+    code: str
+    label_fr: str
+    label_en: str
+    label_de: str
+    position: int
+
+
+class CategoryList(BaseModel):
+    """The managed list of categories, in order."""
+
+    categories: list[Category]

@@ -30,6 +30,7 @@ from core.errors import InvalidInput, NotFound
 from core.geo import feature
 from core.mapping.builder import (
     LegendEntry,
+    PointsPayload,
     add_clustered_points,
     add_legend,
     add_polygons,
@@ -74,13 +75,6 @@ def _map_page(template: str, m: folium.Map, **context: Any) -> str:
 
 
 # ---- explore map of the location library ------------------------------------------------------
-
-
-class PointsPayload(BaseModel):
-    """Compact points: labels of the popup values, then [lat, lon, *values] per point."""
-
-    fields: list[str]
-    points: list[list[float | str | None]]
 
 
 @bp.get("/locations")

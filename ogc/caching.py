@@ -16,6 +16,8 @@ from typing import Any
 from flask import request, session
 from werkzeug.wrappers import Response
 
+from core.caching import conditional
+
 MAX_AGE_SECONDS = 60  # an approved shoot or a published location shows within a minute
 HTML = "text/html"
 
@@ -33,14 +35,16 @@ def tag(response: Response, data: dict[str, Any]) -> None:
 
 def cache_headers(response: Response) -> Response:
     """Cache-Control on every successful read, an ETag on JSON documents that have none yet
-    (a digest of the body), and a 304 when the client's copy is current."""
+    (a digest of the body: core.caching), and a 304 when the client's copy is current."""
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
-    if response.mimetype != HTML and response.get_etag()[0] is None:
-        response.add_etag()
-    if session:  # signed in or a chosen language: the answer may be this visitor's own
+    # Signed in or a chosen language: the answer may be this visitor's own.
+    private = bool(session)
+    if response.mimetype != HTML:  # pages get no ETag: each carries a new CSP nonce
+        return conditional(response, private=private, max_age=MAX_AGE_SECONDS)
+    if private:
         response.cache_control.private = True
     else:
         response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE_SECONDS
-    return response.make_conditional(request)
+    return response

@@ -69,11 +69,9 @@ def openapi(app: Flask) -> dict[str, Any]:
         title="Tournages OGC API – Features",
         version="1.0.0",
         description="Published filming locations, upcoming shoots, blackouts and communes.",
+        error_schema=EXCEPTION_SCHEMA,
+        error_media_types=("application/json", HTML),  # pages too, for clients asking for HTML
     )
-    spec["components"]["schemas"]["Error"] = EXCEPTION_SCHEMA
-    for methods in spec["paths"].values():
-        for operation in methods.values():  # errors are pages too, for clients asking for HTML
-            operation["responses"]["default"]["content"][HTML] = {"schema": {"type": "string"}}
     generic = spec["paths"][ITEMS_PATH]["get"]
     for collection in COLLECTIONS.values():
         operation = copy.deepcopy(generic)

@@ -15,7 +15,7 @@ from core import crs
 from core.apidocs import openapi_response, viewer
 from core.db import db
 from core.errors import ErrorReport, InvalidInput, NotFound, render_errors_under
-from core.validation import ENDPOINTS, validated
+from core.validation import ENDPOINTS, Access, Answer, validated
 from ogc import caching, description, schemas
 from ogc.collections import (
     COLLECTIONS,
@@ -170,7 +170,12 @@ def render_error(report: ErrorReport) -> Response | None:
 
 
 @bp.get("", strict_slashes=False)
-@validated(query=schemas.FormatQuery, response=schemas.LandingPage, summary="Landing page")
+@validated(
+    access=Access.PUBLIC,
+    query=schemas.FormatQuery,
+    response=schemas.LandingPage,
+    summary="Landing page",
+)
 def landing(query: schemas.FormatQuery):
     data = {
         "title": _("Tournages — filming in Wallonia"),
@@ -210,7 +215,19 @@ def landing(query: schemas.FormatQuery):
 
 
 @bp.get("/api")
-@validated(query=schemas.FormatQuery, summary="The API definition (OpenAPI 3.0)")
+@validated(
+    access=Access.PUBLIC,
+    query=schemas.FormatQuery,
+    answers=(
+        Answer(
+            200,
+            media_type="application/vnd.oai.openapi+json",
+            description="This API's OpenAPI 3.0 description.",
+        ),
+        Answer(200, media_type=HTML, description="This API's OpenAPI 3.0 description."),
+    ),
+    summary="The API definition (OpenAPI 3.0)",
+)
 def api(query: schemas.FormatQuery):
     if wants_html(query.f):
         return viewer(url_for("ogc.api", f="json"))
@@ -218,7 +235,12 @@ def api(query: schemas.FormatQuery):
 
 
 @bp.get("/conformance")
-@validated(query=schemas.FormatQuery, response=schemas.Conformance, summary="Conformance")
+@validated(
+    access=Access.PUBLIC,
+    query=schemas.FormatQuery,
+    response=schemas.Conformance,
+    summary="Conformance",
+)
 def conformance(query: schemas.FormatQuery):
     data = {"conformsTo": description.CONFORMANCE}
     return respond(data, "ogc/conformance.html", html=wants_html(query.f))
@@ -272,7 +294,12 @@ def describe(collection: Collection) -> dict[str, Any]:
 
 
 @bp.get("/collections")
-@validated(query=schemas.FormatQuery, response=schemas.CollectionList, summary="Collections")
+@validated(
+    access=Access.PUBLIC,
+    query=schemas.FormatQuery,
+    response=schemas.CollectionList,
+    summary="Collections",
+)
 def collections(query: schemas.FormatQuery):
     data = {
         "collections": [describe(collection) for collection in COLLECTIONS.values()],
@@ -282,14 +309,24 @@ def collections(query: schemas.FormatQuery):
 
 
 @bp.get("/collections/<collection_id>")
-@validated(query=schemas.FormatQuery, response=schemas.CollectionInfo, summary="A collection")
+@validated(
+    access=Access.PUBLIC,
+    query=schemas.FormatQuery,
+    response=schemas.CollectionInfo,
+    summary="A collection",
+)
 def collection(collection_id: str, query: schemas.FormatQuery):
     data = describe(collection_or_404(collection_id))
     return respond(data, "ogc/collection.html", html=wants_html(query.f))
 
 
 @bp.get("/collections/<collection_id>/queryables", endpoint="queryables")
-@validated(query=schemas.FormatQuery, response=schemas.Queryables, summary="Queryables")
+@validated(
+    access=Access.PUBLIC,
+    query=schemas.FormatQuery,
+    response=schemas.Queryables,
+    summary="Queryables",
+)
 def queryables_of(collection_id: str, query: schemas.FormatQuery):
     collection = collection_or_404(collection_id)
     url = url_for("ogc.queryables", collection_id=collection.id, _external=True)
@@ -329,7 +366,12 @@ def paging_links(query: schemas.ItemsQuery, returned: int, matched: int) -> list
 
 
 @bp.get("/collections/<collection_id>/items")
-@validated(query=schemas.ItemsQuery, response=schemas.FeatureCollection, summary="Features")
+@validated(
+    access=Access.PUBLIC,
+    query=schemas.ItemsQuery,
+    response=schemas.FeatureCollection,
+    summary="Features",
+)
 def items(collection_id: str, query: schemas.ItemsQuery):
     collection = collection_or_404(collection_id)
     page = read_page(
@@ -361,7 +403,9 @@ def items(collection_id: str, query: schemas.ItemsQuery):
 
 
 @bp.get("/collections/<collection_id>/items/<fid>")
-@validated(query=schemas.FormatQuery, response=schemas.Feature, summary="One feature")
+@validated(
+    access=Access.PUBLIC, query=schemas.FormatQuery, response=schemas.Feature, summary="One feature"
+)
 def item(collection_id: str, fid: str, query: schemas.FormatQuery):
     collection = collection_or_404(collection_id)
     found = read_feature(db.session, collection, fid, query.output_crs)

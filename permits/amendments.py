@@ -24,7 +24,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape, to_shape
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -44,6 +44,7 @@ from permits.models import (
     Amendment,
     AmendmentReview,
     AmendmentStatus,
+    AuditEntry,
     PermitEvent,
     PermitRequest,
     PermitShoot,
@@ -102,6 +103,36 @@ class PermitKeeper:
 
     def follow(self, session: Session, user: User | None, shoot: Shoot) -> None:
         follow_shoot(session, user, shoot)
+
+    def last_change(self, session: Session) -> datetime | None:
+        return session.scalar(
+            select(
+                func.greatest(
+                    _latest_audited(FEED_TABLES),
+                    select(
+                        func.max(func.greatest(Amendment.created_at, Amendment.decided_at))
+                    ).scalar_subquery(),
+                    select(func.max(AmendmentReview.decided_at)).scalar_subquery(),
+                )
+            )
+        )
+
+
+# What a calendar feed shows changes with these rows (a shoot's values, its production's title
+# and listing, the requests that let an officer read a production), deletions included.
+FEED_TABLES = ("shoots", "productions", "permit_requests")
+
+
+def _latest_audited(tables: tuple[str, ...]):
+    """When a row of TABLES last changed: the newest audit entry of theirs (the log's newest
+    rows come first in its primary key, so this reads the index from its end)."""
+    return (
+        select(AuditEntry.at)
+        .where(AuditEntry.table_name.in_(tables))
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 KEEPER = PermitKeeper()

@@ -10,21 +10,30 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from core.auth.policy import authorize
 from core.db import db
 from core.errors import InvalidInput
-from core.validation import validated
+from core.validation import Answer, validated
 from permits import amendments, leadtime, notifications, operations, versions, workflow
 from permits.document import render_pdf, render_version_pdf
 from permits.findings import request_findings, visible_findings
 from permits.models import EDITABLE_STATUSES, PermitRequest, PermitShoot, RequestVersion
 from permits.schemas import (
+    AmendmentList,
+    AmendmentOut,
     AmendmentQuery,
     AmendmentTransitionBody,
+    Attached,
+    History,
+    InsuranceUpload,
     IntroductionBody,
     PermitCreate,
     PermitCreated,
+    PermitDetail,
     PermitList,
     PermitQuery,
     PermitSummary,
+    Queued,
     TransitionBody,
+    VersionDetail,
+    VersionList,
 )
 from permits.views import (
     create_from,
@@ -40,10 +49,15 @@ from shoots.operations import productions
 bp = Blueprint("permits_api", __name__, url_prefix="/api/v1/permits")
 introductions_bp = Blueprint("introductions_api", __name__, url_prefix="/api/v1")
 amendments_bp = Blueprint("amendments_api", __name__, url_prefix="/api/v1/amendments")
+PDF = "application/pdf"
 
 
 @introductions_bp.post("/introductions")
-@validated(body=IntroductionBody, summary="Put two productions in touch (the film commission)")
+@validated(
+    body=IntroductionBody,
+    answers=(Answer(202, Queued),),
+    summary="Put two productions in touch (the film commission)",
+)
 def introduce(body: IntroductionBody):
     authorize("productions.introduce")
     found = [productions.get_production(db.session, pid) for pid in body.productions]
@@ -84,7 +98,9 @@ def _summary_of(permit: PermitRequest) -> dict[str, Any]:
 
 
 @bp.post("")
-@validated(body=PermitCreate, response=PermitCreated, summary="Request permits for shoots")
+@validated(
+    body=PermitCreate, response=PermitCreated, errors=(409,), summary="Request permits for shoots"
+)
 def create(body: PermitCreate):
     user = authorize("permits.create")
     permits = create_from(body, user)
@@ -190,21 +206,29 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
 
 
 @bp.get("/<int:request_id>")
-@validated(summary="One permit request with its shoots, siblings and allowed actions")
+@validated(
+    response=PermitDetail,
+    summary="One permit request with its shoots, siblings and allowed actions",
+)
 def get_permit(request_id: int):
     permit, user = load_visible(request_id)
     return jsonify(detail(permit, user))
 
 
 @bp.get("/<int:request_id>.pdf")
-@validated(summary="The request document as PDF")
+@validated(answers=(Answer(200, media_type=PDF),), summary="The request document as PDF")
 def get_pdf(request_id: int) -> Response:
     permit, user = load_visible(request_id)
     return pdf_response(render_pdf(db.session, permit, user), f"permit-{permit.id}.pdf")
 
 
 @bp.post("/<int:request_id>/transitions")
-@validated(body=TransitionBody, summary="Move the request through the workflow")
+@validated(
+    body=TransitionBody,
+    answers=(Answer(200, PermitDetail),),
+    errors=(409,),
+    summary="Move the request through the workflow",
+)
 def transition(request_id: int, body: TransitionBody):
     _permit, user = load_visible(request_id)
     permit = workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
@@ -212,7 +236,12 @@ def transition(request_id: int, body: TransitionBody):
 
 
 @bp.post("/<int:request_id>/insurance")
-@validated(summary="Attach the insurance certificate (multipart field 'file', a PDF)")
+@validated(
+    form=InsuranceUpload,
+    answers=(Answer(200, Attached),),
+    errors=(409,),
+    summary="Attach the insurance certificate (multipart field 'file', a PDF)",
+)
 def upload_insurance(request_id: int):
     permit, _user = load_visible(request_id)
     updated = receive_insurance(permit, request.files.get("file"))
@@ -220,7 +249,7 @@ def upload_insurance(request_id: int):
 
 
 @bp.get("/<int:request_id>/history")
-@validated(summary="The request's timeline and audit trail")
+@validated(response=History, summary="The request's timeline and audit trail")
 def history(request_id: int):
     permit, _user = load_visible(request_id)
     events = [
@@ -269,7 +298,10 @@ def _version_json(permit: PermitRequest, version: RequestVersion) -> dict[str, A
 
 
 @bp.get("/<int:request_id>/versions")
-@validated(summary="The request's frozen versions (submissions, decisions, amendments)")
+@validated(
+    response=VersionList,
+    summary="The request's frozen versions (submissions, decisions, amendments)",
+)
 def list_versions(request_id: int):
     permit, _user = load_visible(request_id)
     found = versions.versions_of(db.session, permit.id)
@@ -277,14 +309,19 @@ def list_versions(request_id: int):
 
 
 @bp.get("/<int:request_id>/versions/<int:number>")
-@validated(summary="One frozen version with its data (the document's content)")
+@validated(
+    response=VersionDetail,
+    summary="One frozen version with its data (the document's content)",
+)
 def get_version(request_id: int, number: int):
     permit, version = load_version(request_id, number)
     return jsonify({**_version_json(permit, version), "data": version.data})
 
 
 @bp.get("/<int:request_id>/versions/<int:number>.pdf")
-@validated(summary="The document of one frozen version as PDF")
+@validated(
+    answers=(Answer(200, media_type=PDF),), summary="The document of one frozen version as PDF"
+)
 def get_version_pdf(request_id: int, number: int) -> Response:
     permit, version = load_version(request_id, number)
     data = render_version_pdf(version.data, version, permit)
@@ -295,7 +332,7 @@ def get_version_pdf(request_id: int, number: int) -> Response:
 
 
 @amendments_bp.get("")
-@validated(query=AmendmentQuery, summary="Amendments visible to the user")
+@validated(query=AmendmentQuery, response=AmendmentList, summary="Amendments visible to the user")
 def list_amendments(query: AmendmentQuery):
     user = authorize("permits.list")
     found = amendments.visible_amendments(db.session, user, query.status)
@@ -303,7 +340,10 @@ def list_amendments(query: AmendmentQuery):
 
 
 @amendments_bp.get("/<int:amendment_id>")
-@validated(summary="One amendment: the shoot before and after, each commune's decision")
+@validated(
+    response=AmendmentOut,
+    summary="One amendment: the shoot before and after, each commune's decision",
+)
 def get_amendment(amendment_id: int):
     amendment, user = load_amendment(amendment_id)
     return jsonify(amendments.amendment_json(db.session, amendment, user))
@@ -312,6 +352,8 @@ def get_amendment(amendment_id: int):
 @amendments_bp.post("/<int:amendment_id>/transitions")
 @validated(
     body=AmendmentTransitionBody,
+    answers=(Answer(200, AmendmentOut),),
+    errors=(409,),
     summary="Decide an amendment (an officer: their commune's review) or withdraw it",
 )
 def amendment_transition(amendment_id: int, body: AmendmentTransitionBody):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Literal
 
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.validation import DatabaseId, WindowedDate
+from core.schemas import Json, MultiPolygonGeometry
+from core.validation import DatabaseId, SearchDate
 from permits.models import AmendmentStatus, PermitStatus
 from permits.transitions import ACTIONS, AMENDMENT_ACTIONS
 
@@ -39,10 +41,8 @@ class PermitQuery(BaseModel):
 
     commune: str | None = Field(None, pattern=r"^\d{5}$", description="NIS code")
     status: list[PermitStatus] = []
-    start: WindowedDate | None = Field(
-        None, alias="from", description="a shoot on or after this day"
-    )
-    end: WindowedDate | None = Field(None, alias="to", description="a shoot on or before this day")
+    start: SearchDate | None = Field(None, alias="from", description="a shoot on or after this day")
+    end: SearchDate | None = Field(None, alias="to", description="a shoot on or before this day")
 
     @model_validator(mode="after")
     def _ordered(self) -> PermitQuery:
@@ -94,3 +94,182 @@ class PermitList(BaseModel):
 class PermitCreated(BaseModel):
     group_id: str
     permits: list[PermitSummary]
+
+
+# ---- answers of the other operations -----------------------------------------------------------
+
+
+class Queued(BaseModel):
+    """How many messages went to the outbox."""
+
+    queued: int
+
+
+class Finding(BaseModel):
+    rule: str
+    severity: str
+    other: Json
+    distance_m: float
+    overlap: Json
+    override: Json | None
+
+
+class Findings(BaseModel):
+    conflicts: list[Finding]
+    warnings: list[Finding]
+
+
+class PermitShootOut(BaseModel):
+    shoot_id: int
+    start: datetime | None
+    end: datetime | None
+    location: str | None
+    address: str | None
+    footprint_area_m2: float | None
+    parking_area_m2: float | None
+    footprint: MultiPolygonGeometry | None = Field(description="the part in this commune")
+    parking: MultiPolygonGeometry | None
+    crew_size: int
+    vehicle_count: int
+    particulars: list[str]
+    notes: str
+    also_in_requests: list[int]
+    live: bool
+    findings: Findings | None
+
+
+class Sibling(BaseModel):
+    id: int
+    commune_nis: str
+    status: PermitStatus
+
+
+class AmendmentRef(BaseModel):
+    id: int
+    shoot_id: int
+    status: AmendmentStatus
+
+
+class LeadTime(BaseModel):
+    working_days: int
+    first_shoot_day: date | None
+    earliest_allowed_day: date
+    late_if_submitted_now: bool
+
+
+class PermitDetail(PermitSummary):
+    """A request with its shoots (their parts in this commune), its siblings in other
+    communes, what the caller may do next and, while it is prepared, its lead time."""
+
+    production: Json  # type: ignore[assignment]
+    public_domain_use: str
+    notes: str
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    decision_comment: str | None
+    notice_working_days: int
+    insurance_certificate: str | None
+    version: int
+    shoots: list[PermitShootOut]
+    siblings: list[Sibling]
+    allowed_actions: list[str]
+    links: dict[str, str]
+    amendments: list[AmendmentRef]
+    lead_time: LeadTime | None = None
+
+
+class InsuranceUpload(BaseModel):
+    """The insurance certificate, a PDF (multipart field `file`)."""
+
+    file: bytes
+
+
+class Attached(BaseModel):
+    """The requests the certificate was attached to (the whole group)."""
+
+    attached_to: list[int]
+
+
+class TimelineEvent(BaseModel):
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str | None
+    comment: str | None
+    actor: str | None
+
+
+class AuditChange(BaseModel):
+    at: datetime
+    table: str
+    row_id: str | None
+    operation: str
+    actor: str | None
+    changes: dict[str, Json]
+
+
+class History(BaseModel):
+    """The request's moves and every recorded change of its rows."""
+
+    id: int
+    timeline: list[TimelineEvent]
+    audit: list[AuditChange]
+
+
+class VersionOut(BaseModel):
+    number: int
+    action: str
+    status: str
+    amendment_id: int | None
+    created_at: datetime
+    content_hash: str
+    links: dict[str, str]
+
+
+class VersionList(BaseModel):
+    """The request's frozen versions, oldest first."""
+
+    id: int
+    versions: list[VersionOut]
+
+
+class VersionDetail(VersionOut):
+    """A frozen version and the document's data as it was."""
+
+    data: Json
+
+
+class Review(BaseModel):
+    commune_nis: str
+    commune: str
+    status: str
+    request_id: int | None
+    leaves_commune: bool
+    footprint_area_m2: float | None
+    parking_area_m2: float | None
+    decision_comment: str | None
+    decided_at: datetime | None
+
+
+class AmendmentOut(BaseModel):
+    """An amendment: the shoot before and after, and each concerned commune's review."""
+
+    id: int
+    shoot_id: int
+    production_id: int
+    status: AmendmentStatus
+    reason: str
+    created_at: datetime
+    decided_at: datetime | None
+    created_by: str | None
+    before: Json
+    after: Json
+    reviews: list[Review]
+    allowed_actions: list[str]
+    links: dict[str, str]
+
+
+class AmendmentList(BaseModel):
+    """The amendments the caller may read."""
+
+    amendments: list[AmendmentOut]

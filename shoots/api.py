@@ -2,46 +2,62 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
 from flask_babel import gettext as _
 
 from core.auth.policy import ProductionView, acting_user, allowed, authorize, production_view
+from core.caching import conditional
 from core.communes.models import Commune
 from core.db import db
 from core.errors import NotFound
 from core.geo import parse_bbox
-from core.validation import parse_database_id, validated
+from core.paging import page_links
+from core.validation import GEOJSON, Access, Answer, parse_database_id, validated
 from locations.models import Location
-from shoots.models import FeedScope
+from shoots.models import FeedScope, Production
 from shoots.operations import blackouts as blackout_ops
-from shoots.operations import calendars, conflicts, productions, report
+from shoots.operations import calendars, conflicts, holds, productions, report
 from shoots.operations import shoots as shoot_ops
 from shoots.operations.findings import findings_json
 from shoots.schemas import (
+    AmendedShoot,
     BlackoutIn,
+    BlackoutList,
+    BlackoutOut,
     CheckIn,
+    CheckResult,
     CommuneSettingsIn,
+    CommuneSettingsOut,
+    ConflictReport,
+    FeedCreated,
     FeedIn,
+    FeedList,
     OverrideIn,
     ProductionIn,
+    ProductionList,
+    ProductionOut,
     ProductionPatch,
     ReportQuery,
     ShootIn,
+    ShootOut,
+    ShootPage,
     ShootPatch,
     ShootQuery,
 )
 from shoots.serialize import blackout_json, feed_json, production_json, report_json
 
 bp = Blueprint("shoots_api", __name__, url_prefix="/api/v1")
+CALENDAR = "text/calendar"
 
 
 # ---- productions -----------------------------------------------------------------------------
 
 
 @bp.post("/productions")
-@validated(body=ProductionIn, summary="Create a production")
+@validated(body=ProductionIn, response=ProductionOut, summary="Create a production")
 def create_production(body: ProductionIn):
     user = authorize("productions.create")
     production = productions.create_production(db.session, user, body)
@@ -49,7 +65,9 @@ def create_production(body: ProductionIn):
 
 
 @bp.get("/productions")
-@validated(summary="Productions the user may see (a coordinator: their own)")
+@validated(
+    response=ProductionList, summary="Productions the user may see (a coordinator: their own)"
+)
 def list_productions():
     user = authorize("productions.read")
     found = productions.productions_for(db.session, user)
@@ -57,7 +75,7 @@ def list_productions():
 
 
 @bp.get("/productions/<int:production_id>")
-@validated(summary="One production")
+@validated(response=ProductionOut, summary="One production")
 def get_production(production_id: int):
     authorize("productions.read")
     production = productions.get_production(db.session, production_id)
@@ -66,7 +84,12 @@ def get_production(production_id: int):
 
 
 @bp.patch("/productions/<int:production_id>")
-@validated(body=ProductionPatch, summary="Edit a production (its coordinators, admins)")
+@validated(
+    body=ProductionPatch,
+    response=ProductionOut,
+    errors=(409,),
+    summary="Edit a production (its coordinators, admins)",
+)
 def patch_production(production_id: int, body: ProductionPatch):
     production = productions.get_production(db.session, production_id)
     authorize("productions.edit", production)
@@ -75,7 +98,11 @@ def patch_production(production_id: int, body: ProductionPatch):
 
 
 @bp.delete("/productions/<int:production_id>")
-@validated(summary="Delete a production and its shoots")
+@validated(
+    answers=(Answer(204),),
+    errors=(409,),
+    summary="Delete a production without shoots (409 otherwise: cancel it instead)",
+)
 def delete_production(production_id: int):
     production = productions.get_production(db.session, production_id)
     authorize("productions.edit", production)
@@ -95,7 +122,12 @@ def _shoot_response(shoot, findings: conflicts.Findings, status: int = 200):
 
 
 @bp.post("/shoots")
-@validated(body=ShootIn, summary="Schedule a shoot: 409 on a hard conflict, warnings returned")
+@validated(
+    body=ShootIn,
+    response=ShootOut,
+    errors=(409,),
+    summary="Schedule a shoot: 409 on a hard conflict, warnings returned",
+)
 def create_shoot(body: ShootIn):
     authorize("conflicts.check")
     production = shoot_ops.known_production(db.session, body.production_id)
@@ -107,7 +139,11 @@ def create_shoot(body: ShootIn):
 
 
 @bp.get("/shoots")
-@validated(query=ShootQuery, summary="Shoots filtered by period, bbox, production, commune")
+@validated(
+    query=ShootQuery,
+    response=ShootPage,
+    summary="Shoots filtered by period, bbox, production, commune (GeoJSON, paged)",
+)
 def list_shoots(query: ShootQuery):
     viewer = authorize("shoots.read")
     starts, ends = shoot_ops.period_filter(query.from_, query.to)
@@ -115,11 +151,19 @@ def list_shoots(query: ShootQuery):
     select = shoot_ops.shoots_query(
         starts=starts, ends=ends, bbox=bbox, production_id=query.production, commune=query.commune
     )
-    return jsonify({"shoots": shoot_ops.list_shoots(db.session, select, viewer)})
+    page = shoot_ops.shoot_page(db.session, select, viewer, limit=query.limit, offset=query.offset)
+    body = {
+        "type": "FeatureCollection",
+        "numberMatched": page.matched,
+        "numberReturned": len(page.features),
+        "features": page.features,
+        "links": page_links(query.offset, query.limit, page.matched),
+    }
+    return jsonify(body), 200, {"Content-Type": GEOJSON}
 
 
 @bp.get("/shoots/<int:shoot_id>")
-@validated(summary="One shoot with its current conflicts and warnings")
+@validated(response=ShootOut, summary="One shoot with its current conflicts and warnings")
 def get_shoot(shoot_id: int):
     authorize("shoots.read")
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
@@ -129,6 +173,9 @@ def get_shoot(shoot_id: int):
 @bp.patch("/shoots/<int:shoot_id>")
 @validated(
     body=ShootPatch,
+    response=ShootOut,
+    answers=(Answer(202, AmendedShoot),),
+    errors=(409,),
     summary="Edit a shoot (checked again; send `version`). A shoot a commune has before it "
     "(a submitted or decided permit request) stays as it is: 202, the edit is an amendment",
 )
@@ -144,7 +191,7 @@ def patch_shoot(shoot_id: int, body: ShootPatch):
 
 
 @bp.delete("/shoots/<int:shoot_id>")
-@validated(summary="Delete a shoot")
+@validated(answers=(Answer(204),), errors=(409,), summary="Delete a shoot")
 def delete_shoot(shoot_id: int):
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
     authorize("productions.edit", shoot.production)
@@ -153,7 +200,11 @@ def delete_shoot(shoot_id: int):
 
 
 @bp.post("/shoots/<int:shoot_id>/overrides")
-@validated(body=OverrideIn, summary="Keep a shoot despite a warning, with a recorded reason")
+@validated(
+    body=OverrideIn,
+    response=ShootOut,
+    summary="Keep a shoot despite a warning, with a recorded reason",
+)
 def override_warning(shoot_id: int, body: OverrideIn):
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
     user = authorize("productions.edit", shoot.production)
@@ -166,7 +217,11 @@ def override_warning(shoot_id: int, body: OverrideIn):
 
 @bp.post("/conflicts/check")
 @db.read_only
-@validated(body=CheckIn, summary="Dry run: what a shoot would clash with; stores nothing")
+@validated(
+    body=CheckIn,
+    answers=(Answer(200, CheckResult),),
+    summary="Dry run: what a shoot would clash with; stores nothing",
+)
 def check_conflicts(body: CheckIn):
     viewer = authorize("conflicts.check")
     base = None
@@ -178,7 +233,11 @@ def check_conflicts(body: CheckIn):
 
 
 @bp.get("/conflicts")
-@validated(query=ReportQuery, summary="Every conflicting or nearby pair of shoots in a period")
+@validated(
+    query=ReportQuery,
+    response=ConflictReport,
+    summary="Every conflicting or nearby pair of shoots in a period",
+)
 def conflict_report(query: ReportQuery):
     viewer = authorize("conflicts.report")
     starts, ends = shoot_ops.period_filter(query.from_, query.to)
@@ -190,34 +249,42 @@ def conflict_report(query: ReportQuery):
 
 
 @bp.get("/blackouts")
-@validated(summary="Municipal blackouts")
+@validated(response=BlackoutList, summary="Municipal blackouts")
 def list_blackouts():
     authorize("blackouts.read")
-    return jsonify(
-        {"blackouts": [blackout_json(b) for b in blackout_ops.blackouts_of(db.session, None)]}
-    )
+    found = blackout_ops.blackouts_with_areas(db.session)
+    return jsonify({"blackouts": [blackout_json(*pair) for pair in found]})
+
+
+def _blackout_response(blackout, status: int = 200):
+    (pair,) = blackout_ops.blackouts_with_areas(db.session, blackout.id)
+    return jsonify(blackout_json(*pair)), status
 
 
 @bp.post("/blackouts")
-@validated(body=BlackoutIn, summary="Declare a blackout (admins, the commune's officers)")
+@validated(
+    body=BlackoutIn,
+    response=BlackoutOut,
+    summary="Declare a blackout (admins, the commune's officers)",
+)
 def create_blackout(body: BlackoutIn):
     user = authorize("blackouts.manage", body.commune)
     blackout = blackout_ops.save_blackout(db.session, user, body)
-    return jsonify(blackout_json(blackout)), 201
+    return _blackout_response(blackout, 201)
 
 
 @bp.put("/blackouts/<int:blackout_id>")
-@validated(body=BlackoutIn, summary="Replace a blackout")
+@validated(body=BlackoutIn, response=BlackoutOut, summary="Replace a blackout")
 def replace_blackout(blackout_id: int, body: BlackoutIn):
     blackout = blackout_ops.get_blackout(db.session, blackout_id)
     user = authorize("blackouts.manage", blackout.commune_nis)
     authorize("blackouts.manage", body.commune)
     blackout_ops.save_blackout(db.session, user, body, blackout)
-    return jsonify(blackout_json(blackout))
+    return _blackout_response(blackout)
 
 
 @bp.delete("/blackouts/<int:blackout_id>")
-@validated(summary="Delete a blackout")
+@validated(answers=(Answer(204),), summary="Delete a blackout")
 def delete_blackout(blackout_id: int):
     blackout = blackout_ops.get_blackout(db.session, blackout_id)
     authorize("blackouts.manage", blackout.commune_nis)
@@ -226,7 +293,10 @@ def delete_blackout(blackout_id: int):
 
 
 @bp.get("/shoot-settings/<nis>")
-@validated(summary="A commune's thresholds for the nearby and saturation warnings")
+@validated(
+    response=CommuneSettingsOut,
+    summary="A commune's thresholds for the nearby and saturation warnings",
+)
 def get_settings(nis: str):
     authorize("conflicts.report")
     _commune(nis)
@@ -234,7 +304,11 @@ def get_settings(nis: str):
 
 
 @bp.put("/shoot-settings/<nis>")
-@validated(body=CommuneSettingsIn, summary="Set a commune's thresholds (admins, its officers)")
+@validated(
+    body=CommuneSettingsIn,
+    response=CommuneSettingsOut,
+    summary="Set a commune's thresholds (admins, its officers)",
+)
 def put_settings(nis: str, body: CommuneSettingsIn):
     authorize("blackouts.manage", nis)
     _commune(nis)
@@ -253,22 +327,45 @@ def _commune(nis: str) -> Commune:
 
 
 def _calendar(scope: FeedScope, target: str, viewer) -> Response:
-    name, select = _feed_contents(scope, target)
+    """The feed of SCOPE/TARGET as VIEWER may read it (authorised before: a 304 is never a way
+    around the checks), with its validators: private to the caller, and asked again at each
+    read (core.caching)."""
+    subject = _feed_subject(scope, target)
+    name, select = _feed_contents(scope, subject)
     shoots = [row[0] for row in db.session.execute(select)]
     body = calendars.shoots_calendar(name, shoots, viewer)
-    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private"})
+    response = Response(body, mimetype=CALENDAR)
+    return conditional(response, private=True, last_modified=_last_change(subject, shoots))
 
 
-def _feed_contents(scope: FeedScope, target: str) -> tuple[str, Any]:
+def _feed_subject(scope: FeedScope, target: str) -> Production | Location | Commune:
+    """What a feed shows: a production, a location or a commune; 404 when there is none."""
     if scope is FeedScope.PRODUCTION:
-        production = productions.get_production(db.session, _int(target))
-        return production.title, shoot_ops.shoots_query(production_id=production.id)
+        return productions.get_production(db.session, _int(target))
     if scope is FeedScope.LOCATION:
         location = db.session.get(Location, _int(target))
         if location is None:
             raise NotFound(f"No location {target}.")
-        return location.name, shoot_ops.shoots_query(location_id=location.id)
-    return f"Tournages {target}", shoot_ops.shoots_query(commune=target)
+        return location
+    return _commune(target)
+
+
+def _feed_contents(scope: FeedScope, subject: Any) -> tuple[str, Any]:
+    if scope is FeedScope.PRODUCTION:
+        return subject.title, shoot_ops.shoots_query(production_id=subject.id)
+    if scope is FeedScope.LOCATION:
+        return subject.name, shoot_ops.shoots_query(location_id=subject.id)
+    return f"Tournages {subject.nis}", shoot_ops.shoots_query(commune=subject.nis)
+
+
+def _last_change(subject: Any, shoots: list[Any]) -> datetime | None:
+    """When the feed last changed: its shoots, its subject, and any deletion or change of
+    access (shoots.operations.holds.last_change); unknown without the latter."""
+    recorded = holds.last_change(db.session)
+    if recorded is None:
+        return None
+    updated = [s.updated_at for s in shoots] + [getattr(subject, "updated_at", None)]
+    return max([recorded, *(moment for moment in updated if moment is not None)])
 
 
 def _int(raw: str) -> int:
@@ -277,14 +374,8 @@ def _int(raw: str) -> int:
 
 def _feed_target(scope: FeedScope, target: str) -> Any:
     """What a feed shows, for the policy: a production, a location or a commune's NIS code."""
-    if scope is FeedScope.PRODUCTION:
-        return productions.get_production(db.session, _int(target))
-    if scope is FeedScope.LOCATION:
-        location = db.session.get(Location, _int(target))
-        if location is None:
-            raise NotFound(f"No location {target}.")
-        return location
-    return target
+    subject = _feed_subject(scope, target)
+    return target if scope is FeedScope.COMMUNE else subject
 
 
 def may_read_feed(user, scope: FeedScope, target: str) -> bool:
@@ -309,31 +400,37 @@ def _authorize_feed(scope: FeedScope, target: str):
 
 
 @bp.get("/calendars/<any(production,location,commune):scope>/<target>.ics")
-@validated(summary="iCalendar feed for a signed-in client")
+@validated(
+    answers=(Answer(200, media_type=CALENDAR, description="The shoots as VEVENTs."),),
+    summary="iCalendar feed for a signed-in client (ETag, Last-Modified: 304 when unchanged)",
+)
 def calendar(scope: str, target: str):
     viewer = _authorize_feed(FeedScope(scope), target)
     return _calendar(FeedScope(scope), target, viewer)
 
 
 @bp.post("/calendars/feeds")
-@validated(body=FeedIn, summary="A private feed URL to subscribe to (token shown once)")
+@validated(
+    body=FeedIn,
+    response=FeedCreated,
+    summary="A private feed URL to subscribe to (token shown once)",
+)
 def create_feed(body: FeedIn):
-    user = _authorize_feed(body.scope, body.target)
-    _feed_contents(body.scope, body.target)  # 404 for an unknown target
+    user = _authorize_feed(body.scope, body.target)  # 404 for an unknown target
     feed, token = calendars.create_feed(db.session, user, body.scope, body.target)
     url = url_for("shoots_api.private_calendar", token=token, _external=True)
     return jsonify({**feed_json(feed), "url": url}), 201
 
 
 @bp.get("/calendars/feeds")
-@validated(summary="My private feeds (their tokens are not shown again)")
+@validated(response=FeedList, summary="My private feeds (their tokens are not shown again)")
 def list_feeds():
     user = authorize("shoots.read")
     return jsonify({"feeds": [feed_json(f) for f in calendars.feeds_of(db.session, user)]})
 
 
 @bp.delete("/calendars/feeds/<int:feed_id>")
-@validated(summary="Revoke a private feed")
+@validated(answers=(Answer(204),), summary="Revoke a private feed")
 def revoke_feed(feed_id: int):
     user = authorize("shoots.read")
     feed = next((f for f in calendars.feeds_of(db.session, user) if f.id == feed_id), None)
@@ -344,7 +441,11 @@ def revoke_feed(feed_id: int):
 
 
 @bp.get("/calendars/private/<token>.ics")
-@validated(summary="A private feed: the unguessable token is the credential")
+@validated(
+    answers=(Answer(200, media_type=CALENDAR, description="The shoots as VEVENTs."),),
+    access=Access.URL,
+    summary="A private feed: the unguessable token is the credential (304 when unchanged)",
+)
 def private_calendar(token: str):
     feed = calendars.feed_for_token(db.session, token)
     creator = feed.created_by

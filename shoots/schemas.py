@@ -2,42 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.geo import parse_bbox
+from core.geo import BBOX_PATTERN, parse_bbox
+from core.schemas import FeaturePage, Json, MultiPolygonGeometry
 from core.validation import DatabaseId
-from shoots.models import BlackoutKind, FeedScope, ProductionStatus, ProductionType
+from shoots.models import BlackoutKind, FeedScope, ProductionStatus, ProductionType, ShootStatus
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000  # shoots per page of GET /api/v1/shoots
+MAX_OFFSET = 10_000_000
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# A time: ISO 8601 with an offset (RFC 3339, as the description says), or a Brussels
+# wall-clock time without one ("2027-06-14T07:00"), which the server also accepts.
+TIME_FORMAT = {"format": "date-time"}
+TIME_DESCRIPTION = "ISO 8601 with an offset, or Brussels wall-clock time (2027-06-14T07:00)"
+
+
+def _time(default: Any = ..., **options: Any) -> Any:
+    return Field(default, description=TIME_DESCRIPTION, json_schema_extra=TIME_FORMAT, **options)
+
+
 class ProductionPatch(Strict):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    type: ProductionType | None = None
-    company: str | None = Field(None, min_length=1, max_length=200)
+    """What changes; a field left out stays as it is. Title, type, company, status and
+    listed may be left out but not null."""
+
+    title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    type: ProductionType = None  # type: ignore[assignment]
+    company: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     contact_name: str | None = Field(None, max_length=200)
     contact_email: str | None = Field(None, max_length=254)
     contact_phone: str | None = Field(None, max_length=50)
     file_reference: str | None = Field(None, max_length=60)
-    status: ProductionStatus | None = None
-    listed: bool | None = Field(
+    status: ProductionStatus = None  # type: ignore[assignment]
+    listed: bool = Field(  # type: ignore[assignment]
         None,
         description="show the title to other coordinators and, once approved, to the public "
         "(default: confidential)",
     )
     coordinators: list[str] | None = Field(None, description="e-mail addresses")
     version: int | None = Field(None, description="the version you edited (optimistic lock)")
-
-    @field_validator("title", "type", "company", "status", "listed", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may be left out but not null")
-        return value
 
 
 class ProductionIn(ProductionPatch):
@@ -47,14 +59,15 @@ class ProductionIn(ProductionPatch):
 
 
 class ShootFields(Strict):
-    """Times: Brussels wall-clock ("2027-06-14T07:00") or ISO 8601 with an offset.
-    Geometries: GeoJSON Polygon or MultiPolygon in EPSG:4326."""
+    """Times: ISO 8601 with an offset, or Brussels wall-clock ("2027-06-14T07:00").
+    Geometries: GeoJSON Polygon or MultiPolygon in EPSG:4326. Null: no location, no parking
+    zone, the location's default footprint; for the other fields, unchanged."""
 
     location_id: DatabaseId | None = None
     footprint: dict[str, Any] | None = None
     parking: dict[str, Any] | None = None
-    starts_at: str | None = None
-    ends_at: str | None = None
+    starts_at: str = _time(None, max_length=40)
+    ends_at: str = _time(None, max_length=40)
     crew_size: int | None = Field(None, ge=0, le=10_000)
     vehicle_count: int | None = Field(None, ge=0, le=1_000)
     night_shoot: bool | None = None
@@ -67,6 +80,8 @@ class ShootFields(Strict):
 
 class ShootIn(ShootFields):
     production_id: DatabaseId
+    starts_at: str = _time(max_length=40)
+    ends_at: str = _time(max_length=40)
 
 
 class ShootPatch(ShootFields):
@@ -80,7 +95,10 @@ class ShootPatch(ShootFields):
     )
 
 
-class CheckIn(ShootIn):
+class CheckIn(ShootFields):
+    """A shoot to check; with `shoot_id`, the changes to that stored shoot (times, place)."""
+
+    production_id: DatabaseId
     shoot_id: DatabaseId | None = Field(
         None, description="the shoot being edited, left out of the check"
     )
@@ -95,11 +113,17 @@ class OverrideIn(Strict):
 class ShootQuery(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: str | None = Field(None, alias="from")
-    to: str | None = None
-    bbox: str | None = Field(None, description="min_lon,min_lat,max_lon,max_lat")
+    from_: str | None = _time(None, alias="from", max_length=40)
+    to: str | None = _time(None, max_length=40)
+    bbox: str | None = Field(
+        None,
+        description="min_lon,min_lat,max_lon,max_lat",
+        json_schema_extra={"pattern": BBOX_PATTERN},  # parse_bbox checks it, saying why
+    )
     production: DatabaseId | None = None
     commune: str | None = Field(None, pattern=r"^\d{5}$")
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="shoots per page")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="shoots to skip")
 
     @field_validator("bbox")
     @classmethod
@@ -112,8 +136,8 @@ class ShootQuery(Strict):
 class ReportQuery(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: str = Field(alias="from")
-    to: str
+    from_: str = _time(alias="from", max_length=40)
+    to: str = _time(max_length=40)
     commune: str | None = Field(None, pattern=r"^\d{5}$")
 
 
@@ -122,8 +146,8 @@ class BlackoutIn(Strict):
     kind: BlackoutKind
     title: str = Field(min_length=1, max_length=200)
     area: dict[str, Any] | None = Field(None, description="none: the whole commune")
-    starts_at: str
-    ends_at: str
+    starts_at: str = _time(max_length=40)
+    ends_at: str = _time(max_length=40)
     weekday: int | None = Field(None, ge=1, le=7, description="ISO weekday: 1 = Monday")
     daily_start: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
     daily_end: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
@@ -139,3 +163,173 @@ class CommuneSettingsIn(Strict):
     saturation_days: int = Field(10, gt=0, le=366)
     saturation_radius_m: int = Field(200, gt=0, le=5_000)
     saturation_window_days: int = Field(365, gt=0, le=3_660)
+
+
+# ---- answers ----------------------------------------------------------------------------------
+
+
+class ProductionOut(BaseModel):
+    """A production's file (its readers only: core.auth.policy.production_view)."""
+
+    id: int
+    title: str
+    type: ProductionType
+    company: str
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
+    file_reference: str | None
+    status: ProductionStatus
+    listed: bool
+    coordinators: list[str]
+    version: int
+
+
+class ProductionList(BaseModel):
+    """The productions the caller reads in full, by title."""
+
+    productions: list[ProductionOut]
+
+
+class Overlap(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class Finding(BaseModel):
+    """A conflict (`severity` conflict: refused) or a warning, with what it is about: another
+    shoot (under "another production" unless the caller reads it), a blackout..."""
+
+    rule: str
+    severity: Literal["conflict", "warning"]
+    other: Json
+    distance_m: float
+    overlap: Overlap
+    override: Json | None
+
+
+class Findings(BaseModel):
+    conflicts: list[Finding]
+    warnings: list[Finding]
+
+
+class ShootProperties(BaseModel):
+    """A shoot as the caller may see it: its place, period and status, and for its
+    production's readers the rest of the file (`production_id` onwards)."""
+
+    production: str = Field(description='the title, or "another production"')
+    location_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    parking: MultiPolygonGeometry | None
+    status: ShootStatus
+    production_id: int | None = None
+    version: int | None = None
+    crew_size: int | None = None
+    vehicle_count: int | None = None
+    night_shoot: bool | None = None
+    parking_suspension: bool | None = None
+    road_closure: bool | None = None
+    special_effects: bool | None = None
+    drones: bool | None = None
+    notes: str | None = None
+
+
+class ShootOut(ShootProperties):
+    """One shoot with its footprint and what the conflict engine finds now."""
+
+    id: int
+    footprint: MultiPolygonGeometry
+    conflicts: list[Finding]
+    warnings: list[Finding]
+
+
+class AmendedShoot(ShootOut):
+    """The shoot unchanged, and the amendment the edit became (the communes decide it)."""
+
+    amendment: Json
+
+
+class ShootFeature(BaseModel):
+    """A shoot as an RFC 7946 Feature: its footprint, the rest in properties."""
+
+    type: Literal["Feature"]
+    id: int
+    geometry: MultiPolygonGeometry
+    properties: ShootProperties
+
+
+class ShootPage(FeaturePage):
+    """Shoots in time order, a page at a time."""
+
+    features: list[ShootFeature]
+
+
+class CheckResult(Findings):
+    """What the shoot would clash with (`ok`: no conflict) and what it would be warned of."""
+
+    ok: bool
+
+
+class ReportPair(BaseModel):
+    rule: str
+    severity: Literal["conflict", "warning"]
+    shoots: list[Json]
+    distance_m: float
+    overlap: Overlap
+
+
+class ConflictReport(BaseModel):
+    """Every pair of shoots that clash or warn in the period."""
+
+    pairs: list[ReportPair]
+
+
+class BlackoutOut(BaseModel):
+    """A blackout: the commune-wide ones have no area."""
+
+    id: int
+    commune: str
+    kind: BlackoutKind
+    title: str
+    area: MultiPolygonGeometry | None
+    starts_at: datetime
+    ends_at: datetime
+    weekday: int | None
+    daily_start: str | None
+    daily_end: str | None
+
+
+class BlackoutList(BaseModel):
+    """The blackouts, by start."""
+
+    blackouts: list[BlackoutOut]
+
+
+class CommuneSettingsOut(BaseModel):
+    """A commune's thresholds (the defaults where it set none)."""
+
+    commune: str
+    nearby_distance_m: int
+    saturation_days: int
+    saturation_radius_m: int
+    saturation_window_days: int
+
+
+class FeedOut(BaseModel):
+    id: int
+    scope: FeedScope
+    target: str
+    revoked: bool
+
+
+class FeedCreated(FeedOut):
+    """The feed; its URL (with the token) is shown this once."""
+
+    url: str
+
+
+class FeedList(BaseModel):
+    """Your private feeds."""
+
+    feeds: list[FeedOut]

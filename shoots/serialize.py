@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from geoalchemy2.shape import to_shape
-from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from core.auth.models import User
-from core.geo import to_wgs84
 from shoots.models import Blackout, CalendarFeed, Production
 from shoots.operations.findings import visible_other
 from shoots.operations.inputs import local_iso
@@ -45,17 +42,15 @@ def report_json(
     return [{**pair, "shoots": [side(s) for s in pair["shoots"]]} for pair in pairs]
 
 
-def blackout_json(blackout: Blackout) -> dict[str, Any]:
-    area = None
-    if blackout.area is not None:
-        area = json.loads(json.dumps(mapping(to_wgs84(to_shape(blackout.area)))))
+def blackout_json(blackout: Blackout, area: str | None) -> dict[str, Any]:
+    """BLACKOUT with its AREA (GeoJSON text: shoots.operations.blackouts.blackouts_with_areas)."""
     weekly = blackout.weekday is not None
     return {
         "id": blackout.id,
         "commune": blackout.commune_nis,
         "kind": blackout.kind.value,
         "title": blackout.title,
-        "area": area,
+        "area": json.loads(area) if area else None,
         "starts_at": local_iso(blackout.period.lower),
         "ends_at": local_iso(blackout.period.upper),
         "weekday": blackout.weekday,

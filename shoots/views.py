@@ -381,7 +381,7 @@ def blackout_list():
             flash(_("Blackout saved."), "success")
             return redirect(url_for("shoots.blackout_list"))
         status = refused
-    blackouts = [blackout_json(b) for b in blackout_ops.blackouts_of(db.session, None)]
+    blackouts = [blackout_json(*pair) for pair in blackout_ops.blackouts_with_areas(db.session)]
     return render_template(
         "shoots/blackouts.html",
         blackouts=blackouts,

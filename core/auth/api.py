@@ -10,7 +10,7 @@ from core.auth.policy import authorize
 from core.auth.schemas import TokenList, TokenQuery, UserList, UserOut
 from core.db import db
 from core.errors import NotFound
-from core.validation import validated
+from core.validation import Answer, validated
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
@@ -52,7 +52,12 @@ def list_users():
 
 
 @bp.get("/tokens")
-@validated(query=TokenQuery, response=TokenList, summary="Your API tokens (admins: ?user=ID)")
+@validated(
+    query=TokenQuery,
+    response=TokenList,
+    errors=(404,),
+    summary="Your API tokens (admins: ?user=ID)",
+)
 def list_tokens(query: TokenQuery):
     user = authorize("account.view")
     if query.user is not None and query.user != user.id:  # type: ignore[union-attr]
@@ -64,7 +69,7 @@ def list_tokens(query: TokenQuery):
 
 
 @bp.delete("/tokens/<int:token_id>")
-@validated(summary="Revoke an API token (its owner or an administrator)")
+@validated(answers=(Answer(204),), summary="Revoke an API token (its owner or an administrator)")
 def delete_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None:

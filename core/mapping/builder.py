@@ -32,6 +32,7 @@ from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.map import Class, Layer, LayerControl
 from folium.template import Template
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from core.geo import feature
 from core.mapping.assets import self_host
@@ -353,6 +354,13 @@ def _list_layers(control: LayerControl) -> None:
 def _popup_fields(fields: Sequence[PopupField]) -> list[list[str]]:
     pairs = [(field, field) if isinstance(field, str) else field for field in fields]
     return [[str(key), str(label)] for key, label in pairs]
+
+
+class PointsPayload(BaseModel):
+    """Compact points: labels of the popup values, then [lat, lon, *values] per point."""
+
+    fields: list[str]
+    points: list[list[float | str | None]]
 
 
 def compact_points(

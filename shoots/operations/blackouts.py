@@ -15,6 +15,7 @@ from core.communes.models import Commune
 from core.communes.operations import lies_in_commune
 from core.db import SRID
 from core.errors import InvalidInput, NotFound
+from core.geo import as_geojson
 from shoots.models import Blackout
 from shoots.operations.inputs import check_in_wallonia, parse_area, parse_period
 from shoots.schemas import BlackoutIn
@@ -74,8 +75,14 @@ def save_blackout(
     return blackout
 
 
-def blackouts_of(session: Session, commune: str | None) -> list[Blackout]:
-    query = select(Blackout).order_by(Blackout.commune_nis, Blackout.period, Blackout.id)
-    if commune:
-        query = query.where(Blackout.commune_nis == commune)
-    return list(session.scalars(query))
+def blackouts_with_areas(
+    session: Session, blackout_id: int | None = None
+) -> list[tuple[Blackout, str | None]]:
+    """Every blackout (or the one BLACKOUT_ID) with its area as RFC 7946 GeoJSON text, written
+    by core.geo.as_geojson like every geometry the API sends; None when commune-wide."""
+    query = select(Blackout, as_geojson(Blackout.area)).order_by(
+        Blackout.commune_nis, Blackout.period, Blackout.id
+    )
+    if blackout_id is not None:
+        query = query.where(Blackout.id == blackout_id)
+    return [(blackout, area) for blackout, area in session.execute(query)]

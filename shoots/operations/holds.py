@@ -11,6 +11,7 @@ Without a keeper (the shoots package on its own) every shoot changes in place.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from flask import Flask, current_app
@@ -51,6 +52,10 @@ class Keeper(Protocol):
     def follow(self, session: Session, user: User | None, shoot: Shoot) -> None:
         """SHOOT changed in place: the requests still being prepared follow it."""
 
+    def last_change(self, session: Session) -> datetime | None:
+        """When any shoot or production last changed, a deletion included, or a commune's
+        view of one did (a request submitted, an amendment proposed or decided)."""
+
 
 def install(app: Flask, keeper: Keeper) -> None:
     app.extensions[EXTENSION] = keeper
@@ -58,6 +63,12 @@ def install(app: Flask, keeper: Keeper) -> None:
 
 def keeper() -> Keeper | None:
     return current_app.extensions.get(EXTENSION)
+
+
+def last_change(session: Session) -> datetime | None:
+    """Keeper.last_change; None without a keeper (nothing records deletions then)."""
+    found = keeper()
+    return found.last_change(session) if found is not None else None
 
 
 def refuse_removal(session: Session, shoot_ids: list[int]) -> None:

@@ -15,16 +15,17 @@ from core.config import BRUSSELS, in_brussels
 from core.db import SRID
 from core.errors import InvalidInput
 from core.geo import geojson_shape, polygons_3812
-from core.validation import check_date_window
+from core.validation import check_date_window, clamped_to_window
 
 MAX_PERIOD = timedelta(days=90)
 
 
-def parse_time(field: str, raw: Any) -> datetime:
+def parse_time(field: str, raw: Any, *, clamp: bool = False) -> datetime:
     """An aware UTC datetime from ISO 8601 with an offset, or a Brussels wall-clock time.
 
     Wall-clock times that do not exist (clocks jump forward) or happen twice (clocks go back)
-    are refused: the user must say which instant they mean, with an offset.
+    are refused: the user must say which instant they mean, with an offset. A moment outside
+    the dates we hold is refused, or with CLAMP (a search's bound) the nearest of them.
     """
     if isinstance(raw, datetime):
         parsed = raw
@@ -35,7 +36,8 @@ def parse_time(field: str, raw: Any) -> datetime:
             raise InvalidInput(field, _l("is not a date and time: %(raw)r", raw=raw)) from None
     else:
         raise InvalidInput(field, _l("is required (e.g. 2027-06-14T07:00)"))
-    check_date_window(field, parsed)  # before converting: year 1 or 9999 would overflow
+    # Before converting: year 1 or 9999 would overflow.
+    parsed = clamped_to_window(parsed) if clamp else check_date_window(field, parsed)
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     earlier = parsed.replace(tzinfo=BRUSSELS, fold=0)

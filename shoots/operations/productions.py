@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.auth.models import Role, User
 from core.auth.policy import ProductionView, production_view
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.versioning import check_version
 from shoots.models import Production, ProductionStatus, ShootStatus, production_coordinators
 from shoots.operations import holds
@@ -108,6 +108,16 @@ def _cancel_shoots(production: Production) -> None:
 
 
 def delete_production(session: Session, production: Production) -> None:
-    holds.refuse_removal(session, [shoot.id for shoot in production.shoots])
+    """Delete a production that has no shoots. One with shoots is kept, with its shoots'
+    history (permit requests, audit, calendars): a 409 says to cancel it instead."""
+    if production.shoots:
+        raise Conflict(
+            _l(
+                "Production %(id)s has %(count)s shoots: cancel it (status cancelled) "
+                "instead, or delete its shoots first.",
+                id=production.id,
+                count=len(production.shoots),
+            )
+        )
     session.delete(production)
     session.flush()

@@ -25,7 +25,7 @@ from core.auth.policy import ProductionView, production_label, production_view
 from core.communes.models import Commune
 from core.db import SRID
 from core.errors import Conflict, InvalidInput, NotFound
-from core.geo import as_geojson, as_multipolygon, envelope_3812
+from core.geo import as_geojson, as_multipolygon, envelope_3812, feature
 from core.versioning import check_version
 from locations.models import Location
 from shoots.models import Production, Shoot, ShootStatus, WarningOverride
@@ -374,8 +374,33 @@ def shoots_query(
     return query.order_by(func.lower(Shoot.period), Shoot.id)
 
 
-def list_shoots(session: Session, query: Select, viewer: User | None) -> list[dict[str, Any]]:
-    return [shoot_json(viewer, s, fp, pk) for s, fp, pk in session.execute(query)]
+@dataclass(frozen=True)
+class ShootPage:
+    features: list[dict[str, Any]]  # RFC 7946 Features, as VIEWER may see the shoots
+    matched: int
+
+
+def shoot_page(
+    session: Session, query: Select, viewer: User | None, *, limit: int, offset: int
+) -> ShootPage:
+    """A page of QUERY's shoots (shoots_query) as Features, and how many match in all."""
+    matched = session.scalar(
+        select(func.count()).select_from(
+            query.with_only_columns(Shoot.id).order_by(None).subquery()
+        )
+    )
+    rows = session.execute(query.limit(limit).offset(offset))
+    return ShootPage([shoot_feature(viewer, *row) for row in rows], matched or 0)
+
+
+def shoot_feature(
+    viewer: User | None, shoot: Shoot, footprint: str, parking: str | None
+) -> dict[str, Any]:
+    """shoot_json as a Feature: the footprint its geometry, the rest its properties."""
+    properties = shoot_json(viewer, shoot, footprint, parking)
+    geometry = properties.pop("footprint")
+    del properties["id"]
+    return feature(geometry, properties, shoot.id)
 
 
 def one_shoot_json(session: Session, viewer: User | None, shoot: Shoot) -> dict[str, Any]:
@@ -413,8 +438,11 @@ def shoot_json(
 def period_filter(
     raw_from: str | None, raw_to: str | None
 ) -> tuple[datetime | None, datetime | None]:
-    starts = parse_time("from", raw_from) if raw_from else None
-    ends = parse_time("to", raw_to) if raw_to else None
-    if starts and ends and ends <= starts:
-        raise InvalidInput("to", "must be after from")
+    """A search's period; moments outside the dates we hold are clamped to them (nothing lies
+    outside), so `to=9999-12-31T00:00:00Z` is an open end, not an error. An empty period
+    (`to` equal to `from`, say both beyond 2100) matches nothing; a reversed one is a 400."""
+    starts = parse_time("from", raw_from, clamp=True) if raw_from else None
+    ends = parse_time("to", raw_to, clamp=True) if raw_to else None
+    if starts and ends and ends < starts:
+        raise InvalidInput("to", "must not be before from")
     return starts, ends

@@ -186,15 +186,58 @@ def test_shoot_list_filters(client, headers, post_shoot, production):
     a = post_shoot().json
     post_shoot(starts_at="2027-07-14T07:00", ends_at="2027-07-14T17:00")
     june = client.get("/api/v1/shoots?from=2027-06-01T00:00&to=2027-07-01T00:00", headers=headers)
-    assert [s["id"] for s in june.json["shoots"]] == [a["id"]]
+    assert june.mimetype == "application/geo+json" and june.json["type"] == "FeatureCollection"
+    assert [f["id"] for f in june.json["features"]] == [a["id"]]
+    assert june.json["features"][0]["geometry"]["type"] == "MultiPolygon"
+    assert june.json["features"][0]["properties"]["starts_at"] == a["starts_at"]
     bbox = client.get("/api/v1/shoots?bbox=5.5,50.0,5.6,50.1", headers=headers)
-    assert bbox.json["shoots"] == []
+    assert bbox.json["features"] == [] and bbox.json["numberMatched"] == 0
     by_commune = client.get(
         f"/api/v1/shoots?commune=92094&production={production.id}", headers=headers
     )
-    assert len(by_commune.json["shoots"]) == 2
+    assert by_commune.json["numberMatched"] == by_commune.json["numberReturned"] == 2
     bad = client.get("/api/v1/shoots?bbox=1,2,3", headers=headers)
     assert bad.status_code == 400 and bad.json["field"] == "bbox"
+    not_a_number = client.get("/api/v1/shoots?bbox=1_0,2,3,4", headers=headers)
+    assert not_a_number.status_code == 400 and not_a_number.json["field"] == "bbox"
+
+
+def test_shoot_list_is_paged_with_links(client, headers, post_shoot):
+    ids = [
+        post_shoot(starts_at=f"2027-06-{day:02}T07:00", ends_at=f"2027-06-{day:02}T17:00").json[
+            "id"
+        ]
+        for day in (14, 15, 16)
+    ]
+    first = client.get("/api/v1/shoots?limit=2", headers=headers).json
+    assert [f["id"] for f in first["features"]] == ids[:2]
+    assert (first["numberMatched"], first["numberReturned"]) == (3, 2)
+    links = {link["rel"]: link["href"] for link in first["links"]}
+    assert set(links) == {"self", "next"} and "offset=2" in links["next"]
+    second = client.get(links["next"].split("localhost", 1)[-1], headers=headers).json
+    assert [f["id"] for f in second["features"]] == ids[2:]
+    assert {link["rel"] for link in second["links"]} == {"self", "prev"}
+
+
+@pytest.mark.parametrize(("limit", "status"), [(1000, 200), (1001, 400), (0, 400)])
+def test_shoot_pages_hold_at_most_a_thousand(client, headers, limit, status):
+    response = client.get(f"/api/v1/shoots?limit={limit}", headers=headers)
+    assert response.status_code == status
+    if status == 400:
+        assert response.json["field"] == "limit"
+
+
+def test_a_search_period_beyond_the_dates_we_hold_is_open_ended(client, headers, post_shoot):
+    shoot = post_shoot().json
+    for query in ("from=2027-01-01T00:00&to=9999-12-31T00:00:00Z", "from=0001-01-01T00:00:00Z"):
+        found = client.get(f"/api/v1/shoots?{query}", headers=headers)
+        assert [f["id"] for f in found.json["features"]] == [shoot["id"]], query
+    beyond = client.get("/api/v1/shoots?from=9000-01-01T00:00&to=9500-01-01T00:00", headers=headers)
+    assert beyond.status_code == 200 and beyond.json["numberMatched"] == 0
+    reversed_ = client.get(
+        "/api/v1/shoots?from=2027-07-01T00:00&to=2027-06-01T00:00", headers=headers
+    )
+    assert reversed_.status_code == 400 and reversed_.json["field"] == "to"
 
 
 def test_commune_settings_change_the_nearby_distance(
