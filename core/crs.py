@@ -21,7 +21,7 @@ from pyproj import Transformer
 from sqlalchemy import ColumnElement, func, literal
 
 from core.db import SRID, WGS84
-from core.geo import LAMBERT_2008_BOUNDS, envelope_3812
+from core.geo import LAMBERT_2008_BOUNDS, as_geojson, envelope_3812
 
 OGC_CRS_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{code}"
@@ -93,13 +93,11 @@ def parse_crs(uri: str) -> Crs:
 
 def geojson_in(geometry: Any, crs: Crs) -> ColumnElement[str]:
     """GEOMETRY (EPSG:3812) as GeoJSON geometry text in CRS, in the CRS's axis order and
-    precision, without a `crs` member (option 0: the Content-Crs header says it). Exterior
-    rings run counter-clockwise with east to the right (RFC 7946), before any axis swap, so
-    every CRS lists the vertices in the same order."""
-    moved = geometry if crs.srid == SRID else func.ST_Transform(geometry, crs.srid)
-    oriented = func.ST_ForcePolygonCCW(moved)
-    ordered = func.ST_FlipCoordinates(oriented) if crs.latitude_first else oriented
-    return func.ST_AsGeoJSON(ordered, crs.decimals, 0)
+    precision, without a `crs` member (the Content-Crs header says it): core.geo.as_geojson,
+    the one writer, with the CRS's options."""
+    return as_geojson(
+        geometry, srid=crs.srid, decimals=crs.decimals, latitude_first=crs.latitude_first
+    )
 
 
 def clip(box: Box, crs: Crs) -> Box | None:

@@ -273,11 +273,22 @@ def point_3812(lon: float, lat: float) -> ColumnElement[Any]:
     return func.ST_Transform(wgs84, SRID)
 
 
-def as_geojson(column: Any) -> ColumnElement[str]:
-    """RFC 7946 geometry text: WGS84, counter-clockwise exterior rings, 6 decimals."""
-    return func.ST_AsGeoJSON(
-        func.ST_ForcePolygonCCW(func.ST_Transform(column, WGS84)), GEOJSON_DECIMALS
-    )
+def as_geojson(
+    column: Any,
+    *,
+    srid: int = WGS84,
+    decimals: int = GEOJSON_DECIMALS,
+    latitude_first: bool = False,
+) -> ColumnElement[str]:
+    """The one GeoJSON writer of every geometry we send (API, OGC, maps, documents): COLUMN
+    (EPSG:3812) as GeoJSON geometry text, by default RFC 7946's — WGS84 longitude/latitude,
+    6 decimals. Exterior rings run counter-clockwise and holes clockwise (the right-hand
+    rule) before any axis swap (LATITUDE_FIRST: EPSG:4326's own order, for OGC's crs), so
+    every CRS lists the vertices in the same order; never a `crs` member (option 0)."""
+    moved = column if srid == SRID else func.ST_Transform(column, srid)
+    oriented = func.ST_ForcePolygonCCW(moved)
+    ordered = func.ST_FlipCoordinates(oriented) if latitude_first else oriented
+    return func.ST_AsGeoJSON(ordered, decimals, 0)
 
 
 def feature(geometry: dict[str, Any] | None, properties: dict[str, Any], fid: Any) -> dict:

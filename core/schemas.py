@@ -17,26 +17,23 @@ Position = Annotated[list[float], Field(min_length=2, max_length=2)]
 Ring = Annotated[list[Position], Field(min_length=4)]
 
 
-class PointGeometry(BaseModel):
+class GeoJSONPoint(BaseModel):
     type: Literal["Point"]
     coordinates: Position
 
 
-class PolygonGeometry(BaseModel):
+class GeoJSONPolygon(BaseModel):
     """Exterior ring counter-clockwise, holes clockwise (RFC 7946, the right-hand rule)."""
 
     type: Literal["Polygon"]
     coordinates: list[Ring]
 
 
-class MultiPolygonGeometry(BaseModel):
+class GeoJSONMultiPolygon(BaseModel):
     """Each polygon's exterior ring counter-clockwise, holes clockwise (RFC 7946)."""
 
     type: Literal["MultiPolygon"]
     coordinates: list[list[Ring]]
-
-
-Area = PolygonGeometry | MultiPolygonGeometry
 
 
 class Link(BaseModel):

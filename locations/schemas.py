@@ -23,8 +23,8 @@ from core.config import BRUSSELS
 from core.errors import InvalidInput
 from core.geo import BBOX_PATTERN, parse_bbox, parse_point_text
 from core.schemas import FeaturePage
-from core.schemas import PointGeometry as PointOut
-from core.schemas import PolygonGeometry as PolygonOut
+from core.schemas import GeoJSONPoint as PointOut
+from core.schemas import GeoJSONPolygon as PolygonOut
 from core.validation import GEOJSON, WindowedDatetime
 from locations.models import LocationStatus
 
@@ -267,7 +267,9 @@ class PhotoPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     position: Annotated[int, Field(ge=0, le=1000)] | None = None
-    is_cover: Literal[True] | None = None
+    is_cover: bool | None = Field(
+        None, description="true makes it the cover; false changes nothing"
+    )
     caption: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
 
 

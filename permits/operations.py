@@ -381,4 +381,22 @@ def audit_lines(session: Session, permit: PermitRequest) -> list[AuditLine]:
         uid: email
         for uid, email in session.execute(select(User.id, User.email).where(User.id.in_(ids)))
     }
-    return [AuditLine(e, emails.get(e.actor_id), changed_fields(e)) for e in entries]
+    return [
+        AuditLine(e, emails.get(e.actor_id), _readable(session, changed_fields(e))) for e in entries
+    ]
+
+
+def _readable(session: Session, changes: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
+    """CHANGES with each geometry as the API writes every one (core.geo.as_geojson): the log
+    keeps PostGIS's JSON of the EPSG:3812 column, with its `crs` member."""
+    return {
+        name: tuple(_rfc7946(session, value) for value in pair)  # type: ignore[misc]
+        for name, pair in changes.items()
+    }
+
+
+def _rfc7946(session: Session, value: Any) -> Any:
+    if not (isinstance(value, dict) and "coordinates" in value and "crs" in value):
+        return value
+    text = session.scalar(select(as_geojson(func.ST_GeomFromGeoJSON(json.dumps(value)))))
+    return json.loads(text) if text else None

@@ -8,10 +8,11 @@ from typing import Literal
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.schemas import Json, MultiPolygonGeometry
+from core.schemas import GeoJSONMultiPolygon, Json
 from core.validation import DatabaseId, SearchDate
 from permits.models import AmendmentStatus, PermitStatus
 from permits.transitions import ACTIONS, AMENDMENT_ACTIONS
+from shoots.schemas import Findings
 
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
 AmendmentAction = Literal[AMENDMENT_ACTIONS]  # type: ignore[valid-type]
@@ -105,20 +106,6 @@ class Queued(BaseModel):
     queued: int
 
 
-class Finding(BaseModel):
-    rule: str
-    severity: str
-    other: Json
-    distance_m: float
-    overlap: Json
-    override: Json | None
-
-
-class Findings(BaseModel):
-    conflicts: list[Finding]
-    warnings: list[Finding]
-
-
 class PermitShootOut(BaseModel):
     shoot_id: int
     start: datetime | None
@@ -127,8 +114,8 @@ class PermitShootOut(BaseModel):
     address: str | None
     footprint_area_m2: float | None
     parking_area_m2: float | None
-    footprint: MultiPolygonGeometry | None = Field(description="the part in this commune")
-    parking: MultiPolygonGeometry | None
+    footprint: GeoJSONMultiPolygon | None = Field(description="the part in this commune")
+    parking: GeoJSONMultiPolygon | None
     crew_size: int
     vehicle_count: int
     particulars: list[str]

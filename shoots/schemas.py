@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.geo import BBOX_PATTERN, parse_bbox
-from core.schemas import FeaturePage, Json, MultiPolygonGeometry
+from core.schemas import FeaturePage, GeoJSONMultiPolygon, Json
 from core.validation import DatabaseId
 from shoots.models import BlackoutKind, FeedScope, ProductionStatus, ProductionType, ShootStatus
 
@@ -221,7 +221,7 @@ class ShootProperties(BaseModel):
     location_id: int | None
     starts_at: datetime
     ends_at: datetime
-    parking: MultiPolygonGeometry | None
+    parking: GeoJSONMultiPolygon | None
     status: ShootStatus
     production_id: int | None = None
     version: int | None = None
@@ -239,7 +239,7 @@ class ShootOut(ShootProperties):
     """One shoot with its footprint and what the conflict engine finds now."""
 
     id: int
-    footprint: MultiPolygonGeometry
+    footprint: GeoJSONMultiPolygon
     conflicts: list[Finding]
     warnings: list[Finding]
 
@@ -255,7 +255,7 @@ class ShootFeature(BaseModel):
 
     type: Literal["Feature"]
     id: int
-    geometry: MultiPolygonGeometry
+    geometry: GeoJSONMultiPolygon
     properties: ShootProperties
 
 
@@ -292,7 +292,7 @@ class BlackoutOut(BaseModel):
     commune: str
     kind: BlackoutKind
     title: str
-    area: MultiPolygonGeometry | None
+    area: GeoJSONMultiPolygon | None
     starts_at: datetime
     ends_at: datetime
     weekday: int | None

@@ -6,6 +6,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from core.schemas import GeoJSONMultiPolygon
+
 Longitude = Annotated[
     float, Field(ge=-180, le=180, allow_inf_nan=False, description="WGS84 longitude")
 ]
@@ -46,11 +48,6 @@ class CommuneProperties(CommuneSummary):
     retired: bool
 
 
-class MultiPolygon(BaseModel):
-    type: Literal["MultiPolygon"]
-    coordinates: list[list[list[list[float]]]]
-
-
 class CommuneFeature(BaseModel):
     """The commune as an RFC 7946 GeoJSON Feature (WGS84)."""
 
@@ -58,5 +55,5 @@ class CommuneFeature(BaseModel):
 
     type: Literal["Feature"]
     id: str
-    geometry: MultiPolygon
+    geometry: GeoJSONMultiPolygon
     properties: CommuneProperties
