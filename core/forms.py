@@ -246,3 +246,10 @@ class GeoJSONField(TextAreaField):
     def text_of(geometry: dict[str, Any] | None) -> str:
         """A stored geometry (GeoJSON) as the field's text."""
         return json.dumps(geometry) if geometry else ""
+
+
+def hidden_number(data: str | None) -> int | str | None:
+    """A hidden field's number (a version) as the API's schemas take it, a whole number;
+    anything else as typed, for the schema to refuse by name."""
+    text = (data or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else data

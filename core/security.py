@@ -32,9 +32,9 @@ from flask import (
     request,
 )
 from flask_babel import gettext as _
-from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter
 
 from core.errors import wants_json
 from core.extensions import limiter
@@ -145,12 +145,16 @@ def _set_log_format(app: Flask) -> None:
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` path segments are PostgreSQL `integer` ids: a larger number matches no route
-    (404) instead of reaching the database out of range (a 500, found by schemathesis)."""
+    """`<int:…>` path segments are PostgreSQL `integer` ids: a larger number is a 404 instead
+    of reaching the database out of range (a 500, found by schemathesis). Raised here rather
+    than with the converter's `max`: werkzeug's matcher then answered 405 where another
+    method's rule has the same path."""
 
-    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_DATABASE_ID)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_DATABASE_ID:
+            raise NotFound()
+        return number
 
 
 def _tile_origins(config: Mapping[str, Any]) -> list[str]:

@@ -18,8 +18,17 @@ from typing import Annotated, Any, TypeVar
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    Strict,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic_core import ErrorDetails
+from werkzeug.datastructures import FileStorage
 
 from core.config import BRUSSELS
 from core.errors import InvalidInput, PayloadTooLarge, Text, in_english
@@ -37,6 +46,20 @@ EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=BRUSSELS)
 LATEST_DATE = datetime(2100, 1, 1, tzinfo=BRUSSELS)
 
 DatabaseId = Annotated[int, Field(ge=1, le=MAX_DATABASE_ID)]
+
+
+def _uploaded(value: Any) -> Any:
+    if not isinstance(value, FileStorage):
+        raise ValueError(_l("must be a file (multipart/form-data)"))
+    return value
+
+
+# An uploaded file of a multipart body (werkzeug's FileStorage), described as binary.
+FormFile = Annotated[
+    Any, AfterValidator(_uploaded), WithJsonSchema({"type": "string", "format": "binary"})
+]
+# A JSON number that is whole: not `true`, nor "3" (pydantic's lax reading of an int).
+WholeNumber = Annotated[int, Strict()]
 
 
 def parse_database_id(field: str, raw: Any) -> int:
@@ -149,7 +172,7 @@ class EndpointSchemas:
     summary: str
     access: Access = Access.TOKEN
     errors: frozenset[int] = frozenset()  # beyond those every operation may answer
-    form: type[BaseModel] | None = None  # a multipart/form-data body (uploads), documented
+    form: type[BaseModel] | None = None  # a multipart/form-data body (uploads)
 
     @property
     def response(self) -> type[BaseModel] | None:
@@ -310,7 +333,7 @@ def validated(
     operation takes and answers for its OpenAPI description: RESPONSE is the model of the
     usual success (200; 201 for POST), ANSWERS any other; ACCESS who may call it; ERRORS the
     error statuses beyond 400, 401 and 503 (every operation), 403 (not public), 404 (a path
-    parameter) and 413 (a body). FORM documents a multipart body the view reads itself."""
+    parameter) and 413 (a body). FORM: a multipart body, parsed as the `form` argument."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -319,6 +342,8 @@ def validated(
                 kwargs["query"] = parse(query, query_data(query))
             if body is not None:
                 kwargs["body"] = parse(body, json_body())
+            if form is not None:  # its file fields are FormFile: werkzeug's FileStorage
+                kwargs["form"] = parse(form, {**request.form.to_dict(), **request.files.to_dict()})
             return view(*args, **kwargs)
 
         documented = answers

@@ -199,10 +199,10 @@ def list_photos(location_id: int):
     response=Photo,
     summary="Upload a photo (multipart field 'file': JPEG, PNG or WebP; 'caption').",
 )
-def upload_photo(location_id: int):
+def upload_photo(location_id: int, form: PhotoUpload):
     user = authorize("locations.edit")
     location = visible_location(location_id)
-    photo = store_upload(location, user, request.files.get("file"), request.form.get("caption", ""))
+    photo = store_upload(location, user, form.file, form.caption)
     return jsonify(photos.photo_dict(photo, photo_urls(location_id, photo.id))), 201
 
 
@@ -248,11 +248,11 @@ def delete_photo(location_id: int, photo_id: int):
     ),
     summary="Import GeoJSON or CSV (multipart 'file' or raw body).",
 )
-def import_locations(query: ImportQuery):
+def import_locations(query: ImportQuery, form: ImportUpload):
     user = authorize("locations.import")
     if query.status == "published":
         authorize("locations.publish")
-    upload = request.files.get("file")
+    upload = form.file
     content = upload.read() if upload else request.get_data()
     if not content:
         raise InvalidInput("file", "is required (multipart field 'file', or the request body)")

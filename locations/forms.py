@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.forms import DecimalCommaField, Form, GeoJSONField, choices
+from core.forms import DecimalCommaField, Form, GeoJSONField, choices, hidden_number
 from locations.models import Category
 from locations.schemas import MAX_TAGS, PRIVATE_FIELDS
 
@@ -104,7 +104,7 @@ class LocationForm(Form):
         if self.shows_private:
             values.update({name: self[name].data or "" for name in PRIVATE_FIELDS})
         if self.version.data:
-            values["version"] = self.version.data
+            values["version"] = hidden_number(self.version.data)
         return values
 
     @staticmethod

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar, Literal
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
@@ -25,7 +24,7 @@ from core.geo import BBOX_PATTERN, parse_bbox, parse_point_text
 from core.schemas import FeaturePage
 from core.schemas import GeoJSONPoint as PointOut
 from core.schemas import GeoJSONPolygon as PolygonOut
-from core.validation import GEOJSON, WindowedDatetime
+from core.validation import GEOJSON, FormFile, WholeNumber, WindowedDatetime
 from locations.models import LocationStatus
 
 MAX_LIMIT = 500
@@ -129,7 +128,7 @@ class LocationSearch(BaseModel):
     @classmethod
     def _commune(cls, value: str | None) -> str | None:
         if value is not None and value.isdigit() and len(value) != 5:
-            raise ValueError(_("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
+            raise ValueError(_l("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
         return value
 
     @field_validator("bbox")
@@ -222,7 +221,7 @@ class LocationFields(BaseModel):
     contact_email: Annotated[str, StringConstraints(max_length=254)] | None = None
     owner_notes: Annotated[str, StringConstraints(max_length=5_000)] | None = None
     status: LocationStatus | None = None
-    version: int | None = None
+    version: WholeNumber | None = None
 
 
 class NewLocationFields(LocationFields):
@@ -238,7 +237,7 @@ class LocationFeatureIn(BaseModel):
 
 
 class LocationPatchFields(LocationFields):
-    version: int = Field(description="the version you read; a newer one means a 409")
+    version: WholeNumber = Field(description="the version you read; a newer one means a 409")
 
 
 class LocationPatchIn(BaseModel):
@@ -273,13 +272,16 @@ class PhotoPatch(BaseModel):
     caption: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
 
 
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+
 class CategoryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-    label_fr: Name
-    label_en: Name
-    label_de: Name
+    label_fr: Label
+    label_en: Label
+    label_de: Label
     position: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0  # not `false`, nor "3"
 
 
@@ -288,9 +290,9 @@ class CategoryPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    label_fr: Name = None  # type: ignore[assignment]
-    label_en: Name = None  # type: ignore[assignment]
-    label_de: Name = None  # type: ignore[assignment]
+    label_fr: Label = None  # type: ignore[assignment]
+    label_en: Label = None  # type: ignore[assignment]
+    label_de: Label = None  # type: ignore[assignment]
     position: Annotated[StrictInt, Field(ge=0, le=10_000)] = None  # type: ignore[assignment]
 
 
@@ -424,8 +426,8 @@ class PhotoList(BaseModel):
 class PhotoUpload(BaseModel):
     """A photo: JPEG, PNG or WebP, decoded to check it, stripped of its EXIF data."""
 
-    file: bytes
-    caption: str = Field("", max_length=300)
+    file: FormFile
+    caption: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
 
 
 class ImportUpload(BaseModel):
@@ -433,7 +435,7 @@ class ImportUpload(BaseModel):
 
     raw_media_types: ClassVar[tuple[str, ...]] = (GEOJSON, "text/csv")
 
-    file: bytes
+    file: FormFile = None
 
 
 class ImportRow(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, url_for
 
 from core.auth.policy import authorize
 from core.db import db
@@ -56,6 +56,7 @@ PDF = "application/pdf"
 @validated(
     body=IntroductionBody,
     answers=(Answer(202, Queued),),
+    errors=(404,),
     summary="Put two productions in touch (the film commission)",
 )
 def introduce(body: IntroductionBody):
@@ -242,9 +243,9 @@ def transition(request_id: int, body: TransitionBody):
     errors=(409,),
     summary="Attach the insurance certificate (multipart field 'file', a PDF)",
 )
-def upload_insurance(request_id: int):
+def upload_insurance(request_id: int, form: InsuranceUpload):
     permit, _user = load_visible(request_id)
-    updated = receive_insurance(permit, request.files.get("file"))
+    updated = receive_insurance(permit, form.file)
     return jsonify({"attached_to": [p.id for p in updated]})
 
 

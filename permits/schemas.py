@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from core.schemas import GeoJSONMultiPolygon, Json
-from core.validation import DatabaseId, SearchDate
+from core.validation import MAX_DATABASE_ID, DatabaseId, FormFile, SearchDate
 from permits.models import AmendmentStatus, PermitStatus
 from permits.transitions import ACTIONS, AMENDMENT_ACTIONS
 from shoots.schemas import Findings
@@ -33,7 +33,9 @@ class IntroductionBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    productions: list[int] = Field(min_length=2, max_length=2, description="two production ids")
+    productions: list[Annotated[StrictInt, Field(ge=1, le=MAX_DATABASE_ID)]] = Field(
+        min_length=2, max_length=2, description="two production ids"
+    )
     message: str = Field(min_length=1, max_length=5000)
 
 
@@ -168,7 +170,7 @@ class PermitDetail(PermitSummary):
 class InsuranceUpload(BaseModel):
     """The insurance certificate, a PDF (multipart field `file`)."""
 
-    file: bytes
+    file: FormFile
 
 
 class Attached(BaseModel):

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from core.forms import Form, GeoJSONField, LocalDateTimeField, choices
+from core.forms import Form, GeoJSONField, LocalDateTimeField, choices, hidden_number
 from locations.picker import PlacePicker
 from shoots.models import BlackoutKind, ProductionStatus, ProductionType
 from shoots.operations.shoots import ATTRIBUTES
@@ -147,7 +147,7 @@ class ShootForm(Form):
         it changes."""
         values = {**self.values(), "reason": self.reason.data or None}
         if self.version.data:
-            values["version"] = self.version.data
+            values["version"] = hidden_number(self.version.data)
         return values
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.geo import BBOX_PATTERN, parse_bbox
 from core.schemas import FeaturePage, GeoJSONMultiPolygon, Json
-from core.validation import DatabaseId
+from core.validation import DatabaseId, WholeNumber
 from shoots.models import BlackoutKind, FeedScope, ProductionStatus, ProductionType, ShootStatus
 
 DEFAULT_PAGE = 100
@@ -49,7 +49,9 @@ class ProductionPatch(Strict):
         "(default: confidential)",
     )
     coordinators: list[str] | None = Field(None, description="e-mail addresses")
-    version: int | None = Field(None, description="the version you edited (optimistic lock)")
+    version: WholeNumber | None = Field(
+        None, description="the version you edited (optimistic lock)"
+    )
 
 
 class ProductionIn(ProductionPatch):
@@ -68,8 +70,8 @@ class ShootFields(Strict):
     parking: dict[str, Any] | None = None
     starts_at: str = _time(None, max_length=40)
     ends_at: str = _time(None, max_length=40)
-    crew_size: int | None = Field(None, ge=0, le=10_000)
-    vehicle_count: int | None = Field(None, ge=0, le=1_000)
+    crew_size: WholeNumber | None = Field(None, ge=0, le=10_000)
+    vehicle_count: WholeNumber | None = Field(None, ge=0, le=1_000)
     night_shoot: bool | None = None
     parking_suspension: bool | None = None
     road_closure: bool | None = None
@@ -86,7 +88,9 @@ class ShootIn(ShootFields):
 
 class ShootPatch(ShootFields):
     status: str | None = Field(None, pattern="^(planned|cancelled)$")
-    version: int | None = Field(None, description="the version you edited (optimistic lock)")
+    version: WholeNumber | None = Field(
+        None, description="the version you edited (optimistic lock)"
+    )
     reason: str | None = Field(
         None,
         max_length=2_000,
@@ -113,8 +117,8 @@ class OverrideIn(Strict):
 class ShootQuery(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: str | None = _time(None, alias="from", max_length=40)
-    to: str | None = _time(None, max_length=40)
+    from_: str | None = _time(None, alias="from", min_length=1, max_length=40)
+    to: str | None = _time(None, min_length=1, max_length=40)
     bbox: str | None = Field(
         None,
         description="min_lon,min_lat,max_lon,max_lat",
@@ -148,7 +152,7 @@ class BlackoutIn(Strict):
     area: dict[str, Any] | None = Field(None, description="none: the whole commune")
     starts_at: str = _time(max_length=40)
     ends_at: str = _time(max_length=40)
-    weekday: int | None = Field(None, ge=1, le=7, description="ISO weekday: 1 = Monday")
+    weekday: WholeNumber | None = Field(None, ge=1, le=7, description="ISO weekday: 1 = Monday")
     daily_start: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
     daily_end: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
 
@@ -225,8 +229,8 @@ class ShootProperties(BaseModel):
     status: ShootStatus
     production_id: int | None = None
     version: int | None = None
-    crew_size: int | None = None
-    vehicle_count: int | None = None
+    crew_size: WholeNumber | None = None
+    vehicle_count: WholeNumber | None = None
     night_shoot: bool | None = None
     parking_suspension: bool | None = None
     road_closure: bool | None = None
@@ -295,7 +299,7 @@ class BlackoutOut(BaseModel):
     area: GeoJSONMultiPolygon | None
     starts_at: datetime
     ends_at: datetime
-    weekday: int | None
+    weekday: WholeNumber | None
     daily_start: str | None
     daily_end: str | None
 

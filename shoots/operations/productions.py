@@ -93,8 +93,11 @@ def update_production(session: Session, production: Production, data: Production
     if production.status is ProductionStatus.CANCELLED and not was_cancelled:
         # A shoot a commune has before it is cancelled only through an amendment of it, never
         # behind the officer's back by cancelling its production: 409 naming the request.
-        holds.refuse_removal(session, [shoot.id for shoot in production.shoots])
-        _cancel_shoots(production)
+        # Without autoflush: the changed file reference is stored by _flush, in its savepoint
+        # (found by schemathesis: a duplicate one was a 500 here).
+        with session.no_autoflush:
+            holds.refuse_removal(session, [shoot.id for shoot in production.shoots])
+            _cancel_shoots(production)
     _flush(session)
 
 
