@@ -60,6 +60,8 @@ FormFile = Annotated[
 ]
 # A JSON number that is whole: not `true`, nor "3" (pydantic's lax reading of an int).
 WholeNumber = Annotated[int, Strict()]
+# A JSON boolean: not 0 or "yes" (pydantic's lax reading; query strings keep it).
+Flag = Annotated[bool, Strict()]
 
 
 def parse_database_id(field: str, raw: Any) -> int:

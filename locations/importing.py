@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from shapely import wkt
 from shapely.errors import ShapelyError
 from shapely.geometry import Point, Polygon
@@ -38,7 +38,7 @@ from locations.operations import (
     normalise_tags,
     outside_wallonia,
 )
-from locations.schemas import PRIVATE_FIELDS, NewLocationFields
+from locations.schemas import FACILITY_FIELDS, PRIVATE_FIELDS, NewLocationFields
 
 SUPPORTED_CRS = (4326, 3812, 31370)
 LIST_SEPARATOR = re.compile(r"[;|]")
@@ -259,6 +259,25 @@ def _finite(value: float) -> bool:
     return value == value and abs(value) != float("inf")
 
 
+# A file's cells are text ("true", "12"); the API's schema takes JSON's own types only.
+_CELL_TYPES = {
+    name: TypeAdapter(bool) for name in FACILITY_FIELDS if name.startswith(("has_", "step_"))
+}
+_CELL_TYPES["truck_parking_capacity"] = TypeAdapter(int)
+
+
+def _typed(name: str, value: Any) -> Any:
+    """VALUE of a file's column NAME read as its type where it can be (else as it is, for the
+    schema to refuse by name)."""
+    adapter = _CELL_TYPES.get(name)
+    if adapter is None or not isinstance(value, str):
+        return value
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return value
+
+
 def check_row(
     number: int,
     properties: dict,
@@ -271,7 +290,7 @@ def check_row(
     if isinstance(geometry, str):
         candidate.reason = geometry
         return candidate
-    values = {k: v for k, v in properties.items() if k not in IGNORED_PROPERTIES}
+    values = {k: _typed(k, v) for k, v in properties.items() if k not in IGNORED_PROPERTIES}
     try:
         candidate.fields = NewLocationFields.model_validate(values)
     except ValidationError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar, Literal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
@@ -24,7 +25,7 @@ from core.geo import BBOX_PATTERN, parse_bbox, parse_point_text
 from core.schemas import FeaturePage
 from core.schemas import GeoJSONPoint as PointOut
 from core.schemas import GeoJSONPolygon as PolygonOut
-from core.validation import GEOJSON, FormFile, WholeNumber, WindowedDatetime
+from core.validation import GEOJSON, Flag, FormFile, WholeNumber, WindowedDatetime
 from locations.models import LocationStatus
 
 MAX_LIMIT = 500
@@ -128,7 +129,7 @@ class LocationSearch(BaseModel):
     @classmethod
     def _commune(cls, value: str | None) -> str | None:
         if value is not None and value.isdigit() and len(value) != 5:
-            raise ValueError(_l("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
+            raise ValueError(_("must be a NIS code (5 digits, e.g. 92094) or a commune's name"))
         return value
 
     @field_validator("bbox")
@@ -211,10 +212,10 @@ class LocationFields(BaseModel):
     outline: PolygonGeometry | None = None
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
     truck_parking_capacity: Annotated[int, Field(ge=0, le=10_000)] | None = None
-    has_power: bool | None = None
-    has_water: bool | None = None
-    has_toilets: bool | None = None
-    step_free_access: bool | None = None
+    has_power: Flag | None = None
+    has_water: Flag | None = None
+    has_toilets: Flag | None = None
+    step_free_access: Flag | None = None
     access_notes: Annotated[str, StringConstraints(max_length=5_000)] | None = None
     contact_name: Annotated[str, StringConstraints(max_length=200)] | None = None
     contact_phone: Annotated[str, StringConstraints(max_length=50)] | None = None
@@ -266,7 +267,7 @@ class PhotoPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     position: Annotated[int, Field(ge=0, le=1000)] | None = None
-    is_cover: bool | None = Field(
+    is_cover: Flag | None = Field(
         None, description="true makes it the cover; false changes nothing"
     )
     caption: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None

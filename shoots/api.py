@@ -220,6 +220,7 @@ def override_warning(shoot_id: int, body: OverrideIn):
 @validated(
     body=CheckIn,
     answers=(Answer(200, CheckResult),),
+    errors=(404,),
     summary="Dry run: what a shoot would clash with; stores nothing",
 )
 def check_conflicts(body: CheckIn):
@@ -413,6 +414,7 @@ def calendar(scope: str, target: str):
 @validated(
     body=FeedIn,
     response=FeedCreated,
+    errors=(404,),
     summary="A private feed URL to subscribe to (token shown once)",
 )
 def create_feed(body: FeedIn):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.geo import BBOX_PATTERN, parse_bbox
 from core.schemas import FeaturePage, GeoJSONMultiPolygon, Json
-from core.validation import DatabaseId, WholeNumber
+from core.validation import DatabaseId, Flag, WholeNumber
 from shoots.models import BlackoutKind, FeedScope, ProductionStatus, ProductionType, ShootStatus
 
 DEFAULT_PAGE = 100
@@ -43,7 +43,7 @@ class ProductionPatch(Strict):
     contact_phone: str | None = Field(None, max_length=50)
     file_reference: str | None = Field(None, max_length=60)
     status: ProductionStatus = None  # type: ignore[assignment]
-    listed: bool = Field(  # type: ignore[assignment]
+    listed: Flag = Field(  # type: ignore[assignment]
         None,
         description="show the title to other coordinators and, once approved, to the public "
         "(default: confidential)",
@@ -72,11 +72,11 @@ class ShootFields(Strict):
     ends_at: str = _time(None, max_length=40)
     crew_size: WholeNumber | None = Field(None, ge=0, le=10_000)
     vehicle_count: WholeNumber | None = Field(None, ge=0, le=1_000)
-    night_shoot: bool | None = None
-    parking_suspension: bool | None = None
-    road_closure: bool | None = None
-    special_effects: bool | None = None
-    drones: bool | None = None
+    night_shoot: Flag | None = None
+    parking_suspension: Flag | None = None
+    road_closure: Flag | None = None
+    special_effects: Flag | None = None
+    drones: Flag | None = None
     notes: str | None = Field(None, max_length=5_000)
 
 
