@@ -11,7 +11,7 @@ from flask import Flask
 from core import create_app, embedded_db
 from core.auth.operations import create_token, create_user
 from core.cli import upgrade_database
-from core.db import db, engine_for
+from core.db import db, dispose_engines
 
 DATABASE = "tournages_outage_test"
 
@@ -30,8 +30,8 @@ def outage_app() -> Iterator[Flask]:
     with app.app_context():
         upgrade_database()
     yield app
-    for url in (urls.app, urls.owner):  # both pools hold connections the outage cut
-        engine_for(url).dispose()
+    for url in (urls.app, urls.owner):  # their pools hold connections the outage cut
+        dispose_engines(url)
     _allow_connections(True)
     embedded_db.drop_database(embedded_db.ensure_running(), DATABASE)
 

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from core.auth.operations import create_token, create_user
-from core.db import ReadOnlyViolation, db, engine_for
+from core.db import ReadOnlyViolation, autocommit_engine_for, db, engine_for
 from shoots.models import Production, ProductionType
 from tests.shoots.conftest import NAMUR, circle
 
@@ -33,7 +33,8 @@ def test_dry_run_is_two_statements_without_a_transaction(committed_app):
         "ends_at": "2027-06-14T17:00",
     }
     autocommit: list[bool] = []
-    engine = engine_for(committed_app.config["DATABASE_URL"])
+    url = committed_app.config["DATABASE_URL"]
+    engines = (engine_for(url), autocommit_engine_for(url))
 
     class RecordingCursor(psycopg.Cursor):
         """Every statement sent on the driver's cursors, SQLAlchemy's and the app's own
@@ -52,14 +53,16 @@ def test_dry_run_is_two_statements_without_a_transaction(committed_app):
     client = FlaskClient(committed_app, committed_app.response_class)
     with committed_app.app_context():  # records the token's use (once a minute): not counted
         client.post("/api/v1/conflicts/check", json=body, headers=headers)
-    event.listen(engine, "checkout", record)
-    event.listen(engine, "checkin", stop_recording)
+    for engine in engines:
+        event.listen(engine, "checkout", record)
+        event.listen(engine, "checkin", stop_recording)
     try:
         with committed_app.app_context():  # its own `g`, hence its own session, as in production
             response = client.post("/api/v1/conflicts/check", json=body, headers=headers)
     finally:
-        event.remove(engine, "checkout", record)
-        event.remove(engine, "checkin", stop_recording)
+        for engine in engines:
+            event.remove(engine, "checkout", record)
+            event.remove(engine, "checkin", stop_recording)
     assert response.status_code == 200, response.json
     assert response.json["ok"] is True
     assert autocommit == [True] * 2
