@@ -17,7 +17,8 @@ from flask import (
     has_request_context,
     request,
 )
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, MetaData, TextClause, create_engine, event, inspect, text
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -80,6 +81,43 @@ def make_engine(url: str, **pool: Any) -> Engine:
             raise DisconnectionError("idle connection is dead") from exc  # the pool reconnects
 
     return engine
+
+
+class DriverStatement:
+    """A statement of every request's path (the bearer token, the conflict check) run on the
+    driver's cursor of the session's connection: SQLAlchemy's execution and result layers cost
+    80-200 µs a statement over the driver's 40 µs (docs/shoots.md, "Profile"). It runs in the
+    session's transaction (or autocommit, in a read-only view) like any other statement, and a
+    driver error comes back as SQLAlchemy's (a lost connection invalidated: a 503 as anywhere);
+    SQLAlchemy's cursor events do not see it."""
+
+    def __init__(self, statement: TextClause) -> None:
+        # SQLAlchemy's own rendering for psycopg: :name as %(name)s, a literal % escaped.
+        self.sql = str(statement.compile(dialect=psycopg_dialect.dialect()))
+
+    def first(self, session: Session, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The statement's first row (a tuple), or None."""
+        connection = session.connection()
+        try:
+            with connection.connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                return cursor.fetchone()
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _sqlalchemy_error(connection, self.sql, params, error) from error
+
+
+def _sqlalchemy_error(
+    connection: Connection, sql: str, params: dict[str, Any], error: Exception
+) -> DBAPIError:
+    """ERROR of the driver as SQLAlchemy would have raised it, the connection invalidated when
+    it is gone (the pool then replaces it)."""
+    dialect = connection.dialect
+    gone = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+    if gone:
+        connection.invalidate(error)
+    return DBAPIError.instance(
+        sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
+    )
 
 
 class UnitOfWorkSession(Session):
@@ -149,8 +187,8 @@ class Database:
     def _bind_arguments(self, read_only: bool) -> dict[str, Any]:
         if self.factory.kw.get("bind") is not None:
             return {}  # tests bind the factory to one connection
-        engine = self.engine(current_app)
-        return {"bind": _autocommit(engine) if read_only else engine}
+        url = database_url(current_app)
+        return {"bind": autocommit_engine_for(url) if read_only else engine_for(url)}
 
     @staticmethod
     def _remove(_exc: BaseException | None = None) -> None:
@@ -200,14 +238,26 @@ def _in_read_only_view() -> bool:
     return current_app.view_functions.get(request.endpoint) in _READ_ONLY_VIEWS
 
 
-_autocommit_engines: dict[Engine, Engine] = {}
+_autocommit_engines: dict[str, Engine] = {}
 
 
-def _autocommit(engine: Engine) -> Engine:
-    """ENGINE's pool, its connections in autocommit mode while they are checked out."""
-    if engine not in _autocommit_engines:
-        _autocommit_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return _autocommit_engines[engine]
+def autocommit_engine_for(url: str) -> Engine:
+    """The read-only views' engine for URL: a pool of its own whose connections are in
+    autocommit from the start. Switching a connection of the main pool to autocommit on
+    checkout and back on checkin cost about 60 µs a request (docs/shoots.md, "Profile")."""
+    if url not in _autocommit_engines:
+        _autocommit_engines[url] = make_engine(
+            url, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT"
+        )
+    return _autocommit_engines[url]
+
+
+def dispose_engines(url: str) -> None:
+    """Close every pooled connection to URL (the main pool and the read-only views'), e.g.
+    before dropping its database."""
+    for engines in (_engines, _autocommit_engines):
+        if url in engines:
+            engines[url].dispose()
 
 
 def database_url(app: Flask) -> str:

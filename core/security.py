@@ -17,7 +17,7 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +32,7 @@ from flask import (
     request,
 )
 from flask_babel import gettext as _
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -46,28 +47,27 @@ _SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 HSTS = "max-age=31536000; includeSubDomains"
 PUBLIC_DATA_PREFIXES = ("/ogc",)  # open data: any web page may read it (no cookies involved)
+_STATIC_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),  # frame-ancestors for old browsers
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), payment=()"),
+]
 
 
-_RATE_LIMITED_VIEWS: set[Callable[..., Any]] = set()
+# Settings that give flask-limiter limits of its own, beyond the views' (`@limiter.limit`).
+_LIMITER_WIDE_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 
 
-def rate_limited(limit: Callable[[], str] | str, **options: Any) -> Callable[..., Any]:
-    """`limiter.limit` for a view (put it right under the route decorator), remembered: the
-    limiter's per-request work (resolving the view's limits, a few tenths of a millisecond) is
-    skipped for every other view. There are no default limits (core.extensions), so a view
-    without this decorator has nothing to count."""
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        limited = limiter.limit(limit, **options)(view)
-        _RATE_LIMITED_VIEWS.add(limited)
-        return limited
-
-    return decorate
-
-
-@limiter.request_filter
-def _has_no_rate_limit() -> bool:
-    return current_app.view_functions.get(request.endpoint or "") not in _RATE_LIMITED_VIEWS
+def _views_check_their_own_limits(app: Flask) -> None:
+    """flask-limiter's before_request hook checks default, application-wide and meta limits;
+    this app sets none (core.extensions): its limits are on views (`@limiter.limit`), whose
+    decorator checks them when the view runs. The hook did nothing on every request but cost
+    some 130 Python calls (docs/shoots.md, "Profile"), so it is taken out, unless the
+    configuration gives such limits."""
+    if not any(app.config.get(name) for name in _LIMITER_WIDE_SETTINGS):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def csp_nonce() -> str:
@@ -168,6 +168,13 @@ def _tile_origins(config: Mapping[str, Any]) -> list[str]:
     return sorted(set(origins))
 
 
+def _add_missing(headers: Headers, pairs: list[tuple[str, str]]) -> None:
+    """Add the PAIRS whose header is not set yet: a header a view set itself stays. One look
+    at the headers instead of one per header (werkzeug's setdefault scans them each time)."""
+    present = {name.lower() for name, _value in headers.items()}
+    headers.extend((name, value) for name, value in pairs if name.lower() not in present)
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     proxies = app.config["PROXY_COUNT"]
@@ -183,6 +190,7 @@ def init_app(app: Flask) -> None:
             x_prefix=proxies,
         )
     limiter.init_app(app)
+    _views_check_their_own_limits(app)
     _install_log_record_factory()
     _set_log_format(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
@@ -205,16 +213,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def secure_headers(response: Response) -> Response:
-        headers = response.headers
-        headers[REQUEST_ID_HEADER] = request_id()
-        headers.setdefault("Content-Security-Policy", content_security_policy())
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for old browsers
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), payment=()")
+        response.headers[REQUEST_ID_HEADER] = request_id()
+        wanted = [("Content-Security-Policy", content_security_policy()), *_STATIC_HEADERS]
         if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", HSTS)
+            wanted.append(("Strict-Transport-Security", HSTS))
         if request.path.startswith(PUBLIC_DATA_PREFIXES):
-            headers.setdefault("Access-Control-Allow-Origin", "*")
+            wanted.append(("Access-Control-Allow-Origin", "*"))
+        _add_missing(response.headers, wanted)
         return response

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -303,11 +303,24 @@ def json_nests_deeper_than(text: str, limit: int) -> bool:
 def reject_nul_characters() -> None:
     """400 for any parameter or field holding a NUL character, which PostgreSQL text refuses:
     checked once for every request instead of in every schema and form."""
-    for name, value in request.values.items(multi=True):
+    for name, value in _fields_sent():
         if "\x00" in name or "\x00" in value:
             raise InvalidInput(name.replace("\x00", ""), "must not contain NUL characters")
     if request.is_json and b"\\u0000" in request.get_data(cache=True):
         raise InvalidInput("body", "must not contain NUL characters")
+
+
+# The bodies werkzeug parses into request.form; for any other body the form stays empty, and
+# merely asking for it (request.values) cost a hundred Python calls a request.
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _fields_sent() -> Iterator[tuple[str, str]]:
+    """The query string's parameters and the form's fields (request.values, without parsing
+    a body that is no form)."""
+    yield from request.args.items(multi=True)
+    if request.method != "GET" and request.mimetype in _FORM_TYPES:
+        yield from request.form.items(multi=True)
 
 
 def reject_deep_json() -> None:

@@ -27,7 +27,7 @@ from core.auth.operations import create_token, create_user
 from core.cli import upgrade_database
 from core.communes.operations import commune_at, load_communes
 from core.config import BRUSSELS
-from core.db import SRID, db, engine_for, migration_database_url
+from core.db import SRID, db, dispose_engines, engine_for, migration_database_url
 from core.extensions import limiter
 from locations.models import Location, LocationStatus
 from permits.models import PermitRequest, PermitShoot, PermitStatus
@@ -79,8 +79,8 @@ def _app() -> Iterator[Flask]:
         load_communes(db.session, COMMUNES_FILE)
         db.session.commit()
     yield app
-    engine_for(urls.app).dispose()
-    engine_for(urls.owner).dispose()
+    dispose_engines(urls.app)
+    dispose_engines(urls.owner)
 
 
 @pytest.fixture(scope="session")

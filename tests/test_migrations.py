@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 import core.models  # noqa: F401  (every table on the metadata)
 from core import create_app, embedded_db
 from core.cli import alembic_config, upgrade_database
-from core.db import Base, engine_for
+from core.db import Base, dispose_engines, engine_for
 
 ROUND_TRIP_DATABASE = "tournages_migrations_test"
 
@@ -55,6 +55,6 @@ def test_every_migration_downgrades_and_upgrades_again():
             upgrade_database()
         assert schema_differences(owner) == []
     finally:
-        owner.dispose()
-        engine_for(urls.app).dispose()
+        dispose_engines(urls.owner)
+        dispose_engines(urls.app)
         embedded_db.drop_database(embedded_db.locate_cluster(), ROUND_TRIP_DATABASE)

@@ -9,8 +9,9 @@ import pytest
 from flask import Flask
 
 from core import create_app, embedded_db
+from core.auth.operations import create_token, create_user
 from core.cli import upgrade_database
-from core.db import engine_for
+from core.db import db, dispose_engines
 
 DATABASE = "tournages_outage_test"
 
@@ -29,7 +30,8 @@ def outage_app() -> Iterator[Flask]:
     with app.app_context():
         upgrade_database()
     yield app
-    engine_for(urls.app).dispose()
+    for url in (urls.app, urls.owner):  # their pools hold connections the outage cut
+        dispose_engines(url)
     _allow_connections(True)
     embedded_db.drop_database(embedded_db.ensure_running(), DATABASE)
 
@@ -68,3 +70,25 @@ def test_a_database_outage_is_a_503_and_the_app_recovers_by_itself(outage_app):
     _allow_connections(True)
     assert client.get("/healthz").status_code == 200  # same process, same pool: no restart
     assert client.get("/api/v1/locations").status_code == 200
+
+
+def test_the_statements_run_on_the_drivers_cursor_fail_as_503_and_recover(outage_app):
+    """The bearer token's look-up and the conflict check run on psycopg's cursor, not through
+    SQLAlchemy's execution (core.db.DriverStatement): a lost connection is still a 503, and the
+    pool replaces it."""
+    with outage_app.app_context():
+        user = create_user(db.session, "outage@example.be", "admin", password=None)
+        headers = {"Authorization": f"Bearer {create_token(db.session, user)}"}
+        db.session.commit()
+    client = outage_app.test_client()
+    body = {"footprint": {"type": "Point", "coordinates": [4.86, 50.46]}}
+    assert client.post("/api/v1/conflicts/check", json=body, headers=headers).status_code == 400
+
+    _allow_connections(False)
+    refused = client.post("/api/v1/conflicts/check", json=body, headers=headers)
+    assert refused.status_code == 503, refused.get_json()
+    assert refused.get_json()["error"] == "database_unavailable"
+    assert "psycopg" not in refused.get_data(as_text=True)
+
+    _allow_connections(True)
+    assert client.post("/api/v1/conflicts/check", json=body, headers=headers).status_code == 400

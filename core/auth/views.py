@@ -33,7 +33,7 @@ from core.auth.operations import (
 )
 from core.auth.policy import authorize
 from core.db import db, keep_despite_error_response
-from core.security import rate_limited
+from core.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -53,7 +53,7 @@ def _login_rate() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 # A hard cap per client address; the per-account and per-address delays are core.auth.throttle.
-@rate_limited(_login_rate, methods=["POST"])
+@limiter.limit(_login_rate, methods=["POST"])
 def login():
     form = LoginForm()
     if not form.validate_on_submit():

@@ -21,7 +21,7 @@ from shapely.geometry import MultiPolygon
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.db import SRID
+from core.db import SRID, DriverStatement
 from shoots.models import CommuneSettings, live_shoot_sql
 from shoots.operations import pairs
 from shoots.operations.inputs import local_iso, outside_wallonia_sql
@@ -247,6 +247,7 @@ CHECK_SQL = text(f"""
            saturation.days, saturation.shoot_ids, saturation.starts, saturation.ends
     FROM validity, settings, saturation
 """)
+_CHECK = DriverStatement(CHECK_SQL)  # run on every dry run and save: no ORM layer
 
 
 def _shoot_finding(rule, shoot_id, production_id, title, distance, start, end) -> Finding:
@@ -290,7 +291,8 @@ def _saturation_findings(
 def check(session: Session, candidate: Candidate) -> Findings:
     """Every finding for CANDIDATE, and whether it is valid input, in one query; stores
     nothing."""
-    row = session.execute(CHECK_SQL, candidate.params()).one()
+    row = _CHECK.first(session, candidate.params())
+    assert row is not None  # one row, whatever the candidate
     production_known, footprint_outside, parking_outside = row[:3]
     settings = dict(zip(DEFAULT_SETTINGS, row[3:7], strict=True))
     shoot_rows, blackout_rows, days, shoot_ids, start, end = row[7:]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from core.auth.operations import create_token, create_user
-from core.db import ReadOnlyViolation, db, engine_for
+from core.db import ReadOnlyViolation, autocommit_engine_for, db, engine_for
 from shoots.models import Production, ProductionType
 from tests.shoots.conftest import NAMUR, circle
 
@@ -32,20 +33,36 @@ def test_dry_run_is_two_statements_without_a_transaction(committed_app):
         "ends_at": "2027-06-14T17:00",
     }
     autocommit: list[bool] = []
-    engine = engine_for(committed_app.config["DATABASE_URL"])
+    url = committed_app.config["DATABASE_URL"]
+    engines = (engine_for(url), autocommit_engine_for(url))
 
-    def record(connection, _cursor, _statement, _parameters, _context, _many) -> None:
-        autocommit.append(connection.connection.dbapi_connection.autocommit)
+    class RecordingCursor(psycopg.Cursor):
+        """Every statement sent on the driver's cursors, SQLAlchemy's and the app's own
+        (core.db.DriverStatement), with the connection's autocommit at that moment."""
+
+        def execute(self, *args, **kwargs):
+            autocommit.append(self.connection.autocommit)
+            return super().execute(*args, **kwargs)
+
+    def record(dbapi_connection, _record, _proxy) -> None:
+        dbapi_connection.cursor_factory = RecordingCursor
+
+    def stop_recording(dbapi_connection, _record) -> None:
+        dbapi_connection.cursor_factory = psycopg.Cursor
 
     client = FlaskClient(committed_app, committed_app.response_class)
     with committed_app.app_context():  # records the token's use (once a minute): not counted
         client.post("/api/v1/conflicts/check", json=body, headers=headers)
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine, "checkout", record)
+        event.listen(engine, "checkin", stop_recording)
     try:
         with committed_app.app_context():  # its own `g`, hence its own session, as in production
             response = client.post("/api/v1/conflicts/check", json=body, headers=headers)
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "checkout", record)
+            event.remove(engine, "checkin", stop_recording)
     assert response.status_code == 200, response.json
     assert response.json["ok"] is True
     assert autocommit == [True] * 2
