@@ -39,7 +39,11 @@ def test_a_category_position_is_a_whole_number(client, token_for, make_user, pos
     )
     assert created.status_code == 201  # just inside
     for method, url, sent in (
-        ("POST", "/api/v1/locations/categories", {**body, "code": "test_mine", "position": position}),
+        (
+            "POST",
+            "/api/v1/locations/categories",
+            {**body, "code": "test_mine", "position": position},
+        ),
         ("PATCH", "/api/v1/locations/categories/test_pit", {"position": position}),
     ):
         response = client.open(url, method=method, json=sent, headers=headers)
