@@ -211,7 +211,7 @@ class LocationFields(BaseModel):
     ) = None
     outline: PolygonGeometry | None = None
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
-    truck_parking_capacity: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    truck_parking_capacity: Annotated[WholeNumber, Field(ge=0, le=10_000)] | None = None
     has_power: Flag | None = None
     has_water: Flag | None = None
     has_toilets: Flag | None = None

@@ -50,6 +50,27 @@ def test_a_category_position_is_a_whole_number(client, token_for, make_user, pos
         assert response.status_code == 400 and response.json["field"] == "position", response.json
 
 
+@pytest.mark.parametrize("capacity", [False, True, "3", 1.5, 10_001, -1])
+def test_a_truck_parking_capacity_is_a_whole_number(client, token_for, make_user, capacity):
+    """Found by schemathesis: `false` was taken as 0 spaces."""
+    headers = token_for(make_user("admin"))
+    created = client.post(
+        "/api/v1/locations",
+        json={
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [4.8659, 50.4596]},
+            "properties": {"name": "Quai", "truck_parking_capacity": 10_000},
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.json  # just inside
+    url = f"/api/v1/locations/{created.json['id']}"
+    patch = {"type": "Feature", "properties": {"truck_parking_capacity": capacity, "version": 1}}
+    response = client.patch(url, json=patch, headers=headers)
+    assert response.status_code == 400, response.json
+    assert response.json["field"].endswith("truck_parking_capacity"), response.json
+
+
 @pytest.mark.parametrize(
     ("schema", "field", "method", "url", "body"),
     [
