@@ -32,6 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from core.db import db
 from core.errors import ApiError, InvalidInput, Text
+from core.geo import geojson_shape, polygons_3812
 from core.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_nests_deeper_than
 
 # WTForms' own messages, worded as the domain's are (a reason shown beside its field) and kept
@@ -241,6 +242,18 @@ class GeoJSONField(TextAreaField):
             return json.loads(text)
         except ValueError:
             raise InvalidInput(self.name, _l("is not GeoJSON")) from None
+
+    def drawable(self) -> dict[str, Any] | None:
+        """The area the field holds, for the form's map to draw again, if it is one the server
+        would take as an area (core.geo.polygons_3812): a malformed one (nested 5,000 deep,
+        coordinates as text, NaN, a bow-tie) is named by its error, not drawn."""
+        try:
+            geometry = self.geojson()
+            if geometry is not None:
+                polygons_3812(self.name, geojson_shape(self.name, geometry))
+        except ApiError:
+            return None
+        return geometry
 
     @staticmethod
     def text_of(geometry: dict[str, Any] | None) -> str:
