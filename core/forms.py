@@ -100,7 +100,13 @@ class Form(FlaskForm):
         if not name:
             return None
         name = self.field_aliases.get(name, name.removeprefix("properties."))
-        head = self.field_aliases.get(name.split(".")[0], name.split(".")[0])
+        parts = name.split(".")
+        # The longest aliased prefix: "repeat.until.0" may mean another field than "repeat".
+        head = next(
+            (self.field_aliases[".".join(parts[:n])] for n in (2, 1)
+             if ".".join(parts[:n]) in self.field_aliases),
+            parts[0],
+        )  # fmt: skip
         field = self._fields.get(head)
         if field is None or isinstance(field, HiddenField):
             return None

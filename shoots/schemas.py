@@ -129,6 +129,22 @@ class SeriesPatch(ShootFields):
     )
 
 
+class SurroundingsQuery(Strict):
+    """The shoot form's map window and period (its fields as typed: Brussels wall-clock)."""
+
+    starts_at: str = Field(max_length=40)
+    ends_at: str = Field(max_length=40)
+    bbox: str = Field(description="min_lon,min_lat,max_lon,max_lat")
+    zoom: int = Field(ge=0, le=22)
+    shoot: DatabaseId | None = Field(None, description="the shoot being edited, left out")
+
+    @field_validator("bbox")
+    @classmethod
+    def _bbox(cls, value: str) -> str:
+        parse_bbox(value)
+        return value
+
+
 class OverrideIn(Strict):
     rule: str = Field(min_length=1, max_length=40)
     other: str = Field(min_length=1, max_length=60, description='e.g. "shoot:12", "blackout:3"')

@@ -242,9 +242,7 @@ def test_changing_the_whole_series_moves_every_planned_shoot_on_its_own_day(
     assert stale.status_code == 409  # someone changed the series since version 1
 
 
-def test_a_change_refused_on_one_day_changes_no_shoot(
-    client, headers, post_series, create_shoot
-):
+def test_a_change_refused_on_one_day_changes_no_shoot(client, headers, post_series, create_shoot):
     made = post_series({"dates": ["2027-06-15"]}).json["series"]
     create_shoot(*offset(*NAMUR, 80), start=datetime(2027, 6, 15, 7, 0, tzinfo=BRUSSELS))
     bigger = circle(*NAMUR, 100)  # reaches the other production's set on the 15th only
@@ -258,9 +256,7 @@ def test_a_change_refused_on_one_day_changes_no_shoot(
     assert [s["footprint"] for s in again["shoots"]] == [s["footprint"] for s in made["shoots"]]
 
 
-def test_cancelling_the_series_makes_an_amendment_of_a_held_shoot(
-    client, headers, post_series
-):
+def test_cancelling_the_series_makes_an_amendment_of_a_held_shoot(client, headers, post_series):
     made = post_series({"dates": ["2027-06-15"]}).json["series"]
     held = db.session.get(Shoot, made["shoots"][0]["id"])
     approve(held, PermitStatus.APPROVED)
