@@ -324,14 +324,14 @@ def _map_config(
         "styles": {
             "shoots": NEIGHBOUR_STYLE,
             "blackouts": BLACKOUT_STYLE,
-            "clashes": {"weight": 3, "fillOpacity": 0.35},
+            "named": {"weight": 3, "fillOpacity": 0.35},
             "location": DRAWING_STYLES["point"]["color"],
             "preview": {**DRAWING_STYLES["footprint"], "dashArray": "2 6", "fillOpacity": 0.1},
         },
         "texts": {
             "shoots": _("Other shoots of the period"),
             "blackouts": _("Blackout periods"),
-            "clashes": _("Clashes with the shoot drawn"),
+            "named": _("Clashes with the shoot drawn"),
             "locations": _("Library locations"),
             "preview": _("Footprint around the location"),
             "production": _("Production"),
@@ -506,7 +506,7 @@ def _check_answer(form: ShootForm, production: Production, shoot: Shoot | None):
             "checked": status == 200,
             "ok": status == 200 and not any(f["severity"] == "conflict" for f in named),
             "html": html,
-            "clashes": clashing_shoots(db.session, viewer, named),
+            "named": clashing_shoots(db.session, viewer, named),
             "footprint": footprint,
         }
     )

@@ -33,7 +33,7 @@
     shoots: featureLayer(config.styles.shoots, shootFields).addTo(map),
     blackouts: featureLayer(config.styles.blackouts,
                             [["title", texts.blackout], ["when", texts.when]]).addTo(map),
-    clashes: featureLayer(config.styles.clashes, shootFields).addTo(map),
+    named: featureLayer(config.styles.named, shootFields).addTo(map),
     preview: L.geoJSON(null, {style: config.styles.preview, interactive: false}).addTo(map),
     locations: L.layerGroup().addTo(map)
   };
@@ -120,7 +120,7 @@
 
   function showOnMap(kind, id) {
     var found = null;
-    [layers.clashes, layers.shoots, layers.blackouts].forEach(function (layer) {
+    [layers.named, layers.shoots, layers.blackouts].forEach(function (layer) {
       layer.eachLayer(function (item) {
         var props = item.feature && item.feature.properties;
         if (!found && props && String(kind === "shoot" ? props.shoot : item.feature.id) === id) {
@@ -146,7 +146,7 @@
         if (question !== checks) { return; }
         // The server's own HTML (its templates, escaped there), as the page itself is made.
         panel.innerHTML = answer.html;
-        layers.clashes.clearLayers().addData(answer.clashes);
+        layers.named.clearLayers().addData(answer.named);
         layers.preview.clearLayers();
         if (answer.footprint && !field("footprint").value.trim()) {
           layers.preview.addData(answer.footprint);  // the 50 m around the chosen location
