@@ -76,7 +76,9 @@
       var marker = L.circleMarker([c[1], c[0]], {radius: 6, weight: 2, color: "#fff",
         fillColor: config.styles.location, fillOpacity: 0.9});
       marker.bindPopup(function () { return locationPopup(feature); });
-      marker.bindTooltip(feature.properties.name);  // text: Leaflet sets it as text content
+      var name = document.createElement("span");  // a node: Leaflet writes a string as HTML
+      name.textContent = feature.properties.name;
+      marker.bindTooltip(name);
       marker.feature = feature;
       layers.locations.addLayer(marker);
     });
@@ -86,9 +88,10 @@
 
   var asked = 0;
 
-  function period() {
+  function period() {  // datetime-local values compare as text
     var starts = field("starts_at"), ends = field("ends_at");
-    return starts && ends && starts.value && ends.value ? [starts.value, ends.value] : null;
+    var given = starts && ends && starts.value && ends.value && starts.value < ends.value;
+    return given ? [starts.value, ends.value] : null;
   }
 
   function surroundings() {
@@ -166,6 +169,7 @@
   }
 
   function schedule() {
+    form.setAttribute("data-checking", "true");  // until the last question is answered
     clearTimeout(timer);
     timer = setTimeout(check, DELAY_MS);
   }
