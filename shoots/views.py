@@ -400,9 +400,9 @@ def _refused_series(form: ShootForm | SeriesForm | CopiesForm, exc: ApiError) ->
 
 
 def _save_series_form(form: ShootForm, production: Production, user, repeat: dict[str, Any]):
-    values = {**form.values(), "production_id": production.id, "repeat": repeat}
     try:
         with db.session.begin_nested():
+            values = {**form.values(), "production_id": production.id, "repeat": repeat}
             series, made = series_ops.create_series(db.session, user, parse(SeriesIn, values))
     except ApiError as exc:
         status = _refused_series(form, exc)
@@ -480,9 +480,9 @@ def _check_answer(form: ShootForm, production: Production, shoot: Shoot | None):
     report: list[dict[str, Any]] = []
     status = 200
     if form.validate_on_submit():
-        values = {**form.values(), "production_id": production.id}
         repeat = form.repeat_values() if shoot is None else None
         try:
+            values = {**form.values(), "production_id": production.id}
             if repeat is not None:
                 data = parse(SeriesIn, {**values, "repeat": repeat})
                 report = series_ops.check_series(db.session, viewer, data)
@@ -788,9 +788,10 @@ def blackout_list():
         )
         if commune is not None:
             authorize("blackouts.manage", commune.nis)
-            values = {**form.values(), "commune": commune.nis}
             _saved, refused = form.attempt(
-                lambda: blackout_ops.save_blackout(db.session, user, parse(BlackoutIn, values))
+                lambda: blackout_ops.save_blackout(
+                    db.session, user, parse(BlackoutIn, {**form.values(), "commune": commune.nis})
+                )
             )
             if refused is None:
                 flash(_("Blackout saved."), "success")
