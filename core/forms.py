@@ -32,6 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from core.db import db
 from core.errors import ApiError, InvalidInput, Text
+from core.geo import geojson_shape, polygons_3812
 from core.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_nests_deeper_than
 
 # WTForms' own messages, worded as the domain's are (a reason shown beside its field) and kept
@@ -99,7 +100,13 @@ class Form(FlaskForm):
         if not name:
             return None
         name = self.field_aliases.get(name, name.removeprefix("properties."))
-        head = self.field_aliases.get(name.split(".")[0], name.split(".")[0])
+        parts = name.split(".")
+        # The longest aliased prefix: "repeat.until.0" may mean another field than "repeat".
+        head = next(
+            (self.field_aliases[".".join(parts[:n])] for n in (2, 1)
+             if ".".join(parts[:n]) in self.field_aliases),
+            parts[0],
+        )  # fmt: skip
         field = self._fields.get(head)
         if field is None or isinstance(field, HiddenField):
             return None
@@ -241,6 +248,18 @@ class GeoJSONField(TextAreaField):
             return json.loads(text)
         except ValueError:
             raise InvalidInput(self.name, _l("is not GeoJSON")) from None
+
+    def drawable(self) -> dict[str, Any] | None:
+        """The area the field holds, for the form's map to draw again, if it is one the server
+        would take as an area (core.geo.polygons_3812): a malformed one (nested 5,000 deep,
+        coordinates as text, NaN, a bow-tie) is named by its error, not drawn."""
+        try:
+            geometry = self.geojson()
+            if geometry is not None:
+                polygons_3812(self.name, geojson_shape(self.name, geometry))
+        except ApiError:
+            return None
+        return geometry
 
     @staticmethod
     def text_of(geometry: dict[str, Any] | None) -> str:

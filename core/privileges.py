@@ -36,6 +36,7 @@ APP_PRIVILEGES: dict[str, str] = {
     "shoot_blackouts": DML,
     "shoot_calendar_feeds": DML,
     "shoot_commune_settings": DML,
+    "shoot_series": DML,
     "shoot_warning_overrides": DML,
     "shoots": DML,
     "users": DML,

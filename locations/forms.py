@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
@@ -88,6 +89,14 @@ class LocationForm(Form):
         if not show_private:
             for name in PRIVATE_FIELDS:
                 del self[name]
+
+    def drawable_point(self) -> tuple[float, float] | None:
+        """The point typed or placed, for the map to draw again, when it is a place on Earth
+        (whether it lies in Wallonia is the operations' decision, said under the field)."""
+        lon, lat = self.lon.data, self.lat.data
+        if lon is None or lat is None or not (math.isfinite(lon) and math.isfinite(lat)):
+            return None
+        return (lon, lat) if abs(lon) <= 180 and abs(lat) <= 90 else None
 
     @property
     def shows_private(self) -> bool:

@@ -16,6 +16,7 @@ from core.mapping.builder import (
     feature_collection,
     render,
 )
+from core.mapping.drawing import DrawnLayer, add_drawing
 from locations.api import MAP_POPUP_FIELDS
 from locations.operations import Neighbour, SearchResult
 from locations.schemas import LocationSearch
@@ -72,3 +73,35 @@ def detail_map(feature: dict[str, Any], nearby: list[Neighbour]) -> Markup:
     if neighbours:
         add_clustered_points(m, neighbours, _("Nearby locations"), MAP_POPUP_FIELDS)
     return render(m)
+
+
+ENTRY_PLACE_BOX = "map-place"  # the id of the form's "find a place" box (templates/locations)
+
+
+def entry_map(point: tuple[float, float] | None, outline: dict[str, Any] | None) -> Markup:
+    """The location form's map: the point is placed with a click and dragged, the site outline
+    drawn and edited; the map writes the form's lon, lat and outline fields."""
+    features = [{"type": "Feature", "geometry": outline, "properties": {}}] if outline else []
+    if point is not None:
+        features.append({"type": "Feature", "geometry": _point_geometry(point), "properties": {}})
+    bounds = feature_bounds(features)
+    m = base_map(bounds=bounds, zoom=17) if bounds else base_map()
+    add_drawing(
+        m,
+        [
+            DrawnLayer(
+                "point",
+                _("Point"),
+                "lon lat",
+                _point_geometry(point) if point else None,
+                kind="point",
+            ),
+            DrawnLayer("outline", _("Site outline"), "outline", outline),
+        ],
+        place_box=ENTRY_PLACE_BOX,
+    )
+    return render(m)
+
+
+def _point_geometry(point: tuple[float, float]) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": list(point)}

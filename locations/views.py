@@ -38,7 +38,7 @@ from locations.forms import (
     PhotoForm,
     StatusForm,
 )
-from locations.maps import detail_map, search_map
+from locations.maps import ENTRY_PLACE_BOX, detail_map, entry_map, search_map
 from locations.models import Location, LocationStatus
 from locations.schemas import LocationPatchFields, LocationSearch, NewLocationFields
 
@@ -154,7 +154,14 @@ def _location_form(location: Location | None) -> LocationForm:
 
 
 def _form_page(form: LocationForm, location: Location | None, status: int = 200):
-    return render_template("locations/form.html", form=form, location=location), status
+    map_html = entry_map(form.drawable_point(), form.outline.drawable())
+    return render_template(
+        "locations/form.html",
+        form=form,
+        location=location,
+        map_html=map_html,
+        place_box=ENTRY_PLACE_BOX,
+    ), status
 
 
 def _save(form: LocationForm, location: Location | None, user: User | None):

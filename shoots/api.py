@@ -20,6 +20,7 @@ from locations.models import Location
 from shoots.models import FeedScope, Production
 from shoots.operations import blackouts as blackout_ops
 from shoots.operations import calendars, conflicts, holds, productions, report
+from shoots.operations import series as series_ops
 from shoots.operations import shoots as shoot_ops
 from shoots.operations.findings import findings_json
 from shoots.schemas import (
@@ -32,6 +33,7 @@ from shoots.schemas import (
     CommuneSettingsIn,
     CommuneSettingsOut,
     ConflictReport,
+    CopiesIn,
     FeedCreated,
     FeedIn,
     FeedList,
@@ -41,6 +43,8 @@ from shoots.schemas import (
     ProductionOut,
     ProductionPatch,
     ReportQuery,
+    SeriesIn,
+    SeriesPatch,
     ShootIn,
     ShootOut,
     ShootPage,
@@ -212,6 +216,91 @@ def override_warning(shoot_id: int, body: OverrideIn):
     return _shoot_response(shoot, shoot_ops.findings_for(db.session, shoot), 201)
 
 
+# ---- series ----------------------------------------------------------------------------------
+
+
+def _series_created(series, occurrences):
+    viewer = acting_user()
+    body = {
+        "series": series_ops.series_json(db.session, viewer, series),
+        "occurrences": series_ops.series_report(db.session, viewer, occurrences),
+    }
+    response = jsonify(body)
+    response.headers["Location"] = url_for("shoots_api.get_series", series_id=series.id)
+    return response, 201
+
+
+@bp.post("/shoot-series")
+@validated(
+    body=SeriesIn,
+    summary="Schedule a shoot on several days (weekdays until a date, or dates), all or nothing: "
+    "201 with each day's findings; 409 (a clash) or 400 (a day that cannot be) with the report",
+)
+def create_series(body: SeriesIn):
+    production = shoot_ops.known_production(db.session, body.production_id)
+    user = authorize("productions.edit", production)
+    return _series_created(*series_ops.create_series(db.session, user, body))
+
+
+@bp.post("/shoot-series/check")
+@db.read_only
+@validated(body=SeriesIn, summary="Dry run of a series: each day's findings; stores nothing")
+def check_series(body: SeriesIn):
+    production = shoot_ops.known_production(db.session, body.production_id)
+    viewer = authorize("productions.edit", production)
+    report = series_ops.check_series(db.session, viewer, body)
+    ok = all(day["status"] in ("ok", "warning") for day in report)
+    return jsonify({"ok": ok, "occurrences": report})
+
+
+@bp.post("/shoots/<int:shoot_id>/copies")
+@validated(body=CopiesIn, summary="Copy a shoot to other days: it and its copies form a series")
+def copy_shoot(shoot_id: int, body: CopiesIn):
+    shoot = shoot_ops.get_shoot(db.session, shoot_id)
+    user = authorize("productions.edit", shoot.production)
+    return _series_created(*series_ops.copy_shoot(db.session, user, shoot, body.repeat))
+
+
+def _series(series_id: int):
+    series = series_ops.get_series(db.session, series_id)
+    authorize("productions.view", series.production, hide=True)  # another production's: 404
+    return series
+
+
+@bp.get("/shoot-series/<int:series_id>")
+@validated(summary="A series and its shoots")
+def get_series(series_id: int):
+    viewer = authorize("shoots.read")
+    return jsonify(series_ops.series_json(db.session, viewer, _series(series_id)))
+
+
+@bp.patch("/shoot-series/<int:series_id>")
+@validated(
+    body=SeriesPatch,
+    summary="Change or cancel every planned shoot of a series (send the series' `version`); "
+    "shoots a commune has before it become amendments (send `reason`); all or nothing",
+)
+def patch_series(series_id: int, body: SeriesPatch):
+    series = _series(series_id)
+    user = authorize("productions.edit", series.production)
+    changes = series_ops.update_series(db.session, user, series, body)
+    return jsonify(
+        {
+            "series": series_ops.series_json(db.session, user, series),
+            "shoots": [series_ops.change_json(db.session, user, c) for c in changes],
+        }
+    )
+
+
+@bp.delete("/shoot-series/<int:series_id>")
+@validated(summary="Delete a series and its shoots (409 when one is in a live permit request)")
+def delete_series(series_id: int):
+    series = _series(series_id)
+    authorize("productions.edit", series.production)
+    series_ops.delete_series(db.session, series)
+    return "", 204
+
+
 # ---- conflicts -------------------------------------------------------------------------------
 
 
@@ -225,11 +314,7 @@ def override_warning(shoot_id: int, body: OverrideIn):
 )
 def check_conflicts(body: CheckIn):
     viewer = authorize("conflicts.check")
-    base = None
-    if body.shoot_id is not None:
-        base = shoot_ops.stored_candidate(shoot_ops.get_shoot(db.session, body.shoot_id))
-    candidate = shoot_ops.candidate_from(db.session, body, base)
-    findings = shoot_ops.input_findings(db.session, candidate)
+    _candidate, findings = shoot_ops.dry_run(db.session, body)
     return jsonify({"ok": not findings.conflicts, **findings_json(db.session, viewer, findings)})
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -17,7 +20,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from core.forms import Form, GeoJSONField, LocalDateTimeField, choices, hidden_number
+from core.forms import (
+    CheckboxesField,
+    Form,
+    GeoJSONField,
+    LocalDateTimeField,
+    choices,
+    hidden_number,
+)
 from locations.picker import PlacePicker
 from shoots.models import BlackoutKind, ProductionStatus, ProductionType
 from shoots.operations.shoots import ATTRIBUTES
@@ -107,15 +117,69 @@ class ProductionForm(Form):
         return values
 
 
-class ShootForm(Form):
+TIME_OF_DAY = Regexp(r"^\d{2}:\d{2}$", message=_l("must be a time of day, e.g. 07:00"))
+
+
+def _days_typed(text: str) -> list[str]:
+    """The days of a typed list ("15/06/2027, 22.06.2027; 2027-06-29") as ISO dates; what reads
+    as no date is passed on as typed, for the schema to name it."""
+    days = []
+    for word in re.split(r"[\s,;]+", text.strip()):
+        if not word:
+            continue
+        for layout in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+            try:
+                days.append(datetime.strptime(word, layout).date().isoformat())
+                break
+            except ValueError:
+                continue
+        else:
+            days.append(word)
+    return days
+
+
+class RepeatForm(Form):
+    """The other days of a shoot: weekdays until a date, and days listed one by one."""
+
+    field_aliases: ClassVar[dict[str, str]] = {
+        "repeat": "repeat_dates",
+        "repeat.dates": "repeat_dates",
+        "repeat.until": "repeat_until",
+        "repeat.weekdays": "repeat_weekdays",
+    }
+
+    repeat_weekdays = CheckboxesField(
+        _l("Every week on"), choices=choices({k: v for k, v in WEEKDAYS.items() if k})
+    )
+    repeat_until = DateField(_l("until (included)"), validators=[Optional()])
+    repeat_dates = StringField(
+        _l("Other days, listed (e.g. 15/06/2027, 22/06/2027)"),
+        validators=[Optional(), Length(max=2_000)],
+    )
+
+    def repeat_values(self) -> dict[str, Any] | None:
+        """The repeat as the API's RepeatIn takes it, or None when nothing asks for one."""
+        weekdays = [int(day) for day in self.repeat_weekdays.data or [] if day.isdigit()]
+        until = self.repeat_until.data
+        dates = _days_typed(self.repeat_dates.data or "")
+        if not (weekdays or until or dates):
+            return None
+        return {
+            "weekdays": weekdays,
+            "until": until.isoformat() if until else None,
+            "dates": dates,
+        }
+
+
+class ShootBaseForm(Form):
+    """What a shoot and a whole series have in common: where, how big, what it does."""
+
     # Chosen by name in a place picker, which submits the location's id.
     location_id = IntegerField(
         _l("Library location"), widget=PlacePicker(("location",)), validators=[Optional()]
     )
     footprint = GeoJSONField(_l("Footprint (GeoJSON Polygon, WGS84; empty: around the location)"))
     parking = GeoJSONField(_l("Unit base / parking (GeoJSON, optional)"))
-    starts_at = LocalDateTimeField(_l("Starts (Brussels time)"), validators=[InputRequired()])
-    ends_at = LocalDateTimeField(_l("Ends (Brussels time)"), validators=[InputRequired()])
     crew_size = IntegerField(_l("Crew size"), default=0, validators=[NumberRange(0, 10_000)])
     vehicle_count = IntegerField(_l("Vehicles"), default=0, validators=[NumberRange(0, 1_000)])
     night_shoot = BooleanField(_l("Night shoot"))
@@ -132,23 +196,67 @@ class ShootForm(Form):
     )
     version = HiddenField()  # the version edited: someone saving in between is a 409
 
-    def values(self) -> dict[str, Any]:
-        """The shoot as the API's ShootIn takes it."""
+    def place_values(self) -> dict[str, Any]:
+        """Where and what, as the API's ShootFields take them."""
         values: dict[str, Any] = {name: self[name].data for name in ATTRIBUTES}
         values["location_id"] = self.location_id.data
         values["footprint"] = self.footprint.geojson()
         values["parking"] = self.parking.geojson()
-        values["starts_at"] = self.starts_at.local_text()
-        values["ends_at"] = self.ends_at.local_text()
         return values
 
     def patch_values(self) -> dict[str, Any]:
-        """The edit as the API's ShootPatch takes it: the shoot, the version edited and why
-        it changes."""
+        """The edit as the API's ShootPatch (or SeriesPatch) takes it: the values, the version
+        edited and why it changes."""
         values = {**self.values(), "reason": self.reason.data or None}
         if self.version.data:
             values["version"] = hidden_number(self.version.data)
         return values
+
+
+class ShootForm(ShootBaseForm, RepeatForm):
+    """A shoot; on a new one, the other days it is repeated on make a series."""
+
+    starts_at = LocalDateTimeField(_l("Starts (Brussels time)"), validators=[InputRequired()])
+    ends_at = LocalDateTimeField(_l("Ends (Brussels time)"), validators=[InputRequired()])
+
+    def values(self) -> dict[str, Any]:
+        """The shoot as the API's ShootIn takes it."""
+        values = self.place_values()
+        values["starts_at"] = self.starts_at.local_text()
+        values["ends_at"] = self.ends_at.local_text()
+        return values
+
+
+class SeriesForm(ShootBaseForm):
+    """A change of every planned shoot of a series: each keeps its day, takes these hours."""
+
+    start_time = StringField(
+        _l("Starts at (HH:MM, Brussels time)"), validators=[Optional(), TIME_OF_DAY]
+    )
+    end_time = StringField(
+        _l("Ends at (HH:MM; before the start: the next day)"), validators=[Optional(), TIME_OF_DAY]
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The change as the API's SeriesPatch takes it."""
+        return {
+            **self.place_values(),
+            "start_time": self.start_time.data or None,
+            "end_time": self.end_time.data or None,
+        }
+
+
+class CopiesForm(RepeatForm):
+    """Copy a stored shoot to other days."""
+
+
+class CancelForm(Form):
+    """Cancel a shoot, or every planned shoot of a series."""
+
+    reason = StringField(
+        _l("Why (required once a commune has the shoot before it)"),
+        validators=[Optional(), Length(max=2_000)],
+    )
 
 
 class OverrideForm(Form):
@@ -163,11 +271,13 @@ class OverrideForm(Form):
         return (self.shoot_id, self.rule.data, self.other.data) == (shoot_id, rule, other)
 
 
-TIME_OF_DAY = Regexp(r"^\d{2}:\d{2}$", message=_l("must be a time of day, e.g. 07:00"))
-
-
 class BlackoutForm(Form):
-    commune = StringField(_l("Commune (NIS code)"), validators=[DataRequired(), Length(5, 5)])
+    # Chosen by name in a place picker (its NIS code sent); a name typed is resolved too.
+    commune = StringField(
+        _l("Commune"),
+        widget=PlacePicker(("commune",), fill="nis"),
+        validators=[DataRequired(), Length(max=100)],
+    )
     kind = SelectField(_l("Kind"), choices=choices(BLACKOUT_LABELS))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     area = GeoJSONField(_l("Area (GeoJSON Polygon; empty: the whole commune)"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import folium
@@ -17,11 +18,11 @@ from sqlalchemy.orm import Session
 from core.auth.models import User
 from core.auth.policy import production_label
 from core.communes.models import Commune
-from core.geo import as_geojson, feature
+from core.geo import as_geojson, envelope_3812, feature
 from core.mapping.builder import LegendEntry, add_polygons, feature_collection
 from shoots.models import Blackout, Production, Shoot
 from shoots.operations.conflicts import Findings
-from shoots.operations.shoots import findings_for
+from shoots.operations.shoots import findings_for, shoots_query
 
 SEVERITY_COLOURS = {"conflict": "#c62828", "warning": "#ef6c00"}
 BLACKOUT_COLOUR = "#6a1b9a"
@@ -93,18 +94,39 @@ def _others(findings: Iterable[Findings], kind: str) -> list[Any]:
     return sorted(ids)
 
 
+SHOOT_POPUP = [("title", _l("Production")), ("shoot", _l("Shoot")), ("when", _l("When"))]
+
+
 def neighbouring_shoots(
     session: Session, viewer: User | None, findings: Iterable[Findings]
 ) -> list[Overlay]:
     """The shoots FINDINGS name, as VIEWER may see them: occupancy (footprint, period and
     production_label: "another production" unless the policy lets VIEWER read it)."""
-    shoot_ids = _others(findings, "shoot")
-    if not shoot_ids:
+    features = named_shoots(session, viewer, _others(findings, "shoot"))
+    if not features:
+        return []
+    return [
+        Overlay(
+            name=str(_l("Neighbouring shoots")),
+            feature_collection=feature_collection(features),
+            style=NEIGHBOUR_STYLE,
+            popup_fields=SHOOT_POPUP,
+            legend=LegendEntry(_l("Neighbouring shoot"), NEIGHBOUR_COLOUR),
+        )
+    ]
+
+
+def named_shoots(
+    session: Session, viewer: User | None, shoot_ids: Iterable[int]
+) -> list[dict[str, Any]]:
+    """The footprints of SHOOT_IDS as VIEWER may see them (occupancy: production_label)."""
+    ids = sorted(set(shoot_ids))
+    if not ids:
         return []
     rows = session.execute(
-        select(Shoot, as_geojson(Shoot.footprint)).where(Shoot.id.in_(shoot_ids)).order_by(Shoot.id)
+        select(Shoot, as_geojson(Shoot.footprint)).where(Shoot.id.in_(ids)).order_by(Shoot.id)
     )
-    features = [
+    return [
         feature(
             json.loads(geometry),
             {
@@ -116,19 +138,24 @@ def neighbouring_shoots(
         )
         for shoot, geometry in rows
     ]
-    return [
-        Overlay(
-            name=str(_l("Neighbouring shoots")),
-            feature_collection=feature_collection(features),
-            style=NEIGHBOUR_STYLE,
-            popup_fields=[
-                ("title", _l("Production")),
-                ("shoot", _l("Shoot")),
-                ("when", _l("When")),
-            ],
-            legend=LegendEntry(_l("Neighbouring shoot"), NEIGHBOUR_COLOUR),
-        )
-    ]
+
+
+def clashing_shoots(
+    session: Session, viewer: User | None, findings: Iterable[dict[str, Any]]
+) -> dict[str, Any]:
+    """The shoots FINDINGS (as JSON: a check's, a refusal's) name, coloured by their severity:
+    what the shoot form's map draws in red (a conflict) or orange (a warning)."""
+    worst: dict[int, str] = {}
+    for found in findings:
+        if found["other"].get("type") == "shoot":
+            shoot_id = found["other"]["id"]
+            if worst.get(shoot_id) != "conflict":
+                worst[shoot_id] = found["severity"]
+    features = named_shoots(session, viewer, worst)
+    for item in features:
+        colour = SEVERITY_COLOURS[worst[item["id"]]]
+        item["properties"]["style"] = {"color": colour, "fillColor": colour, "dashArray": ""}
+    return feature_collection(features)
 
 
 def finding_blackouts(session: Session, findings: Iterable[Findings]) -> list[Overlay]:
@@ -181,3 +208,53 @@ def commune_blackouts(session: Session, nis: str) -> list[Overlay]:
     return _blackout_overlay(
         session, and_(Blackout.commune_nis == nis, func.upper(Blackout.period) > func.now())
     )
+
+
+# ---- the shoot form's map: what else takes the ground in the period drawn -------------------
+
+SURROUNDINGS_MAX = 300  # shoots drawn at most (a busy month in a town's streets)
+PARKING_PART = {"dashArray": "4 4", "fillOpacity": 0.15}
+
+
+def period_shoots(
+    session: Session,
+    viewer: User | None,
+    starts: datetime,
+    ends: datetime,
+    bbox: tuple[float, float, float, float],
+    exclude_id: int | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """The live shoots overlapping [STARTS, ENDS) in the map window BBOX, footprints and
+    parking zones, as VIEWER may see them (occupancy: production_label), and whether more
+    than SURROUNDINGS_MAX were left out. EXCLUDE_ID: the shoot being edited."""
+    query = shoots_query(starts=starts, ends=ends, bbox=bbox).where(Shoot.is_live)
+    if exclude_id is not None:
+        query = query.where(Shoot.id != exclude_id)
+    rows = session.execute(query.limit(SURROUNDINGS_MAX + 1)).all()
+    features = []
+    for shoot, footprint, parking in rows[:SURROUNDINGS_MAX]:
+        properties = {
+            "title": production_label(viewer, shoot.production),
+            "shoot": shoot.id,
+            "when": period_text(shoot.period),
+        }
+        features.append(feature(json.loads(footprint), properties, shoot.id))
+        if parking:
+            parked = {**properties, "part": str(_l("parking")), "style": PARKING_PART}
+            features.append(feature(json.loads(parking), parked, shoot.id))
+    return feature_collection(features), len(rows) > SURROUNDINGS_MAX
+
+
+def period_blackouts(
+    session: Session, starts: datetime, ends: datetime, bbox: tuple[float, float, float, float]
+) -> dict[str, Any]:
+    """The blackouts of [STARTS, ENDS) whose area (else their commune) meets the map window
+    (weekly ones for their whole period: the conflict check says which days they bite)."""
+    envelope = envelope_3812(bbox)
+    if envelope is None:
+        return feature_collection([])
+    window = func.tstzrange(starts, ends, "[)")
+    overlays = _blackout_overlay(
+        session, Blackout.period.op("&&")(window), func.ST_Intersects(_BLACKOUT_AREA, envelope)
+    )
+    return overlays[0].feature_collection if overlays else feature_collection([])

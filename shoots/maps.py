@@ -3,12 +3,15 @@ the form."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from folium.plugins import Draw
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
+from core.communes.operations import commune_with_geojson
+from core.geo import feature
 from core.mapping.builder import (
     LegendEntry,
     add_legend,
@@ -18,9 +21,18 @@ from core.mapping.builder import (
     feature_collection,
     render,
 )
+from core.mapping.drawing import DRAWING_STYLES, DrawnLayer, add_drawing
+from shoots.map_layers import (
+    BLACKOUT_COLOUR,
+    NEIGHBOUR_COLOUR,
+    SEVERITY_COLOURS,
+    Overlay,
+    add_overlays,
+)
 
 NAMUR = (4.8617, 50.4596)
-COLOURS = {"conflict": "#c62828", "warning": "#ef6c00", None: "#1565c0"}
+BOUNDARY_STYLE = {"color": NEIGHBOUR_COLOUR, "weight": 2, "fillOpacity": 0.03}
+COLOURS = {**SEVERITY_COLOURS, None: DRAWING_STYLES["footprint"]["color"]}
 
 
 def footprints_map(features: list[dict[str, Any]]) -> Markup:
@@ -46,26 +58,66 @@ def footprints_map(features: list[dict[str, Any]]) -> Markup:
     return render(m)
 
 
-def drawing_map(footprint: dict[str, Any] | None) -> tuple[Markup, str]:
-    """A map to draw the footprint on (polygons and rectangles), showing the current one.
+@dataclass(frozen=True)
+class DrawingMap:
+    """The shoot form's map: its HTML and the JavaScript names of the map and its drawing."""
 
-    Returns the map and the name of its JavaScript variable, which shoots/static/shoot-form.js
-    uses to copy a drawn shape into the footprint field.
-    """
-    features = [{"type": "Feature", "geometry": footprint, "properties": {}}] if footprint else []
-    bounds = feature_bounds(features)
-    m = base_map(bounds=bounds) if bounds else base_map(center=NAMUR, zoom=14)
-    if features:
-        add_polygons(m, feature_collection(features), _("Current footprint"), {"weight": 2})
-    Draw(
-        draw_options={
-            "polyline": False,
-            "circle": False,
-            "circlemarker": False,
-            "marker": False,
-            "polygon": {"allowIntersection": False},
-        },
-        edit_options={"edit": False, "remove": False},
-        show_geometry_on_click=False,
-    ).add_to(m)
-    return render(m), m.get_name()
+    html: Markup
+    map_name: str
+    drawing_name: str
+
+
+PLACE_BOX = "map-place"  # the id of the form's "find a place" box
+
+
+def drawing_legend() -> list[LegendEntry]:
+    """What the shoot form's map shows, drawn or around (the colours of their owners)."""
+    return [
+        LegendEntry(_("Footprint"), DRAWING_STYLES["footprint"]["color"]),
+        LegendEntry(_("Unit base / parking"), DRAWING_STYLES["parking"]["color"]),
+        LegendEntry(_("Other shoots of the period"), NEIGHBOUR_COLOUR),
+        LegendEntry(_("Clashes with the shoot drawn"), SEVERITY_COLOURS["conflict"]),
+        LegendEntry(_("Blackout period"), BLACKOUT_COLOUR, shape="hatched"),
+        LegendEntry(_("Library location"), DRAWING_STYLES["point"]["color"], shape="circle"),
+    ]
+
+
+def drawing_map(
+    footprint: dict[str, Any] | None,
+    parking: dict[str, Any] | None,
+    overlays: list[Overlay],
+) -> DrawingMap:
+    """A map to draw the footprint (one area: a new shape replaces it) and the parking zones
+    (added one by one) on, each shape editable and deletable, with OVERLAYS (what a refusal
+    named) under them. shoots/static/shoot-form.js adds the period's other shoots, blackouts
+    and library locations, and the live conflict check."""
+    drawn = [
+        {"type": "Feature", "geometry": g, "properties": {}} for g in (footprint, parking) if g
+    ]
+    bounds = feature_bounds(drawn)
+    m = base_map(bounds=bounds, zoom=17) if bounds else base_map(center=NAMUR, zoom=14)
+    add_overlays(m, overlays)
+    drawing = add_drawing(
+        m,
+        [
+            DrawnLayer("footprint", _("Footprint"), "footprint", footprint),
+            DrawnLayer("parking", _("Unit base / parking"), "parking", parking, multiple=True),
+        ],
+        place_box=PLACE_BOX,
+    )
+    add_legend(m, drawing_legend())
+    return DrawingMap(render(m), m.get_name(), drawing)
+
+
+def blackout_map(session: Session, area: dict[str, Any] | None, nis: str) -> Markup:
+    """The blackout form's map: the area drawn (empty: the whole commune), edited and deleted
+    with the mouse, over the boundary of the commune NIS when there is one."""
+    found = commune_with_geojson(session, nis) if nis.isdigit() and len(nis) == 5 else None
+    boundary = [feature(found[1], {"title": found[0].name_fr}, nis)] if found else []
+    drawn = [feature(area, {}, None)] if area else []
+    bounds = feature_bounds(drawn or boundary)
+    m = base_map(bounds=bounds) if bounds else base_map()
+    if boundary:
+        add_polygons(m, feature_collection(boundary), _("Commune"), BOUNDARY_STYLE)
+    add_drawing(m, [DrawnLayer("area", _("Blackout area"), "area", area)], place_box=PLACE_BOX)
+    return render(m)

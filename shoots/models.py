@@ -117,6 +117,31 @@ class Production(Versioned, Base):
     shoots: Mapped[list[Shoot]] = relationship(back_populates="production")
 
 
+class ShootSeries(Versioned, Base):
+    """Shoots of one production copied to several dates (every weekday for three weeks, or a
+    list of dates): made together, all or nothing, and edited or cancelled together or one by
+    one (shoots.operations.series). RULE keeps what was asked, to show it again."""
+
+    __tablename__ = "shoot_series"
+    record_label = _l("series %(id)s")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    production_id: Mapped[int] = mapped_column(
+        ForeignKey("productions.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[dict] = mapped_column(postgresql.JSONB, default=dict, server_default="{}")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    production: Mapped[Production] = relationship()
+    shoots: Mapped[list[Shoot]] = relationship(
+        back_populates="series", order_by=lambda: (func.lower(Shoot.period), Shoot.id)
+    )
+
+
 class Shoot(Versioned, Base):
     """A production's occupation of a footprint for a half-open period [start, end)."""
 
@@ -166,6 +191,10 @@ class Shoot(Versioned, Base):
         ForeignKey("productions.id", ondelete="CASCADE"), index=True
     )
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    # The series the shoot was made in, if any (a shoot outlives its series' deletion alone).
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shoot_series.id", ondelete="SET NULL"), index=True
+    )
     footprint: Mapped[WKBElement] = mapped_column(
         Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True)
     )
@@ -194,6 +223,7 @@ class Shoot(Versioned, Base):
 
     production: Mapped[Production] = relationship(back_populates="shoots")
     location: Mapped[Location | None] = relationship()
+    series: Mapped[ShootSeries | None] = relationship(back_populates="shoots")
 
     @hybrid_property
     def is_live(self) -> bool:

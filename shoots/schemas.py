@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -106,6 +106,64 @@ class CheckIn(ShootFields):
     shoot_id: DatabaseId | None = Field(
         None, description="the shoot being edited, left out of the check"
     )
+
+
+# The most shoots one series makes (every weekday for about five months): each is checked by
+# the conflict engine in the same transaction, under the area's lock.
+MAX_SERIES_OCCURRENCES = 100
+Weekday = Annotated[int, Field(ge=1, le=7)]
+
+
+class RepeatIn(Strict):
+    """Which other days a shoot is copied to: WEEKDAYS (ISO, 1 = Monday) up to UNTIL (its date
+    included), and DATES given one by one; the shoot keeps its hours on each day."""
+
+    weekdays: list[Weekday] = Field(default_factory=list, max_length=7)
+    until: date | None = Field(None, description="the last day of the recurrence (included)")
+    dates: list[date] = Field(default_factory=list, max_length=MAX_SERIES_OCCURRENCES)
+
+
+class SeriesIn(ShootIn):
+    """The first shoot of the series (its day and hours), and the other days."""
+
+    repeat: RepeatIn
+
+
+class CopiesIn(Strict):
+    repeat: RepeatIn
+
+
+class SeriesPatch(ShootFields):
+    """A change of every shoot of a series still planned. Hours (Brussels wall-clock, HH:MM)
+    move each shoot on its own day; an end before the start ends the next day."""
+
+    starts_at: None = Field(None, exclude=True)
+    ends_at: None = Field(None, exclude=True)
+    start_time: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
+    end_time: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
+    status: str | None = Field(None, pattern="^(planned|cancelled)$")
+    version: int | None = Field(None, description="the series' version you edited")
+    reason: str | None = Field(
+        None,
+        max_length=2_000,
+        description="why the shoots change: required for the shoots a commune has before it",
+    )
+
+
+class SurroundingsQuery(Strict):
+    """The shoot form's map window and period (its fields as typed: Brussels wall-clock)."""
+
+    starts_at: str = Field(max_length=40)
+    ends_at: str = Field(max_length=40)
+    bbox: str = Field(description="min_lon,min_lat,max_lon,max_lat")
+    zoom: int = Field(ge=0, le=22)
+    shoot: DatabaseId | None = Field(None, description="the shoot being edited, left out")
+
+    @field_validator("bbox")
+    @classmethod
+    def _bbox(cls, value: str) -> str:
+        parse_bbox(value)
+        return value
 
 
 class OverrideIn(Strict):

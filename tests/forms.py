@@ -7,6 +7,7 @@ the field aria-invalid, described by its first error.
 from __future__ import annotations
 
 import html
+import json
 import re
 
 LANGUAGES = ("fr", "de")
@@ -62,3 +63,14 @@ def summary_of(page: str) -> str:
     alerts = r'<article class="flash flash-error" role="alert">(.*?)</article>'
     found = re.findall(alerts, page, re.S)
     return html.unescape(" ".join(" ".join(found).split()))
+
+
+_DRAWING = re.compile(r"TournagesMaps\.drawing\(\s*\w+,\s*(\{.*?\})\);", re.S)
+
+
+def drawn_on_map(page: str, key: str) -> dict | None:
+    """The geometry the form's map draws, editable, as its layer KEY (core.mapping.drawing)."""
+    found = _DRAWING.search(page)
+    assert found, "no drawing on the page"
+    layers = {layer["key"]: layer for layer in json.loads(found.group(1))["layers"]}
+    return layers[key]["geometry"]

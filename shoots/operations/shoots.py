@@ -39,7 +39,7 @@ from shoots.operations.inputs import (
     parse_period,
     parse_time,
 )
-from shoots.schemas import ShootFields, ShootIn, ShootPatch
+from shoots.schemas import CheckIn, ShootFields, ShootIn, ShootPatch
 
 DEFAULT_FOOTPRINT_RADIUS_M = 50
 ATTRIBUTES = (
@@ -122,6 +122,16 @@ def candidate_from(session: Session, data: ShootFields, base: Candidate | None) 
     )
 
 
+def dry_run(session: Session, data: CheckIn) -> tuple[Candidate, Findings]:
+    """What the shoot DATA describes would clash with (the API's and the form's live check):
+    its input checked, nothing stored. With `shoot_id` it is that shoot edited."""
+    base = None
+    if data.shoot_id is not None:
+        base = stored_candidate(get_shoot(session, data.shoot_id))
+    candidate = candidate_from(session, data, base)
+    return candidate, input_findings(session, candidate)
+
+
 def stored_candidate(shoot: Shoot) -> Candidate:
     return Candidate(
         footprint=as_multipolygon(to_shape(shoot.footprint)),
@@ -154,7 +164,7 @@ def refuse_hard(session: Session, viewer: User | None, findings: Findings) -> No
         )
 
 
-def _given(data: ShootFields) -> dict[str, Any]:
+def given_attributes(data: ShootFields) -> dict[str, Any]:
     """The attributes DATA sets (null means "unchanged", as leaving it out)."""
     given = data.model_dump(exclude_unset=True, include=set(ATTRIBUTES))
     return {name: value for name, value in given.items() if value is not None}
@@ -171,6 +181,13 @@ def _save(
     findings = input_findings(session, candidate)
     if shoot.is_live:  # a shoot that is not live takes no ground: nothing to refuse
         refuse_hard(session, user, findings)
+    store(session, shoot, candidate, attributes)
+    return findings
+
+
+def store(session: Session, shoot: Shoot, candidate: Candidate, attributes: dict[str, Any]) -> None:
+    """Write CANDIDATE and ATTRIBUTES to SHOOT, once checked under the area's lock (`_save`,
+    a series: shoots.operations.series); a concurrent booking of the location is a 409."""
     shoot.location_id = candidate.location_id
     shoot.footprint = from_shape(candidate.footprint, srid=SRID)
     shoot.parking = from_shape(candidate.parking, srid=SRID) if candidate.parking else None
@@ -185,7 +202,6 @@ def _save(
         if "no_double_booking" in str(exc.orig):  # a concurrent save won the location
             raise Conflict(_l("The location was booked for this period in the meantime.")) from None
         raise
-    return findings
 
 
 def create_shoot(session: Session, user: User | None, data: ShootIn) -> tuple[Shoot, Findings]:
@@ -196,7 +212,7 @@ def create_shoot(session: Session, user: User | None, data: ShootIn) -> tuple[Sh
     # once complete, in _save: no autoflush of a half-made row meanwhile.
     with session.no_autoflush:
         shoot.production = production
-        findings = _save(session, user, shoot, candidate, _given(data))
+        findings = _save(session, user, shoot, candidate, given_attributes(data))
     return shoot, findings
 
 
@@ -218,7 +234,7 @@ def update_shoot(session: Session, user: User | None, shoot: Shoot, data: ShootP
         if _changes_nothing(shoot, proposal):  # e.g. a form saved again as it was
             return Edit(proposal.findings)
         return Edit(proposal.findings, keeper.amend(session, user, shoot, proposal))
-    findings = apply_revision(session, user, shoot, candidate, status, _given(data))
+    findings = apply_revision(session, user, shoot, candidate, status, given_attributes(data))
     if keeper is not None:
         keeper.follow(session, user, shoot)
     return Edit(findings)
@@ -236,7 +252,7 @@ def _proposal(
     findings = conflicts.check(session, candidate)
     if status is not ShootStatus.CANCELLED:
         refuse_hard(session, user, findings)
-    attributes = {name: getattr(shoot, name) for name in ATTRIBUTES} | _given(data)
+    attributes = {name: getattr(shoot, name) for name in ATTRIBUTES} | given_attributes(data)
     return holds.Proposal(
         candidate=candidate,
         status=status,
@@ -351,6 +367,7 @@ def shoots_query(
     production_id: int | None = None,
     location_id: int | None = None,
     commune: str | None = None,
+    series_id: int | None = None,
 ) -> Select:
     """Shoots with their GeoJSON footprint and parking, filtered, in time order."""
     query = select(Shoot, as_geojson(Shoot.footprint), as_geojson(Shoot.parking))
@@ -366,6 +383,8 @@ def shoots_query(
         query = query.where(Shoot.production_id == production_id)
     if location_id is not None:
         query = query.where(Shoot.location_id == location_id)
+    if series_id is not None:
+        query = query.where(Shoot.series_id == series_id)
     if commune is not None:
         query = query.join(
             Commune,
@@ -424,6 +443,7 @@ def shoot_json(
         "footprint": json.loads(footprint),
         "parking": json.loads(parking) if parking else None,
         "status": shoot.status.value,
+        "series_id": shoot.series_id,
     }
     if production_view(viewer, shoot.production) is not ProductionView.FULL:
         return occupancy

@@ -12,6 +12,7 @@ from core.db import db
 from shoots.models import Blackout, Production, Shoot, WarningOverride
 from tests.forms import (
     LANGUAGES,
+    drawn_on_map,
     errors_of,
     is_checked,
     is_marked_invalid,
@@ -35,11 +36,6 @@ AFTER_START = {
     "de": "muss nach dem Beginn liegen",
     "en": "must be after the start",  # not the API's "after starts_at"
 }
-CURRENT_FOOTPRINT = {
-    "fr": "Emprise actuelle",
-    "de": "Aktuelle Drehfläche",
-    "en": "Current footprint",
-}
 ENDS = {
     "fr": "Fin (heure de Bruxelles)",
     "de": "Ende (Brüsseler Zeit)",
@@ -57,8 +53,7 @@ def test_a_shoot_ending_before_it_starts_is_named_at_the_end_with_the_drawing_ke
 ):
     login(coordinator)
     url = f"/productions/{production.id}/shoots/new?lang={lang}"
-    drawn = json.dumps(CURRENT_FOOTPRINT[lang])[1:-1]  # as the map's data writes it
-    assert drawn not in client.get(url).text  # nothing drawn yet
+    assert drawn_on_map(client.get(url).text, "footprint") is None  # nothing drawn yet
     response = client.post(url, data={**SHOOT, "ends_at": "2027-06-14T06:00"})
     assert response.status_code == 400
     page = response.text
@@ -67,7 +62,7 @@ def test_a_shoot_ending_before_it_starts_is_named_at_the_end_with_the_drawing_ke
     assert value_of(page, "starts_at") == "2027-06-14T07:00"
     assert value_of(page, "ends_at") == "2027-06-14T06:00"
     assert json.loads(value_of(page, "footprint")) == json.loads(FOOTPRINT)
-    assert drawn in page  # the map draws the footprint again
+    assert drawn_on_map(page, "footprint") == json.loads(FOOTPRINT)  # drawn again, editable
     assert value_of(page, "crew_size") == "12" and value_of(page, "vehicle_count") == "3"
     assert is_checked(page, "night_shoot") and not is_checked(page, "drones")
     assert value_of(page, "notes") == "Quai 1, côté Meuse"

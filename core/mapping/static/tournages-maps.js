@@ -173,10 +173,284 @@
     return control;
   }
 
+  /* ---- drawing: a form's geometries entered on the map (core/mapping/drawing.py) ---------- */
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  /* Our texts into leaflet-draw's L.drawLocal. leaflet-draw writes them with innerHTML, so each
+   * is HTML-escaped first: a translation is shown as text, whatever it contains. */
+  function localise(target, texts) {
+    Object.keys(texts).forEach(function (key) {
+      var value = texts[key];
+      if (value !== null && typeof value === "object") {
+        if (!target[key] || typeof target[key] !== "object") { target[key] = {}; }
+        localise(target[key], value);
+      } else {
+        target[key] = escapeHtml(value);
+      }
+    });
+  }
+
+  /* The polygons of a FeatureGroup as one GeoJSON geometry: a Polygon, a MultiPolygon or null. */
+  function areaOf(group) {
+    var polygons = [];
+    group.eachLayer(function (layer) {
+      var geometry = layer.toGeoJSON().geometry;
+      if (geometry.type === "Polygon") { polygons.push(geometry.coordinates); }
+      if (geometry.type === "MultiPolygon") { polygons = polygons.concat(geometry.coordinates); }
+    });
+    if (!polygons.length) { return null; }
+    if (polygons.length === 1) { return {type: "Polygon", coordinates: polygons[0]}; }
+    return {type: "MultiPolygon", coordinates: polygons};
+  }
+
+  /* A GeoJSON Polygon or MultiPolygon as one editable L.Polygon per part; [] for anything else. */
+  function polygonsOf(geometry, style) {
+    if (!geometry || !Array.isArray(geometry.coordinates)) { return []; }
+    var parts = geometry.type === "Polygon" ? [geometry.coordinates]
+      : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+    try {
+      return parts.map(function (rings) {
+        return L.polygon(L.GeoJSON.coordsToLatLngs(rings, 1), style);
+      });
+    } catch (error) {
+      return [];  // not coordinates: the server names the field's error
+    }
+  }
+
+  function numberIn(text) {
+    var value = String(text || "").trim();
+    if (value.split(",").length === 2 && value.indexOf(".") < 0) { value = value.replace(",", "."); }
+    return value === "" ? NaN : Number(value);
+  }
+
+  function told(field) {  // the form (e.g. the live conflict check) learns the field changed
+    field.dispatchEvent(new CustomEvent("tournages:drawn", {bubbles: true}));
+  }
+
+  /* The map's script runs where the map stands in the page, maybe above its form's fields. */
+  function whenParsed(callback) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", callback);
+    } else {
+      callback();
+    }
+  }
+
+  /* An area: polygons and rectangles drawn, their corners dragged, deleted; the field holds
+   * the group's GeoJSON. Without MULTIPLE a new shape replaces the old one. */
+  function areaLayer(map, spec) {
+    var group = L.featureGroup().addTo(map);
+    var entry = {spec: spec, group: group};
+
+    function load(geometry) {
+      group.clearLayers();
+      polygonsOf(geometry, spec.style).forEach(function (polygon) { group.addLayer(polygon); });
+    }
+    entry.write = function () {
+      var field = document.getElementById(spec.field);
+      var geometry = areaOf(group);
+      field.value = geometry ? JSON.stringify(geometry) : "";
+      told(field);
+    };
+    entry.control = function () {
+      var shape = {shapeOptions: spec.style, showArea: false};
+      return new L.Control.Draw({
+        position: "topleft",
+        draw: {polyline: false, circle: false, circlemarker: false, marker: false,
+               polygon: L.extend({allowIntersection: false}, shape), rectangle: shape},
+        edit: {featureGroup: group, edit: {selectedPathOptions: {maintainColor: true,
+               dashArray: "6 6", fillOpacity: 0.1}}, remove: true}
+      });
+    };
+    entry.created = function (layer) {
+      if (!spec.multiple) { group.clearLayers(); }
+      layer.setStyle(spec.style);
+      group.addLayer(layer);
+      entry.write();
+    };
+    load(spec.geometry);
+    whenParsed(function () {
+      // Pasted GeoJSON (the expert option) is drawn as soon as it reads as an area.
+      var field = document.getElementById(spec.field);
+      field.addEventListener("change", function () {
+        var text = field.value.trim();
+        if (!text) { group.clearLayers(); return; }
+        try { load(JSON.parse(text)); } catch (error) { /* not JSON: the server says so */ }
+      });
+    });
+    return entry;
+  }
+
+  /* A point: a click on the map puts the marker there, the marker is dragged; the longitude and
+   * latitude fields (spec.field: "lon-id lat-id") hold its coordinates. */
+  function pointLayer(map, spec) {
+    var ids = spec.field.split(" ");
+    var marker = null;
+    var entry = {spec: spec, group: L.featureGroup().addTo(map)};
+
+    function place(latlng) {
+      if (!marker) {
+        marker = L.marker(latlng, {draggable: true, autoPan: true, title: spec.label,
+                                   alt: spec.label, keyboard: true});
+        marker.on("dragend", function () { entry.write(); });
+        entry.group.addLayer(marker);
+      } else {
+        marker.setLatLng(latlng);
+      }
+    }
+    entry.write = function () {
+      var lonField = document.getElementById(ids[0]);
+      var latField = document.getElementById(ids[1]);
+      var at = marker.getLatLng();
+      lonField.value = at.lng.toFixed(6);
+      latField.value = at.lat.toFixed(6);
+      told(lonField);
+    };
+    entry.click = function (latlng) { place(latlng); entry.write(); };
+    entry.marker = function () { return marker; };
+    var start = spec.geometry && spec.geometry.coordinates;
+    if (start && isFinite(start[0]) && isFinite(start[1])) { place([start[1], start[0]]); }
+    whenParsed(function () {
+      var lonField = document.getElementById(ids[0]);
+      var latField = document.getElementById(ids[1]);
+      [lonField, latField].forEach(function (field) {
+        field.addEventListener("change", function () {
+          var lon = numberIn(lonField.value), lat = numberIn(latField.value);
+          if (isFinite(lon) && isFinite(lat) && Math.abs(lon) <= 180 && Math.abs(lat) <= 90) {
+            place([lat, lon]);
+            map.panTo([lat, lon]);
+          }
+        });
+      });
+    });
+    return entry;
+  }
+
+  /* The switch saying which geometry is being drawn, when a map has several. */
+  function chooser(entries, texts, choose) {
+    var control = L.control({position: "topright"});
+    control.onAdd = function () {
+      var box = L.DomUtil.create("fieldset", "tm-draw-choice leaflet-control");
+      var title = document.createElement("legend");
+      title.textContent = texts.choose;
+      box.appendChild(title);
+      entries.forEach(function (entry, index) {
+        var label = document.createElement("label");
+        var input = document.createElement("input");
+        input.type = "radio";
+        input.name = "tm-draw-choice";
+        input.value = entry.spec.key;
+        input.checked = index === 0;
+        input.addEventListener("change", function () { if (input.checked) { choose(entry); } });
+        var swatch = document.createElement("span");
+        swatch.className = "tm-swatch";
+        swatch.style.setProperty("--tm-colour", entry.spec.style.color);
+        label.appendChild(input);
+        label.appendChild(swatch);
+        label.appendChild(document.createTextNode(entry.spec.label));
+        box.appendChild(label);
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    return control;
+  }
+
+  function hint(text) {
+    var control = L.control({position: "bottomleft"});
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "tm-draw-hint leaflet-control");
+      box.textContent = text;
+      return box;
+    };
+    return control;
+  }
+
+  /* The drawing of a map: its layers, the switch between them, the drawing tools of the one
+   * chosen, and the place search box that moves the map. Returns a controller for the page's
+   * own scripts (the shoot form's live check) and the browser tests. */
+  function drawing(map, data) {
+    localise(L.drawLocal, {draw: data.texts.draw, edit: data.texts.edit});
+    var entries = data.layers.map(function (spec) {
+      return spec.kind === "point" ? pointLayer(map, spec) : areaLayer(map, spec);
+    });
+    var active = null;
+    var tools = null;
+    var pointHint = hint(data.texts.point);
+
+    function putAway(control) {  // an edit in progress is kept, a drawing begun is dropped
+      var edit = control._toolbars.edit, draw = control._toolbars.draw;
+      if (edit && edit.enabled()) { edit._save(); }
+      if (draw && draw.enabled()) { draw.disable(); }
+      map.removeControl(control);
+    }
+
+    function choose(entry) {
+      if (tools) { putAway(tools); tools = null; }
+      map.removeControl(pointHint);
+      active = entry;
+      if (entry.control) {
+        tools = entry.control();
+        map.addControl(tools);
+      } else {
+        pointHint.addTo(map);
+      }
+      map.getContainer().setAttribute("data-drawing", entry.spec.key);
+    }
+
+    map.on(L.Draw.Event.CREATED, function (event) {
+      if (active && active.created) { active.created(event.layer); }
+    });
+    // Whatever changed the shapes (a corner dragged, a shape deleted, an edit cancelled and
+    // undone), the field holds what the map shows.
+    [L.Draw.Event.EDITED, L.Draw.Event.DELETED, L.Draw.Event.EDITVERTEX, L.Draw.Event.EDITMOVE,
+     L.Draw.Event.EDITRESIZE, L.Draw.Event.EDITSTOP, L.Draw.Event.DELETESTOP].forEach(
+      function (name) {
+        map.on(name, function () { if (active && active.control) { active.write(); } });
+      });
+    map.on("click", function (event) {
+      if (active && active.click) { active.click(event.latlng); }
+    });
+    if (entries.length > 1) { chooser(entries, data.texts, choose).addTo(map); }
+    if (entries.length) { choose(entries[0]); }
+
+    whenParsed(function () {
+      var box = data.placeBox && document.getElementById(data.placeBox);
+      if (!box) { return; }
+      box.addEventListener("place-chosen", function (event) {
+        var place = event.detail;
+        if (place.bbox) {
+          map.fitBounds([[place.bbox[1], place.bbox[0]], [place.bbox[3], place.bbox[2]]],
+                        {maxZoom: data.placeZoom});
+        } else if (place.point) {
+          map.setView([place.point[1], place.point[0]], data.placeZoom);
+        }
+      });
+      // This box only moves the map: Enter never sends the form around it.
+      box.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); }
+      });
+    });
+    return {
+      map: map,
+      layers: entries.reduce(function (all, entry) { all[entry.spec.key] = entry; return all; }, {}),
+      choose: function (key) {
+        entries.forEach(function (entry) { if (entry.spec.key === key) { choose(entry); } });
+      },
+      active: function () { return active && active.spec.key; }
+    };
+  }
+
   window.TournagesMaps = {
     polygons: polygons,
     clusteredPoints: clusteredPoints,
     legend: legend,
+    drawing: drawing,
     popupNode: popupNode,
     isReady: function () { return pending === 0; },
     readyAt: function () { return readyAt; }
