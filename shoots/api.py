@@ -43,7 +43,11 @@ from shoots.schemas import (
     ProductionOut,
     ProductionPatch,
     ReportQuery,
+    SeriesChanged,
+    SeriesCheck,
+    SeriesCreated,
     SeriesIn,
+    SeriesOut,
     SeriesPatch,
     ShootIn,
     ShootOut,
@@ -233,6 +237,8 @@ def _series_created(series, occurrences):
 @bp.post("/shoot-series")
 @validated(
     body=SeriesIn,
+    answers=(Answer(201, SeriesCreated),),
+    errors=(404, 409),
     summary="Schedule a shoot on several days (weekdays until a date, or dates), all or nothing: "
     "201 with each day's findings; 409 (a clash) or 400 (a day that cannot be) with the report",
 )
@@ -244,7 +250,12 @@ def create_series(body: SeriesIn):
 
 @bp.post("/shoot-series/check")
 @db.read_only
-@validated(body=SeriesIn, summary="Dry run of a series: each day's findings; stores nothing")
+@validated(
+    body=SeriesIn,
+    answers=(Answer(200, SeriesCheck),),
+    errors=(404,),
+    summary="Dry run of a series: each day's findings; stores nothing",
+)
 def check_series(body: SeriesIn):
     production = shoot_ops.known_production(db.session, body.production_id)
     viewer = authorize("productions.edit", production)
@@ -254,7 +265,12 @@ def check_series(body: SeriesIn):
 
 
 @bp.post("/shoots/<int:shoot_id>/copies")
-@validated(body=CopiesIn, summary="Copy a shoot to other days: it and its copies form a series")
+@validated(
+    body=CopiesIn,
+    answers=(Answer(201, SeriesCreated),),
+    errors=(404, 409),
+    summary="Copy a shoot to other days: it and its copies form a series",
+)
 def copy_shoot(shoot_id: int, body: CopiesIn):
     shoot = shoot_ops.get_shoot(db.session, shoot_id)
     user = authorize("productions.edit", shoot.production)
@@ -268,7 +284,7 @@ def _series(series_id: int):
 
 
 @bp.get("/shoot-series/<int:series_id>")
-@validated(summary="A series and its shoots")
+@validated(answers=(Answer(200, SeriesOut),), errors=(404,), summary="A series and its shoots")
 def get_series(series_id: int):
     viewer = authorize("shoots.read")
     return jsonify(series_ops.series_json(db.session, viewer, _series(series_id)))
@@ -277,6 +293,8 @@ def get_series(series_id: int):
 @bp.patch("/shoot-series/<int:series_id>")
 @validated(
     body=SeriesPatch,
+    answers=(Answer(200, SeriesChanged),),
+    errors=(404, 409),
     summary="Change or cancel every planned shoot of a series (send the series' `version`); "
     "shoots a commune has before it become amendments (send `reason`); all or nothing",
 )
@@ -293,7 +311,11 @@ def patch_series(series_id: int, body: SeriesPatch):
 
 
 @bp.delete("/shoot-series/<int:series_id>")
-@validated(summary="Delete a series and its shoots (409 when one is in a live permit request)")
+@validated(
+    answers=(Answer(204),),
+    errors=(404, 409),
+    summary="Delete a series and its shoots (409 when one is in a live permit request)",
+)
 def delete_series(series_id: int):
     series = _series(series_id)
     authorize("productions.edit", series.production)

@@ -142,7 +142,7 @@ class SeriesPatch(ShootFields):
     start_time: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
     end_time: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
     status: str | None = Field(None, pattern="^(planned|cancelled)$")
-    version: int | None = Field(None, description="the series' version you edited")
+    version: WholeNumber | None = Field(None, description="the series' version you edited")
     reason: str | None = Field(
         None,
         max_length=2_000,
@@ -331,6 +331,29 @@ class CheckResult(Findings):
     """What the shoot would clash with (`ok`: no conflict) and what it would be warned of."""
 
     ok: bool
+
+
+class SeriesOut(BaseModel):
+    id: int
+    production_id: int
+    rule: Json = Field(description="the recurrence as asked: weekdays, until, dates")
+    version: int
+    shoots: list[Json] = Field(description="each shoot as the caller may see it")
+
+
+class SeriesCreated(BaseModel):
+    series: SeriesOut
+    occurrences: list[Json] = Field(description="each day's findings")
+
+
+class SeriesCheck(BaseModel):
+    ok: bool
+    occurrences: list[Json] = Field(description="each day's findings")
+
+
+class SeriesChanged(BaseModel):
+    series: SeriesOut
+    shoots: list[Json] = Field(description="each shoot changed, or the amendment it became")
 
 
 class ReportPair(BaseModel):

@@ -96,6 +96,20 @@ def build(call: Call) -> Scene:
             "ends_at": "2027-06-14T17:00",
         },
     )
+    series = made(
+        "POST",
+        "/api/v1/shoot-series",
+        "coordinator",
+        201,
+        json={
+            "production_id": production["id"],
+            "footprint": clockwise(circle(*offset(*NAMUR, 3000), 30)),
+            "parking": clockwise(circle(*offset(*NAMUR, 3080), 10)),
+            "starts_at": "2027-09-06T07:00",
+            "ends_at": "2027-09-06T17:00",
+            "repeat": {"dates": ["2027-09-07"]},
+        },
+    )
     blackout = made(
         "POST",
         "/api/v1/blackouts",
@@ -151,6 +165,7 @@ def build(call: Call) -> Scene:
         "production": production["id"],
         "shoot": shoot["id"],
         "blackout": blackout["id"],
+        "series": series["series"]["id"],
         "permit": permit,
         "amendment": amended["amendment"]["id"],
         "feed_url": feed["url"],
@@ -183,6 +198,7 @@ def reads(scene: Scene) -> list[tuple[str, str]]:
         ("coordinator", "/api/v1/shoots"),
         ("officer", "/api/v1/shoots?commune=92094&from=2027-06-01T00:00&to=2027-07-01T00:00"),
         ("coordinator", f"/api/v1/shoots/{ids['shoot']}"),
+        ("coordinator", f"/api/v1/shoot-series/{ids['series']}"),
         ("officer", "/api/v1/conflicts?from=2027-06-01T00:00&to=2027-07-01T00:00"),
         ("officer", "/api/v1/blackouts"),
         ("officer", "/api/v1/shoot-settings/92094"),
