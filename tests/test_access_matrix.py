@@ -37,7 +37,7 @@ from locations.models import Category, LocationStatus
 from locations.photos import add_photo
 from permits.operations import attach_insurance, create_requests
 from permits.workflow import apply_transition
-from shoots.models import Blackout, FeedScope
+from shoots.models import Blackout, FeedScope, ShootSeries
 from shoots.operations.calendars import create_feed
 from shoots.operations.shoots import update_shoot
 from shoots.schemas import ShootPatch
@@ -132,6 +132,15 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "shoots.shoot_edit": {"GET": PRODUCTION_A, "POST": PRODUCTION_A},
     "shoots.shoot_delete": {"POST": PRODUCTION_A},
     "shoots.shoot_override": {"POST": PRODUCTION_A},
+    "shoots.shoot_cancel": {"POST": PRODUCTION_A},
+    "shoots.shoot_copies": {"GET": PRODUCTION_A, "POST": PRODUCTION_A},
+    "shoots.shoot_check_new": {"POST": PRODUCTION_A},
+    "shoots.shoot_check_edit": {"POST": PRODUCTION_A},
+    "shoots.shoot_surroundings": {"GET": PRODUCTION_A},
+    "shoots.series_page": {"GET": PRODUCTION_A},
+    "shoots.series_edit": {"GET": PRODUCTION_A, "POST": PRODUCTION_A},
+    "shoots.series_cancel": {"POST": PRODUCTION_A},
+    "shoots.series_delete": {"POST": PRODUCTION_A},
     "shoots.commune_schedule": {"GET": SHOOT_READERS},
     "shoots.location_schedule": {"GET": SHOOT_READERS, "GET draft": PLANNERS},
     "shoots_api.create_production": {"POST": PLANNERS},
@@ -146,6 +155,12 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "shoots_api.delete_shoot": {"DELETE": PRODUCTION_A},
     "shoots_api.override_warning": {"POST": PRODUCTION_A},
     "shoots_api.check_conflicts": {"POST": PLANNERS},
+    "shoots_api.create_series": {"POST": PRODUCTION_A},
+    "shoots_api.check_series": {"POST": PRODUCTION_A},
+    "shoots_api.copy_shoot": {"POST": PRODUCTION_A},
+    "shoots_api.get_series": {"GET": PRODUCTION_A},
+    "shoots_api.patch_series": {"PATCH": PRODUCTION_A},
+    "shoots_api.delete_series": {"DELETE": PRODUCTION_A},
     "shoots_api.conflict_report": {"GET": SHOOT_READERS},
     # blackouts and commune settings: a commune's own officers, admins
     "shoots.blackout_list": {"GET": SIGNED_IN, "POST": NAMUR},
@@ -222,6 +237,8 @@ QUERIES = {
     "communes_api.commune_at_point": "?lon=4.8617&lat=50.4596",
     "places_api.search": "?q=Namur",
     "shoots_api.conflict_report": "?from=2027-06-01&to=2027-07-01",
+    "shoots.shoot_surroundings": "?starts_at=2027-06-14T00:00&ends_at=2027-06-15T00:00"
+    "&bbox=4.85,50.45,4.88,50.47&zoom=15",
 }
 STATIC = re.compile(r"(^|\.)static$")  # files, no policy
 # What an unauthorised request may answer: refused, or a bad request that changed nothing.
@@ -286,6 +303,8 @@ def world(app: Flask, make_user, create_location, create_production, create_shoo
     draft_photo = add_photo(db.session, draft, _jpeg(), app.config["UPLOAD_FOLDER"], None)
     shoot_a = create_shoot(4.8617, 50.4596, production=production_a, location=published)
     shoot_b = create_shoot(6.0350, 50.6280, production=production_b)
+    series_a = ShootSeries(production=production_a, shoots=[shoot_a])
+    db.session.add(series_a)
     (permit_namur,) = create_requests(db.session, production_a, [shoot_a.id], users[COORD_A])
     (permit_eupen,) = create_requests(db.session, production_b, [shoot_b.id], users[COORD_B])
     for permit in (permit_namur, permit_eupen):
@@ -328,6 +347,7 @@ def world(app: Flask, make_user, create_location, create_production, create_shoo
         "collection_id": "locations",
         "fid": str(published.id),
         "target": str(production_a.id),
+        "series_id": str(series_a.id),
     }
     draft_values = {"location_id": str(draft.id), "photo_id": str(draft_photo.id)}
     draft_values["fid"] = draft_values["target"] = str(draft.id)
@@ -373,6 +393,10 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         "shoots_api.patch_production": {"title": "Renamed"},
         "shoots_api.create_shoot": shoot,
         "shoots_api.check_conflicts": shoot,
+        "shoots_api.create_series": {**shoot, "repeat": {"dates": ["2027-07-02"]}},
+        "shoots_api.check_series": {**shoot, "repeat": {"dates": ["2027-07-02"]}},
+        "shoots_api.copy_shoot": {"repeat": {"dates": ["2027-07-02"]}},
+        "shoots_api.patch_series": {"crew_size": 3},
         "shoots_api.patch_shoot": {"notes": "changed"},
         "shoots_api.override_warning": {"rule": "blackout", "other": "blackout:1", "reason": "ok"},
         "shoots_api.create_blackout": blackout,

@@ -29,7 +29,7 @@ from locations.models import Category, LocationPhoto, LocationStatus
 from permits.models import OutboxMessage
 from permits.operations import create_requests
 from permits.workflow import apply_transition, decide_amendment
-from shoots.models import Blackout, BlackoutKind, FeedScope, Production, ProductionType
+from shoots.models import Blackout, BlackoutKind, FeedScope, Production, ProductionType, ShootSeries
 from shoots.operations.calendars import create_feed
 from shoots.operations.shoots import findings_for, override_warning, update_shoot
 from shoots.schemas import ShootPatch
@@ -146,6 +146,8 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
         text("amendment.comment", hostile, 5_000),
     )  # fmt: skip
     _feed, token = create_feed(session, coordinator, FeedScope.PRODUCTION, str(production.id))
+    series = ShootSeries(production=production, shoots=[shoot])
+    session.add(series)
     session.flush()
     world.ids = {
         "location_id": location.id,
@@ -156,6 +158,8 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
         "number": 1,
         "nis": "92094",
         "token": token,
+        "series_id": series.id,
+        "shoot_day": start.date().isoformat(),
     }
     return world
 

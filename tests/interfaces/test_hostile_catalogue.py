@@ -61,6 +61,11 @@ def _urls(app: Flask, ids: dict) -> Iterator[str]:
     yield "/ogc/collections/locations/items?f=html&has_power=false"  # a queryable
     yield "/locations?q=F"
     yield "/api/v1/places?q=F&kind=location"  # the place pickers' suggestions
+    day = ids["shoot_day"]  # the shoot form's map around the hostile shoot, its period
+    yield (
+        f"/productions/{ids['production_id']}/shoots/surroundings?starts_at={day}T00:00"
+        f"&ends_at={day}T23:00&bbox=4.80,50.40,4.95,50.50&zoom=15"
+    )
 
 
 def _client(app: Flask, world: HostileWorld, reader: str | None):
