@@ -41,6 +41,11 @@ CROSS_FIELD_RULES = {
     "days; a known location and production; a footprint when no location",
     "PATCH /api/v1/shoots/{shoot_id}": "as POST /api/v1/shoots; a reason once a commune has it",
     "POST /api/v1/conflicts/check": "as POST /api/v1/shoots",
+    "POST /api/v1/shoot-series": "as POST /api/v1/shoots; the repeated days after the first, "
+    "within the limit and the dates we hold",
+    "POST /api/v1/shoot-series/check": "as POST /api/v1/shoot-series",
+    "POST /api/v1/shoots/{shoot_id}/copies": "the repeated days after the shoot's",
+    "PATCH /api/v1/shoot-series/{series_id}": "as PATCH /api/v1/shoots; hours, not dates",
     "POST /api/v1/shoots/{shoot_id}/overrides": "a warning the shoot has now",
     "POST /api/v1/blackouts": "a known commune; ends after it starts; an area in the commune; "
     "weekday, daily_start and daily_end together",
