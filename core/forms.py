@@ -267,8 +267,11 @@ class GeoJSONField(TextAreaField):
         return json.dumps(geometry) if geometry else ""
 
 
-def hidden_number(data: str | None) -> int | str | None:
+def hidden_number(data: str | int | None) -> int | str | None:
     """A hidden field's number (a version) as the API's schemas take it, a whole number;
-    anything else as typed, for the schema to refuse by name."""
+    anything else as typed, for the schema to refuse by name. Not posted, the field holds the
+    record's own version (an int), which is already one."""
+    if isinstance(data, int):
+        return data
     text = (data or "").strip()
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else data

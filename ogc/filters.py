@@ -7,6 +7,7 @@ the parameter.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,6 +17,16 @@ from core.crs import Box, Crs
 from core.validation import EARLIEST_DATE, LATEST_DATE
 
 OPEN_END = ("", "..")
+# An RFC 3339 date or date-time (offset optional: Brussels time), as `datetime` takes it; with
+# DATETIME_PATTERN, the OpenAPI pattern, it is the one definition the parser and the
+# description share, so that what the description refuses the server refuses too.
+_YEAR = r"(?:[1-9][0-9]{3}|0(?:[1-9][0-9]{2}|0[1-9][0-9]|00[1-9]))"  # no year 0
+_DATE = rf"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+_OFFSET = r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+_MOMENT = rf"{_DATE}(?:[Tt]{_TIME}{_OFFSET}?)?"
+MOMENT = re.compile(_MOMENT)
+DATETIME_PATTERN = rf"^(?:{_MOMENT}|{_MOMENT}/(?:{_MOMENT}|\.\.)?|(?:\.\.)?/{_MOMENT})$"
 METRIC_BBOX_FORMAT = "must be four numbers: minEasting,minNorthing,maxEasting,maxNorthing"
 
 
@@ -75,6 +86,8 @@ WINDOW = (_utc_key(EARLIEST_DATE), _utc_key(LATEST_DATE))
 
 def _moment(raw: str) -> tuple[datetime, bool]:
     """An RFC 3339 time (no offset: Brussels time), or a date; True if it was a date."""
+    if not MOMENT.fullmatch(raw):
+        raise ValueError(f"{raw!r} is not an RFC 3339 date or date-time")
     try:
         if "T" not in raw.upper():
             return datetime.combine(date.fromisoformat(raw), time(), BRUSSELS), True

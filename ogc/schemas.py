@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core import crs
 from core.errors import InvalidInput
-from ogc.filters import parse_bbox, parse_datetime
+from ogc.filters import DATETIME_PATTERN, parse_bbox, parse_datetime
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 10
@@ -76,6 +76,7 @@ class ItemsQuery(FormatQuery):
             "whose time range meets it (collections with times only)."
         ),
         examples=["2027-06-01/2027-06-30"],
+        json_schema_extra={"pattern": DATETIME_PATTERN},
     )
     limit: int = Field(
         DEFAULT_LIMIT,

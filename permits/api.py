@@ -100,7 +100,10 @@ def _summary_of(permit: PermitRequest) -> dict[str, Any]:
 
 @bp.post("")
 @validated(
-    body=PermitCreate, response=PermitCreated, errors=(409,), summary="Request permits for shoots"
+    body=PermitCreate,
+    response=PermitCreated,
+    errors=(404, 409),  # 404: a shoot that does not exist or the user may not see
+    summary="Request permits for shoots",
 )
 def create(body: PermitCreate):
     user = authorize("permits.create")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -118,9 +119,13 @@ def test_bbox_selects_what_intersects_it(client, locations):
         ("bbox=4.8,50.4,4.9,50.5,0,10", "three-dimensional"),
         ("bbox=4.9,50.4,4.8,50.5", "antimeridian"),
         ("bbox=4.8,50.5,4.9,50.4", "minimum latitude"),
-        ("bbox=4.8,nan,4.9,50.5", "finite"),
+        ("bbox=4.8,nan,4.9,50.5", "four numbers"),
+        ("bbox=4.8,1e999,4.9,50.5", "finite"),
         ("bbox=4.8,-95,4.9,50.5", "latitudes"),
         ("datetime=yesterday", "RFC 3339"),
+        ("datetime=20270601", "RFC 3339"),  # ISO 8601's basic form: Python reads it, RFC 3339 not
+        ("datetime=2027-06-01T07", "RFC 3339"),
+        ("datetime=2027-06-01T07:00z", "RFC 3339"),
         ("datetime=../..", "at least one end"),
         ("datetime=2027-06-02/2027-06-01", "ends before it starts"),
         ("limit=0", "greater than or equal to 1"),
@@ -328,3 +333,20 @@ def test_blackouts_collection_shows_current_ones_with_their_area_or_commune(clie
     assert shape(by_id[moratorium.id]["geometry"]).contains(Point(*ARLON))  # Arlon, commune-wide
     near_namur = features(client, "/ogc/collections/blackouts/items?bbox=4.80,50.40,4.95,50.50")
     assert [f["id"] for f in near_namur["features"]] == [market.id]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2027-06-01", "2027-06-01T07:00", "2027-06-01t07:00:00.5Z", "2027-06-01T07:00+02:00",
+     "2027-06-01/..", "../2027-06-01", "/2027-06-01", "2027-06-01/2027-06-02T10:00Z"],
+)  # fmt: skip
+def test_the_described_datetime_pattern_is_what_the_server_takes(client, value):
+    description = client.get("/ogc/api?f=json").get_json()
+    items = description["paths"]["/ogc/collections/{collection_id}/items"]["get"]
+    (schema,) = [p["schema"] for p in items["parameters"] if p["name"] == "datetime"]
+    assert re.fullmatch(schema["pattern"], value)
+    items_url = "/ogc/collections/shoots/items"
+    assert client.get(items_url, query_string={"datetime": value}).status_code == 200
+    for refused in (value + "x", value.replace("-06-", "-13-")):
+        assert not re.fullmatch(schema["pattern"], refused)
+        assert client.get(items_url, query_string={"datetime": refused}).status_code == 400
