@@ -9,11 +9,9 @@ from core.extensions import babel
 
 
 def select_locale() -> str | None:
-    if not has_request_context():
-        return None  # commands: the default locale
-    languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands, the outbox, threads of the tests
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in languages:
         return chosen

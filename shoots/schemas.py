@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from core.geo import BBOX_PATTERN, parse_bbox
 from core.schemas import FeaturePage, GeoJSONMultiPolygon, Json
@@ -137,8 +138,10 @@ class SeriesPatch(ShootFields):
     """A change of every shoot of a series still planned. Hours (Brussels wall-clock, HH:MM)
     move each shoot on its own day; an end before the start ends the next day."""
 
-    starts_at: None = Field(None, exclude=True)
-    ends_at: None = Field(None, exclude=True)
+    # Not a field of a series change (its days stay; hours move them): hidden from the
+    # description, refused when sent.
+    starts_at: SkipJsonSchema[None] = Field(None, exclude=True)
+    ends_at: SkipJsonSchema[None] = Field(None, exclude=True)
     start_time: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
     end_time: str | None = Field(None, pattern=r"^\d{2}:\d{2}$")
     status: str | None = Field(None, pattern="^(planned|cancelled)$")

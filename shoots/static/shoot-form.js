@@ -138,6 +138,7 @@
   }
 
   function check() {
+    timer = null;
     if (!config.check || !panel) { return; }
     var question = ++checks;
     panel.setAttribute("aria-busy", "true");
@@ -161,7 +162,8 @@
         panel.textContent = texts.failed;
       })
       .finally(function () {
-        if (question !== checks) { return; }
+        // A newer question asked or waiting to be asked: the form is still being checked.
+        if (question !== checks || timer !== null) { return; }
         panel.removeAttribute("aria-busy");
         form.removeAttribute("data-checking");
         form.setAttribute("data-checked", String(question));

@@ -242,6 +242,21 @@ def test_changing_the_whole_series_moves_every_planned_shoot_on_its_own_day(
     assert stale.status_code == 409  # someone changed the series since version 1
 
 
+@pytest.mark.parametrize("field", ["starts_at", "ends_at"])
+def test_a_series_change_names_dates_it_does_not_take(client, headers, post_series, field):
+    """The days of a series stay (hours move them): a date is refused by name, and the API's
+    description does not offer it."""
+    made = post_series({"dates": ["2027-06-15"]}).json["series"]
+    response = client.patch(
+        f"/api/v1/shoot-series/{made['id']}",
+        json={field: "2027-06-20T08:00:00+02:00"},
+        headers=headers,
+    )
+    assert response.status_code == 400 and response.json["field"] == field
+    described = client.get("/api/v1/openapi.json").json["components"]["schemas"]["SeriesPatch"]
+    assert field not in described["properties"] and "start_time" in described["properties"]
+
+
 def test_a_change_refused_on_one_day_changes_no_shoot(client, headers, post_series, create_shoot):
     made = post_series({"dates": ["2027-06-15"]}).json["series"]
     create_shoot(*offset(*NAMUR, 80), start=datetime(2027, 6, 15, 7, 0, tzinfo=BRUSSELS))

@@ -215,6 +215,25 @@ def test_a_photo_uploaded_through_one_node_is_served_by_the_other(
     assert not any((uploads / "locations" / str(location.id)).iterdir())
 
 
+def test_a_token_revoked_through_one_node_is_refused_by_the_other_at_once(nodes, make_user):
+    """Tokens are looked up in the database on every request (core.auth.operations
+    .user_for_token), never cached in a node: a revocation holds everywhere from its commit."""
+    coordinator = make_user("coordinator")
+    token = create_token(db.session, coordinator, label="laptop")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    a, b = nodes
+    for node in nodes:  # both nodes know the token (and would have it in a cache, if any)
+        assert requests.get(f"{node.url}/api/v1/me", headers=headers, timeout=30).ok
+    listed = requests.get(f"{a.url}/api/v1/tokens", headers=headers, timeout=30).json()
+    (token_id,) = [t["id"] for t in listed["tokens"] if t["label"] == "laptop"]
+    revoked = requests.delete(f"{a.url}/api/v1/tokens/{token_id}", headers=headers, timeout=30)
+    assert revoked.status_code == 204
+    for node in (b, a):
+        refused = requests.get(f"{node.url}/api/v1/me", headers=headers, timeout=30)
+        assert refused.status_code == 401
+
+
 def attempts_in_turn(nodes: list[Node], count: int, address: str) -> list[int]:
     """The statuses of COUNT failed log-ins from ADDRESS, on each node in turn."""
     browser = requests.Session()
