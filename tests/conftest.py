@@ -84,6 +84,16 @@ def _app() -> Iterator[Flask]:
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one for the whole run: Playwright's sync API
+    allows one running instance at a time."""
+    from maps.browser import chromium  # Playwright loads only for the tests that drive it
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
 def redis_url() -> str:
     """The private Redis (core.embedded_redis), started if needed and emptied: the rate-limit
     store that the tests' app nodes share."""
@@ -160,13 +170,18 @@ def committed_app(_app: Flask, owner_engine: Engine) -> Iterator[Flask]:
         with _app.app_context():
             yield _app
     finally:
-        with owner_engine.begin() as conn:  # the app's role may not truncate
-            tables = conn.scalars(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            ).all()
-            emptied = [t for t in tables if t not in REFERENCE_TABLES]
-            if emptied:
-                conn.execute(text(f"TRUNCATE {', '.join(emptied)} RESTART IDENTITY CASCADE"))
+        empty_tables(owner_engine)
+
+
+def empty_tables(owner_engine: Engine) -> None:
+    """Every table but the reference data emptied, as the owner (the app's role may not)."""
+    with owner_engine.begin() as conn:
+        tables = conn.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).all()
+        emptied = [t for t in tables if t not in REFERENCE_TABLES]
+        if emptied:
+            conn.execute(text(f"TRUNCATE {', '.join(emptied)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

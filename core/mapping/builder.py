@@ -63,6 +63,11 @@ class _Map(folium.Map):
         ("tournages_maps_css", ""),
     ]
 
+    def __init__(self, **kwargs: Any) -> None:
+        # Leaflet's own zoom buttons are titled in English: ours, in the page's language.
+        super().__init__(zoom_control=False, **kwargs)
+        self.zoom_texts = {"zoomInTitle": _("Zoom in"), "zoomOutTitle": _("Zoom out")}
+
     _template = Template(
         """
         {% macro html(this, kwargs) %}
@@ -74,6 +79,7 @@ class _Map(folium.Map):
                 crs: L.CRS.{{ this.crs }},
                 ...{{ this.options|tojavascript }}
             });
+            L.control.zoom({{ this.zoom_texts|tojson }}).addTo({{ this.get_name() }});
             L.control.scale({imperial: false}).addTo({{ this.get_name() }});
         {% endmacro %}
         """

@@ -112,6 +112,11 @@ def drawing_texts() -> dict[str, Any]:
     return {
         "choose": _("Draw on the map:"),
         "point": _("Click on the map to place the point, or drag the marker."),
+        "around": {
+            # %(layer)s, %(size)s and %(place)s are filled in by the runtime (as text)
+            "done": _("%(layer)s drawn: %(size)s m around %(place)s."),
+            "noPlace": _("First find a place in the box above and choose it in the list."),
+        },
         "draw": {
             "toolbar": {
                 "actions": {"title": _("Cancel drawing"), "text": _("Cancel")},

@@ -18,7 +18,7 @@ from core.auth.operations import create_user
 from core.communes.operations import commune_at
 from core.db import SRID, db
 from locations.models import Location, LocationStatus
-from maps.browser import OFFLINE_TILES, chromium, live_server
+from maps.browser import OFFLINE_TILES, live_server
 from permits.models import PermitRequest, PermitShoot, PermitStatus
 from shoots.models import Production, ProductionType, Shoot
 from tests.conftest import PASSWORD, to_lambert
@@ -35,12 +35,6 @@ class PageLog:
     console_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

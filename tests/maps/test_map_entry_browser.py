@@ -7,15 +7,16 @@ database (core/mapping/drawing.py, shoots/static/shoot-form.js)."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime, timedelta
 
 from geoalchemy2.shape import to_shape
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 from sqlalchemy import func, select
 
 from core.config import BRUSSELS
 from core.db import db
-from core.geo import to_wgs84
+from core.geo import to_lambert, to_wgs84
 from locations.models import Location
 from maps.browser import sign_in
 from shoots.models import Blackout, Production, ProductionType, Shoot
@@ -373,4 +374,63 @@ def test_an_officer_draws_edits_and_deletes_a_blackout_area(page, server, world)
     assert blackout.commune_nis == "92094"
     assert same_area(wgs84(blackout.area), shape(kept))
     assert blackout.period.lower.astimezone(BRUSSELS).date() == date(2027, 9, 4)
+    assert_clean(page)
+
+
+# ---- the keyboard alone ----------------------------------------------------------------------
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until SELECTOR has the focus, as a keyboard user moves through the page."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} is not reached with the Tab key")
+
+
+def test_a_footprint_is_entered_with_the_keyboard_alone(page, server, world):
+    """WCAG 2.1.1: a place found by typing, a size typed, a button pressed: the footprint is a
+    circle that size around the place, announced, checked live and saved as drawn."""
+    sign_in(page, server, world.coordinator, PASSWORD)
+    page.goto(f"{server}/productions/{world.production_id}/shoots/new")
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
+    page.fill("#starts_at", local(start))
+    page.fill("#ends_at", local(start + timedelta(hours=8)))
+    status = page.locator("#map-place-drawn")
+
+    tab_to(page, "[data-draw-around]")
+    page.keyboard.press("Enter")  # no place yet: the status line says what to do first
+    assert "Cherchez d'abord un lieu" in status.inner_text()
+
+    tab_to(page, "#map-place")
+    page.keyboard.type("Cathédrale de Tour", delay=20)
+    page.locator("#map-place-places [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.input_value("#map-place") == "Cathédrale de Tournai"
+    tab_to(page, "#map-place-size")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("60")
+    before = checks(page)
+    page.keyboard.press("Enter")  # in the size box, Enter draws and does not send the form
+    assert page.url.endswith("/shoots/new")
+    assert "60 m autour de Cathédrale de Tournai" in status.inner_text()
+    assert status.get_attribute("role") == "status"  # read out by screen readers
+    wait_for_check(page, before)
+    assert page.locator("#live-check .flash-success").count() == 1  # nothing in the way
+
+    drawn = shape(geometry_in(page, "footprint"))
+    tournai = to_lambert(Point(3.3878, 50.6056))
+    circle = to_lambert(drawn)
+    assert circle.centroid.distance(tournai) < 1
+    assert abs(circle.area / (math.pi * 60**2) - 1) < 0.01  # a 32-gon inside the 60 m circle
+    tab_to(page, "main form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(f"/productions/{world.production_id}")
+    saved = db.session.scalars(
+        select(Shoot).where(Shoot.production_id == world.production_id).order_by(Shoot.id.desc())
+    ).first()
+    assert same_area(wgs84(saved.footprint), drawn)
     assert_clean(page)

@@ -371,6 +371,47 @@
     return control;
   }
 
+  /* A ring of 32 points METRES around POINT (lon, lat): the local scale of the sphere, within
+   * a fraction of a percent at the sizes of a set. */
+  function ringAround(point, metres) {
+    var ring = [];
+    var perDegreeLat = 111320;
+    var perDegreeLon = perDegreeLat * Math.cos(point[1] * Math.PI / 180);
+    for (var step = 0; step < 32; step++) {
+      var angle = 2 * Math.PI * step / 32;
+      ring.push(L.latLng(point[1] + metres * Math.sin(angle) / perDegreeLat,
+                         point[0] + metres * Math.cos(angle) / perDegreeLon));
+    }
+    return ring;
+  }
+
+  /* The keyboard's way to draw (WCAG 2.1.1): a place found in the box, a size, and a button
+   * (templates/_drawing.html) drawing a shape that size around the place in the layer being
+   * drawn, as if drawn with the mouse; a status line says what was drawn. */
+  function aroundPlace(map, data, place, active) {
+    var button = document.querySelector("[data-draw-around='" + data.placeBox + "']");
+    if (!button) { return; }
+    var size = document.getElementById(button.dataset.size);
+    var status = document.getElementById(button.dataset.status);
+    function say(text) { status.textContent = text; }
+    function draw() {
+      var entry = active();
+      var chosen = place();
+      if (!chosen) { say(data.texts.around.noPlace); return; }
+      if (!size.checkValidity() || size.value === "") { size.reportValidity(); return; }
+      if (!entry || !entry.created) { return; }
+      var shape = L.polygon(ringAround(chosen.point, Number(size.value)));
+      entry.created(shape);
+      map.fitBounds(shape.getBounds(), {maxZoom: data.placeZoom});
+      say(data.texts.around.done.replace("%(layer)s", entry.spec.label)
+        .replace("%(size)s", size.value).replace("%(place)s", chosen.label));
+    }
+    button.addEventListener("click", draw);
+    size.addEventListener("keydown", function (event) {  // Enter draws; it never sends the form
+      if (event.key === "Enter") { event.preventDefault(); draw(); }
+    });
+  }
+
   /* The drawing of a map: its layers, the switch between them, the drawing tools of the one
    * chosen, and the place search box that moves the map. Returns a controller for the page's
    * own scripts (the shoot form's live check) and the browser tests. */
@@ -419,11 +460,14 @@
     if (entries.length > 1) { chooser(entries, data.texts, choose).addTo(map); }
     if (entries.length) { choose(entries[0]); }
 
+    var chosenPlace = null;  // the last place found in the box, for "draw around it"
     whenParsed(function () {
       var box = data.placeBox && document.getElementById(data.placeBox);
       if (!box) { return; }
+      aroundPlace(map, data, function () { return chosenPlace; }, function () { return active; });
       box.addEventListener("place-chosen", function (event) {
         var place = event.detail;
+        chosenPlace = place.point ? place : null;
         if (place.bbox) {
           map.fitBounds([[place.bbox[1], place.bbox[0]], [place.bbox[3], place.bbox[2]]],
                         {maxZoom: data.placeZoom});

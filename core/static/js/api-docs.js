@@ -4,7 +4,7 @@
   window.ui = SwaggerUIBundle({
     url: element.dataset.specUrl,
     domNode: element,
-    deepLinking: true,
+    deepLinking: false, // its links sit inside the operation buttons: nested controls (WCAG 4.1.2)
     tryItOutEnabled: false,
   });
 })();
