@@ -12,12 +12,21 @@ def select_locale() -> str | None:
     if not has_request_context():  # CLI commands, the outbox, threads of the tests
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang") or session.get("lang")
+    # This request's choice, this browser's, the account's (core.auth.operations.set_language),
+    # then what the browser asks for.
+    chosen = request.args.get("lang") or session.get("lang") or _account_language()
     if chosen in languages:
         return chosen
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def _account_language() -> str | None:
+    """The signed-in user's language (core.auth.operations.set_language), if any."""
+    from flask_login import current_user  # the log-in manager is set up after this module
+
+    return current_user.language if current_user.is_authenticated else None
 
 
 def init_app(app: Flask) -> None:

@@ -64,3 +64,50 @@ def test_a_token_label_too_long_is_refused_under_it_and_kept(client, login, make
     assert errors_of(response.text, "label") == [words]
     assert value_of(response.text, "label") == label
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+# ---- the user's language ----------------------------------------------------------------------
+
+
+def sign_in_form(client, user) -> None:
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_the_language_chosen_before_signing_in_is_kept(client, make_user):
+    user = make_user("scout")
+    client.get("/lang/de")
+    sign_in_form(client, user)
+    assert 'lang="de"' in client.get("/account").text
+
+
+def test_the_account_language_follows_the_user_to_a_new_browser(app, client, make_user):
+    user = make_user("officer")
+    sign_in_form(client, user)
+    saved = client.post("/account/language", data={"language": "de"})
+    assert saved.status_code == 302 and user.language == "de"
+    other = app.test_client()  # another browser, which asks for French
+    sign_in_form(other, user)
+    page = other.get("/account", headers={"Accept-Language": "fr-BE,fr"}).text
+    assert 'lang="de"' in page and "Ihre Sprache" in page
+    assert 'lang="fr"' in other.get("/account?lang=fr").text  # a choice of the moment wins
+    client.post("/account/language", data={"language": ""})
+    assert user.language is None  # back to each browser's own
+
+
+@pytest.mark.parametrize("value", ["xx", "{{ 7*7 }}", "</script>", "de" * 40])
+def test_an_unknown_language_is_refused_by_name_and_nothing_is_stored(client, make_user, value):
+    user = make_user("coordinator")
+    user.language = "fr"
+    sign_in_form(client, user)
+    response = client.post("/account/language?lang=fr", data={"language": value})
+    assert response.status_code == 400
+    assert errors_of(response.text, "language") == ["ne fait pas partie des choix"]
+    assert user.language == "fr"
+
+
+def test_an_anonymous_visitor_has_no_language_to_save(client):
+    response = client.post("/account/language", data={"language": "de"})
+    assert response.status_code in (302, 401) and "/login" in response.headers.get(
+        "Location", "/login"
+    )

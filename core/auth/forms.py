@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from core.forms import Form
+from core.forms import Form, choices
 
 
 class LoginForm(Form):
@@ -29,3 +29,15 @@ class PasswordForm(Form):
 
 class TokenForm(Form):
     label = StringField(_l("What the token is for"), validators=[Optional(), Length(max=120)])
+
+
+class LanguageForm(Form):
+    """The language of the user's pages (and of what is sent to them); none: the browser's."""
+
+    language = SelectField(
+        _l("Language"),
+        choices=choices(
+            {"": _l("The browser's language"), "fr": "Français", "de": "Deutsch", "en": "English"}
+        ),
+        default="",
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -220,3 +221,12 @@ def revoke_token(token: ApiToken) -> None:
 
 def all_users(session: Session) -> Sequence[User]:
     return session.scalars(select(User).order_by(func.lower(User.email))).all()
+
+
+def set_language(user: User, language: str | None) -> None:
+    """USER's pages in LANGUAGE from now on, in every browser (None: each browser's own).
+    The languages are the app's (config LANGUAGES; the users_language_known constraint)."""
+    known = current_app.config["LANGUAGES"]
+    if language is not None and language not in known:
+        raise InvalidInput("language", _l("must be one of %(expected)s", expected=", ".join(known)))
+    user.language = language

@@ -261,8 +261,11 @@ def allowed(user: User | None, action: str, target: Any = None) -> bool:
 
 
 def acting_user() -> User | None:
-    """The signed-in user (session or bearer token), or None for anonymous visitors."""
-    return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+    """The signed-in user (session or bearer token), or None for anonymous visitors: the User
+    itself, not Flask-Login's proxy (a proxy handed to login_user would stand for itself)."""
+    if not current_user.is_authenticated:
+        return None
+    return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 def authorize(action: str, target: Any = None, *, hide: bool = False) -> User | None:

@@ -21,7 +21,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from core.auth import throttle
-from core.auth.forms import LoginForm, PasswordForm, TokenForm
+from core.auth.forms import LanguageForm, LoginForm, PasswordForm, TokenForm
 from core.auth.models import ApiToken, User
 from core.auth.operations import (
     authenticate,
@@ -29,6 +29,7 @@ from core.auth.operations import (
     create_token,
     end_sessions,
     revoke_token,
+    set_language,
     tokens_of,
 )
 from core.auth.policy import authorize
@@ -82,7 +83,10 @@ def login():
 
 
 def _start_session(user: User) -> None:
+    language = session.get("lang")  # chosen before signing in: kept
     session.clear()  # a fresh session on log-in (no fixation)
+    if language:
+        session["lang"] = language
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
     login_user(user)
 
@@ -100,6 +104,7 @@ def logout():
 
 def _account_page(status: int = 200, **context):
     user = authorize("account.view")
+    context.setdefault("language_form", LanguageForm(language=user.language or ""))  # type: ignore[union-attr]
     context.setdefault("password_form", PasswordForm())
     context.setdefault("token_form", TokenForm())
     tokens = tokens_of(db.session, user)  # type: ignore[arg-type]
@@ -123,6 +128,24 @@ def password():
         return _account_page(refused, password_form=form)
     _start_session(user)  # type: ignore[arg-type]  # this browser stays signed in, others end
     flash(_("Your password is changed; your other sessions are ended."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/language")
+def language():
+    user = authorize("account.view")
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return _account_page(400, language_form=form)
+    chosen = form.language.data or None
+    _done, refused = form.attempt(lambda: set_language(user, chosen))  # type: ignore[arg-type]
+    if refused is not None:
+        return _account_page(refused, language_form=form)
+    if chosen:
+        session["lang"] = chosen  # this page already in it
+    else:
+        session.pop("lang", None)
+    flash(_("Your language is saved."), "success")
     return redirect(url_for("auth.account"))
 
 
