@@ -12,21 +12,15 @@ def select_locale() -> str | None:
     if not has_request_context():  # CLI commands, the outbox, threads of the tests
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
-    # This request's choice, this browser's, the account's (core.auth.operations.set_language),
-    # then what the browser asks for.
-    chosen = request.args.get("lang") or session.get("lang") or _account_language()
+    # This request's choice, then this browser's session's (which sign-in starts with the
+    # account's language, core.auth.views._start_session), then what the browser asks for.
+    # Never the database: a locale is chosen while a failed flush waits for its rollback too.
+    chosen = request.args.get("lang") or session.get("lang")
     if chosen in languages:
         return chosen
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
-
-
-def _account_language() -> str | None:
-    """The signed-in user's language (core.auth.operations.set_language), if any."""
-    from flask_login import current_user  # the log-in manager is set up after this module
-
-    return current_user.language if current_user.is_authenticated else None
 
 
 def init_app(app: Flask) -> None:

@@ -375,6 +375,9 @@ class LocationProperties(BaseModel):
     contact_phone: str | None = None
     contact_email: str | None = None
     owner_notes: str | None = None
+    # For the library's editors (locations.view_unpublished): who made and last changed it.
+    created_by: str | None = None
+    updated_by: str | None = None
 
 
 class LocationFeature(BaseModel):

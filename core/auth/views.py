@@ -83,7 +83,8 @@ def login():
 
 
 def _start_session(user: User) -> None:
-    language = session.get("lang")  # chosen before signing in: kept
+    # The language chosen before signing in, else the account's (core.i18n.select_locale).
+    language = session.get("lang") or user.language
     session.clear()  # a fresh session on log-in (no fixation)
     if language:
         session["lang"] = language
