@@ -5,8 +5,8 @@ is shown, as a person clicking around would, until it has seen one page of every
 reach (a location's page once, not every location's). axe-core runs on each page at 1280 px
 and again at 390 px, in the account's language; any violation of a WCAG 2.0/2.1 A or AA rule
 fails the test, named with its page, width and elements, and so does a page wider than the
-390 px window (what sticks out is named; tables scroll in a region of their own). docs/accessibility.md is the statement
-these results support.
+390 px window (what sticks out is named; tables scroll in a region of their own).
+docs/accessibility.md is the statement these results support.
 """
 
 from __future__ import annotations
