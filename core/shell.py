@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.auth.models import Role
 from core.auth.policy import ProductionView, acting_user, allowed, production_label, production_view
+from core.dates import period, when
 from core.forms import ActionForm
 
 ROLE_LABELS = {
@@ -37,6 +38,10 @@ def add_navigation(endpoint: str, label: LazyString | str, action: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    # Every date people read (core.dates); globals, not context, so imported macros see them.
+    app.add_template_filter(when, "when")
+    app.add_template_global(period, "period")
+
     @app.context_processor
     def shell_helpers() -> dict:
         def navigation() -> list[dict]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import folium
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, model_validator
@@ -25,6 +25,7 @@ from core.auth.policy import (
     production_view,
 )
 from core.communes.operations import active_communes, commune_with_geojson
+from core.dates import period
 from core.db import db
 from core.errors import InvalidInput, NotFound
 from core.geo import feature
@@ -70,8 +71,8 @@ def _locale() -> str:
 
 
 def _map_page(template: str, m: folium.Map, **context: Any) -> str:
-    """TEMPLATE with the rendered map as ``map_html`` (and ``when`` to show shoot periods)."""
-    return render_template(template, map_html=render(m), when=_when, **context)
+    """TEMPLATE with the rendered map as ``map_html`` ."""
+    return render_template(template, map_html=render(m), **context)
 
 
 # ---- explore map of the location library ------------------------------------------------------
@@ -110,11 +111,6 @@ def location_points():
 # ---- shoots as map features -------------------------------------------------------------------
 
 
-def _when(shapes: ShootShapes) -> str:
-    period = shapes.shoot.period
-    return f"{format_datetime(period.lower, 'short')} – {format_datetime(period.upper, 'short')}"
-
-
 def _planning_properties(shapes: ShootShapes) -> dict[str, Any]:
     """What a planner sees: another production's shoot is occupancy (no title unless listed,
     no crew or vehicles; core.auth.policy.production_view)."""
@@ -124,7 +120,7 @@ def _planning_properties(shapes: ShootShapes) -> dict[str, Any]:
     location = shoot.location.name if shown else None
     properties = {
         "title": production_label(viewer, shapes.production),
-        "when": _when(shapes),
+        "when": period(shapes.shoot.period.lower, shapes.shoot.period.upper),
         "impacts": street_impacts(shoot.road_closure, shoot.parking_suspension, shoot.night_shoot),
         "location": location,
     }
@@ -245,7 +241,7 @@ def production(production_id: int):
     m = base_map(bounds=_bounds(shoots))
     _add_shoots(m, shoots)
     add_legend(m, _shoot_legend() + add_overlays(m, production_blackouts(db.session, found)))
-    return _map_page("maps/production.html", m, production=found, shoots=shoots, period=period)
+    return _map_page("maps/production.html", m, production=found, shoots=shoots, planning=period)
 
 
 # ---- public map ------------------------------------------------------------------------------

@@ -41,10 +41,6 @@ def square_metres(area: float) -> str:
     return f"{area:,.0f}".replace(",", "\u202f") + "\u00a0m²"
 
 
-def moment(iso: str | None) -> datetime | None:
-    return datetime.fromisoformat(iso) if iso else None
-
-
 def document_context(
     data: dict[str, Any],
     version: RequestVersion | None,
@@ -63,7 +59,6 @@ def document_context(
         "frozen_by": version and ACTION_LABELS.get(version.action, _l("amendment")),
         "particular_labels": PARTICULAR_LABELS,
         "square_metres": square_metres,
-        "moment": moment,
         "lang": data["request"]["language"],
         "findings": findings,
         "findings_at": datetime.now(UTC),

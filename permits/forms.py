@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from core.dates import period
 from core.forms import CheckboxesField, Form, choices
 from permits.workflow import ACTION_LABELS
 from shoots.models import Production, Shoot
@@ -56,10 +56,7 @@ class PermitRequestForm(Form):
 
 
 def _shoot_label(shoot: Shoot) -> str:
-    when = (
-        f"{format_datetime(shoot.period.lower, 'EEE d MMM yyyy HH:mm')} – "
-        f"{format_datetime(shoot.period.upper, 'HH:mm')}"
-    )
+    when = period(shoot.period.lower, shoot.period.upper, "day")
     place = f" · {shoot.location.name}" if shoot.location else ""
     return f"{_l('Shoot %(id)s', id=shoot.id)} · {when}{place}"
 

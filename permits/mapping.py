@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.auth.models import User
 from core.communes.operations import commune_with_geojson
+from core.dates import period
 from core.geo import as_geojson, feature
 from core.mapping.builder import (
     LegendEntry,
@@ -59,13 +58,6 @@ PUBLIC_POPUP = [
     ("where", _l("Where")),
     ("impacts", _l("Impact")),
 ]
-
-
-def when(start: datetime, end: datetime) -> str:
-    """A period in the viewer's words: the day once when it starts and ends on the same day."""
-    same_day = format_datetime(start, "yyyy-MM-dd") == format_datetime(end, "yyyy-MM-dd")
-    end_format = "HH:mm" if same_day else "d MMM yyyy HH:mm"
-    return f"{format_datetime(start, 'd MMM yyyy HH:mm')} – {format_datetime(end, end_format)}"
 
 
 def inbox_map(session: Session, permits: list[PermitRequest], commune_nis: str | None) -> Markup:
@@ -211,7 +203,7 @@ def public_map(shoots: list[dict[str, Any]]) -> Markup:
         shown = public_fields_json(shoot)
         popup = {
             "title": shoot["production"] or _("A production (title not published)"),
-            "when": when(shoot["start"], shoot["end"]),
+            "when": period(shoot["start"], shoot["end"]),
             "where": ", ".join(p for p in (shoot["place"], ", ".join(shoot["communes"])) if p),
             "impacts": street_impacts(
                 shoot["road_closure"], shoot["parking_suspension"], shoot["night_shoot"]

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 import folium
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.auth.models import User
 from core.auth.policy import production_label
 from core.communes.models import Commune
+from core.dates import period
 from core.geo import as_geojson, envelope_3812, feature
 from core.mapping.builder import LegendEntry, add_polygons, feature_collection
 from shoots.models import Blackout, Production, Shoot
@@ -84,10 +84,6 @@ NEIGHBOUR_COLOUR = "#37474f"
 NEIGHBOUR_STYLE = {"color": NEIGHBOUR_COLOUR, "weight": 2, "fillOpacity": 0.3, "dashArray": "3 3"}
 
 
-def period_text(period: Any) -> str:
-    return f"{format_datetime(period.lower, 'short')} → {format_datetime(period.upper, 'short')}"
-
-
 def _others(findings: Iterable[Findings], kind: str) -> list[Any]:
     """The ids of the other side of FINDINGS of one KIND ("shoot", "blackout"), sorted."""
     ids = {f.other["id"] for found in findings for f in found.items if f.other["type"] == kind}
@@ -132,7 +128,7 @@ def named_shoots(
             {
                 "title": production_label(viewer, shoot.production),
                 "shoot": shoot.id,
-                "when": period_text(shoot.period),
+                "when": period(shoot.period.lower, shoot.period.upper),
             },
             shoot.id,
         )
@@ -176,7 +172,7 @@ def _blackout_overlay(session: Session, *conditions: Any) -> list[Overlay]:
     features = [
         feature(
             json.loads(geometry),
-            {"title": blackout.title, "when": period_text(blackout.period)},
+            {"title": blackout.title, "when": period(blackout.period.lower, blackout.period.upper)},
             blackout.id,
         )
         for blackout, geometry in rows
@@ -236,7 +232,7 @@ def period_shoots(
         properties = {
             "title": production_label(viewer, shoot.production),
             "shoot": shoot.id,
-            "when": period_text(shoot.period),
+            "when": period(shoot.period.lower, shoot.period.upper),
         }
         features.append(feature(json.loads(footprint), properties, shoot.id))
         if parking:

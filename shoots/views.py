@@ -24,6 +24,7 @@ from core.communes.models import Commune
 from core.communes.names import commune_named
 from core.communes.operations import active_communes
 from core.config import BRUSSELS, in_brussels
+from core.dates import period
 from core.db import db
 from core.errors import ApiError, Conflict, NotFound
 from core.forms import ActionForm, GeoJSONField, explained
@@ -77,11 +78,6 @@ from shoots.schemas import (
 from shoots.serialize import blackout_json, report_json
 
 bp = Blueprint("shoots", __name__, static_folder="static", static_url_path="/static/shoots")
-
-
-@bp.app_template_filter("brussels")
-def brussels_time(moment: datetime) -> str:
-    return in_brussels(moment).strftime("%d/%m/%Y %H:%M")
 
 
 # Views run each write in a savepoint: a refused write is undone there, while the page shown
@@ -203,7 +199,7 @@ def _schedule(title: str, query, **context: Any):
             "geometry": json.loads(footprint),
             "properties": {
                 "title": f"#{s.id} {labels[s.id]}",
-                "when": f"{brussels_time(s.period.lower)} → {brussels_time(s.period.upper)}",
+                "when": period(s.period.lower, s.period.upper),
                 "severity": worst_severity(findings[s.id]),
             },
         }

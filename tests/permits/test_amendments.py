@@ -122,7 +122,7 @@ def test_an_edit_after_approval_is_an_amendment_and_the_approved_version_stays_o
     again = client.get(f"/api/v1/permits/{permit.id}.pdf", headers=coordinator_api)
     assert approved.content_hash in re.sub(r"\s", "", _pdf_text(again.data))
     public = client.get("/permits/public").get_data(as_text=True)
-    assert "14 juin 2027 07:00" in public and "03:00" not in public
+    assert "14/06/2027 07:00" in public and "03:00" not in public
     ogc = client.get("/ogc/collections/shoots/items?f=json").get_json()
     (feature,) = [f for f in ogc["features"] if f["id"] == shoot.id]
     assert "2027-06-14T17:00" in str(feature["properties"])
@@ -271,11 +271,11 @@ def test_cancelling_an_approved_shoot_is_an_amendment(
     assert amendment["after"]["status"] == "cancelled"
     db.session.expire_all()
     assert shoot.status is ShootStatus.PLANNED
-    assert "14 juin 2027" in client.get("/permits/public").get_data(as_text=True)
+    assert "14/06/2027" in client.get("/permits/public").get_data(as_text=True)
     _decide(client, token_for(officer), amendment["id"])
     db.session.expire_all()
     assert shoot.status is ShootStatus.CANCELLED
-    assert "14 juin 2027" not in client.get("/permits/public").get_data(as_text=True)
+    assert "14/06/2027" not in client.get("/permits/public").get_data(as_text=True)
     latest = versions_of(db.session, permit.id)[-1]
     assert latest.action == "amend" and latest.data["shoots"][0]["status"] == "cancelled"
 

@@ -26,7 +26,7 @@ def test_pdf_holds_the_whole_request_in_french(namur_permit, client, token_for, 
         "prod@example.be",
         "Namur",
         "Trottoir rue des Remparts, 8 h",
-        "lun. 14 juin 2027 07:00",  # Europe/Brussels, summer time
+        "lun. 14/06/2027 07:00",  # Europe/Brussels, summer time
         "drones",
         "Plans de situation",
         "insurance.pdf",

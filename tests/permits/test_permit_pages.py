@@ -39,7 +39,7 @@ def test_public_page_lists_approved_upcoming_shoots_without_private_fields(
     production.listed = True  # the production chose to show its title
     page = client.get("/permits/public").get_data(as_text=True)
     assert "Le Fleuve" in page and "Route Merveilleuse 64, Namur" in page
-    assert "14 juin 2027 07:00" in page
+    assert "14/06/2027 07:00" in page
     assert "long métrage" in page  # the production type in words, not its code
     assert "août" not in page  # the unapproved shoot
     for private in ("prod@example.be", "+32 81", "987654", "code portail", coordinator.email):

@@ -5,12 +5,15 @@ is shown, as a person clicking around would, until it has seen one page of every
 reach (a location's page once, not every location's). axe-core runs on each page at 1280 px
 and again at 390 px, in the account's language; any violation of a WCAG 2.0/2.1 A or AA rule
 fails the test, named with its page, width and elements, and so does a page wider than the
-390 px window (what sticks out is named; tables scroll in a region of their own).
+390 px window (what sticks out is named; tables scroll in a region of their own), and so does
+a date in another style than the page's language's (core.dates: `12/01/2027 07:00` in French
+and English, `12.01.2027 07:00` in German; never ISO text, a two-digit year or AM/PM).
 docs/accessibility.md is the statement these results support.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -57,6 +60,22 @@ NOT_ROUTES = ("/static/", "/logout", "/healthz", "/lang/")
 # Pages for integrators that no navigation links to: the crawl starts from them too.
 START = ("/", "/ogc?f=html", "/api/v1/docs")
 PAGES_OF_THE_API = ("/api/v1/docs",)  # the rest of /api/ is JSON and files
+# Dates as people read them, by language (core.dates), and the styles no page may show. The
+# pages for integrators (API docs, OGC) show RFC 3339 on purpose and are not read for dates.
+LOCAL_DATE = {
+    "fr": re.compile(r"\b\d{2}/\d{2}/\d{4} \d{2}:\d{2}\b"),
+    "en": re.compile(r"\b\d{2}/\d{2}/\d{4} \d{2}:\d{2}\b"),
+    "de": re.compile(r"\b\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}\b"),
+}
+FOREIGN_DATES = {
+    "any": re.compile(
+        r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\b\d{1,2}/\d{1,2}/\d{2}\b(?!/)"
+        r"|\b\d{1,2}:\d{2} ?[AP]M\b"
+    ),
+    "fr": re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b"),
+    "en": re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b"),
+    "de": re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"),
+}
 
 
 def decided_and_amended(session: Session) -> None:
@@ -158,6 +177,16 @@ def crawl(app: Flask, page: Page, base: str) -> Iterator[str]:
                 queue.append(target)
 
 
+def misdated(page: Page, language: str) -> tuple[list[str], bool]:
+    """The dates of the page written in another style than LANGUAGE's, and whether it shows
+    one in LANGUAGE's style."""
+    if urlsplit(page.url).path.startswith(("/api/", "/ogc")):
+        return [], False
+    text = page.inner_text("body")
+    foreign = [m.group(0) for key in ("any", language) for m in FOREIGN_DATES[key].finditer(text)]
+    return foreign, bool(LOCAL_DATE[language].search(text))
+
+
 def overflow(page: Page) -> list[str]:
     """What sticks out of the window on the right (the page scrolls sideways), as
     tag#id.class: [] when the page is no wider than its window."""
@@ -183,18 +212,18 @@ def overflow(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize(("account", "language"), ACCOUNTS, ids=lambda v: str(v).split("@")[0])
-def test_every_page_meets_wcag_2_1_aa_and_fits_a_phone(
+def test_every_page_meets_wcag_2_1_aa_fits_a_phone_and_dates_in_its_language(
     _app, demo_server, browser, account, language
 ):
-    """axe at both widths, and at 390 px no page wider than the window (tables scroll in
-    their own region, WCAG 1.4.10 reflow)."""
+    """axe at both widths, at 390 px no page wider than the window (tables scroll in their
+    own region, WCAG 1.4.10 reflow), and every date in the style of the page's language."""
     context = browser.new_context(
         locale=f"{language}-BE",
         viewport=dict(zip(("width", "height"), WIDTHS[0], strict=True)),
         bypass_csp=True,  # axe is injected by the test; the app's policy stays as it is
     )
     page = context.new_page()
-    found, audited = [], []
+    found, audited, dated = [], [], []
     try:
         if account:
             sign_in(page, demo_server, account, DEMO_PASSWORD)
@@ -209,9 +238,13 @@ def test_every_page_meets_wcag_2_1_aa_and_fits_a_phone(
                 ]
             if wide := overflow(page):
                 found.append(f"{path} @{WIDTHS[-1][0]}px: wider than the window: {wide}")
+            foreign, local = misdated(page, language)
+            found += [f"{path}: a date not in the {language} style: {text}" for text in foreign]
+            dated += [path] if local else []
             page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[0], strict=True)))
             audited.append(url)
     finally:
         context.close()
     assert len(audited) >= 5, audited  # the crawl reached the role's pages
     assert found == [], "\n".join(found)
+    assert dated, "no page showed a date: the date check read nothing"
