@@ -61,7 +61,7 @@ def detail_map(feature: dict[str, Any], nearby: list[Neighbour]) -> Markup:
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [n.lon, n.lat]},
-            "properties": {"name": n.location.name, "commune": n.location.commune.name_fr},
+            "properties": {"name": n.location.name, "commune": n.location.commune.name()},
         }
         for n in nearby
     ]

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, render_template
-from flask_babel import get_locale
 from markupsafe import Markup
 
 from core.auth.policy import acting_user, allowed
@@ -32,7 +31,7 @@ def current_label(fill: str, value: str) -> str:
     """What the text box shows for the hidden VALUE: the commune's or the location's name."""
     if fill == "nis" and len(value) == 5 and value.isdigit():
         commune = db.session.get(Commune, value)
-        return commune.name(str(get_locale() or "fr")) if commune else value
+        return commune.name() if commune else value
     if fill == "id":
         if not (value.isascii() and value.isdigit() and 0 < int(value) <= MAX_DATABASE_ID):
             return ""

@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
-from core.communes.operations import active_communes
+from core.communes.operations import active_provinces
 from core.db import db
 from core.errors import ApiError
 from core.forms import described
@@ -75,7 +75,6 @@ def search_page():
     except ApiError as exc:
         error = described(exc, SEARCH_LABELS)
         criteria, result = LocationSearch(), operations.SearchResult([], 0)
-    provinces = sorted({(c.province_nis, c.province) for c in active_communes(db.session)})
     args = request.args.to_dict(flat=False)
     pages = {
         "next": criteria.offset + criteria.limit < result.matched,
@@ -89,7 +88,7 @@ def search_page():
             result=result,
             error=error,
             categories=operations.all_categories(db.session),
-            provinces=provinces,
+            provinces=active_provinces(db.session),
             pages=pages,
             page_url=lambda offset: url_for(
                 "locations.search_page", **{**args, "offset": [str(max(0, offset))]}

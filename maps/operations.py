@@ -25,12 +25,6 @@ from shoots.models import Production, Shoot
 # ---- locations -------------------------------------------------------------------------------
 
 
-def _commune_name(locale: str) -> ColumnElement[str]:
-    if locale == "de":
-        return func.coalesce(Commune.name_de, Commune.name_fr)
-    return Commune.name_fr
-
-
 def published_location_points_json(session: Session, locale: str = "fr") -> str:
     """Every published location as the JSON list of compact points ``[lat, lon, name, commune]``
     (core.mapping.builder.compact_points' format, without spaces), built by PostgreSQL in one
@@ -44,7 +38,7 @@ def published_location_points_json(session: Session, locale: str = "fr") -> str:
         ",",
         func.to_json(Location.name).cast(Text),
         ",",
-        func.to_json(_commune_name(locale)).cast(Text),
+        func.to_json(Commune.name_in(locale)).cast(Text),
         "]",
     )
     points = func.string_agg(point, aggregate_order_by(literal_column("','"), Location.id))

@@ -191,7 +191,7 @@ def commune(nis: str):
     for point in points:
         point["properties"]["status"] = str(LOCATION_STATUS[point["properties"]["status"]])
     m = base_map(bounds=feature_bounds([{"geometry": boundary}]))
-    name = commune.name(_locale())
+    name = commune.name()
     add_polygons(m, feature_collection([feature(boundary, {"name": name}, nis)]), name, BOUNDARY)
     _add_shoots(m, shoots)
     add_clustered_points(m, points, _("Locations"), [("name", _("Name")), ("status", _("Status"))])

@@ -81,7 +81,7 @@ class PermitKeeper:
                 "before it, cancelling is an amendment the commune decides).",
                 shoot=part.shoot_id,
                 id=request.id,
-                commune=request.commune.name_fr,
+                commune=request.commune.name(),
                 status=STATUS_LABELS[request.status],
             ),
             requests=[

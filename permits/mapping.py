@@ -84,7 +84,7 @@ def inbox_map(session: Session, permits: list[PermitRequest], commune_nis: str |
         }
         parts.append(feature(json.loads(geometry), properties, f"{request_id}-{shoot_id}"))
     boundary = commune_with_geojson(session, commune_nis) if commune_nis else None
-    outline = [feature(boundary[1], {"name": boundary[0].name_fr}, commune_nis)] if boundary else []
+    outline = [feature(boundary[1], {"name": boundary[0].name()}, commune_nis)] if boundary else []
     m = base_map(bounds=feature_bounds(outline + parts))
     if outline:
         add_polygons(

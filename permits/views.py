@@ -186,7 +186,7 @@ def new():
     permits, refused = form.attempt(lambda: create_from(parse(PermitCreate, form.values()), user))
     if refused is not None:
         return _new_page(user, form, refused)
-    communes = ", ".join(p.commune.name_fr for p in permits)
+    communes = ", ".join(p.commune.name() for p in permits)
     flash(
         _(
             "%(count)s request(s) created, one per commune: %(communes)s.",

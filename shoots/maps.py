@@ -113,7 +113,7 @@ def blackout_map(session: Session, area: dict[str, Any] | None, nis: str) -> Mar
     """The blackout form's map: the area drawn (empty: the whole commune), edited and deleted
     with the mouse, over the boundary of the commune NIS when there is one."""
     found = commune_with_geojson(session, nis) if nis.isdigit() and len(nis) == 5 else None
-    boundary = [feature(found[1], {"title": found[0].name_fr}, nis)] if found else []
+    boundary = [feature(found[1], {"title": found[0].name()}, nis)] if found else []
     drawn = [feature(area, {}, None)] if area else []
     bounds = feature_bounds(drawn or boundary)
     m = base_map(bounds=bounds) if bounds else base_map()

@@ -248,7 +248,7 @@ def commune_schedule():
     )
     pairs = report_json(db.session, user, report.conflict_report(db.session, starts, ends, nis))
     return _schedule(
-        commune.name_fr, query, commune=commune, pairs=pairs, communes=active_communes(db.session)
+        commune.name(), query, commune=commune, pairs=pairs, communes=active_communes(db.session)
     )
 
 

@@ -14,6 +14,7 @@ from core.communes.models import Commune
 from core.communes.operations import (
     BORDER_FALLBACK_M,
     CommuneFileError,
+    active_provinces,
     commune_nis_at,
     load_communes,
 )
@@ -337,3 +338,33 @@ def test_every_use_of_the_commune_rule_agrees_at_the_border_fallback(
             check_in_wallonia(db.session, "footprint", footprint)
         with pytest.raises(InvalidInput, match="outside Wallonia"):
             split_by_commune(db.session, [shoot.id])
+
+
+GERMAN_NAMES = {  # the official names that differ from the French ones
+    "Amblève": "Amel",
+    "Bullange": "Büllingen",
+    "Butgenbach": "Bütgenbach",
+    "La Calamine": "Kelmis",
+    "Saint-Vith": "Sankt Vith",
+}
+
+
+@pytest.mark.parametrize(("locale", "renamed"), [("fr", {}), ("en", {}), ("de", GERMAN_NAMES)])
+def test_a_communes_name_in_sql_is_its_name_in_python_in_every_language(app, locale, renamed):
+    rows = db.session.execute(select(Commune, Commune.name_in(locale))).all()
+    assert len(rows) == 262
+    assert all(commune.name(locale) == named for commune, named in rows)
+    assert {c.name_fr: named for c, named in rows if named != c.name_fr} == renamed
+
+
+@pytest.mark.parametrize(
+    ("locale", "provinces"),
+    [
+        ("fr", ["Province de Liège", "Province de Namur", "Province du Brabant Wallon",
+                "Province du Hainaut", "Province du Luxembourg"]),
+        ("de", ["Provinz Hennegau", "Provinz Luxemburg", "Provinz Lüttich", "Provinz Namur",
+                "Provinz Wallonisch-Brabant"]),
+    ],
+)  # fmt: skip
+def test_the_provinces_are_named_and_sorted_in_the_language(app, locale, provinces):
+    assert [name for _nis, name in active_provinces(db.session, locale)] == provinces

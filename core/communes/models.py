@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import DateTime, Index, Integer, String, func, literal_column
+from sqlalchemy import ColumnElement, DateTime, Index, Integer, String, func, literal_column, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.dates import language
 from core.db import SRID, Base
 
 PLACE_KEY_SQL = "tournages_place_key({})"  # of a column, for indexes and generated columns
@@ -56,11 +57,21 @@ class Commune(Base):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
-    def name(self, locale: str = "fr") -> str:
-        """The commune's name in LOCALE where it has one (German for the East Cantons)."""
-        if locale == "de" and self.name_de:
+    # The owner of "a commune's name in a language": the official French name, except in
+    # German for the nine communes of the German-speaking Community, whose official names
+    # are German. `name` for objects, `name_in` for what SQL lists build.
+    def name(self, locale: str | None = None) -> str:
+        """The commune's name in LOCALE (the request's language by default)."""
+        if language(locale) == "de" and self.name_de:
             return self.name_de
         return self.name_fr
+
+    @classmethod
+    def name_in(cls, locale: str | None = None) -> ColumnElement[str]:
+        """`name`'s rule as an SQL expression over the communes table."""
+        if language(locale) == "de":
+            return func.coalesce(cls.name_de, cls.name_fr)
+        return cls.name_fr
 
 
 class ProvinceName(Base):
@@ -73,3 +84,17 @@ class ProvinceName(Base):
     province_nis: Mapped[str] = mapped_column(String(5), primary_key=True)
     language: Mapped[str] = mapped_column(String(2), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+
+
+def province_name_in(locale: str | None = None) -> ColumnElement[str]:
+    """The owner of "a commune's province's name in a language", as an SQL expression over
+    the communes table: the translated name where `province_names` has one, else French."""
+    code = language(locale)
+    if code == "fr":
+        return Commune.province
+    translated = (
+        select(ProvinceName.name)
+        .where(ProvinceName.province_nis == Commune.province_nis, ProvinceName.language == code)
+        .scalar_subquery()
+    )
+    return func.coalesce(translated, Commune.province)

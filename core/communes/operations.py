@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, String, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.communes.models import Commune
+from core.communes.models import Commune, province_name_in
 from core.db import SRID, WGS84
 from core.geo import as_geojson, point_3812, within_lambert_2008
 
@@ -28,8 +28,16 @@ class CommuneFileError(ValueError):
 
 
 def active_communes(session: Session) -> list[Commune]:
-    query = select(Commune).where(Commune.retired_at.is_(None)).order_by(Commune.name_fr)
+    """The communes of today's map, by name in the request's language."""
+    query = select(Commune).where(Commune.retired_at.is_(None)).order_by(Commune.name_in())
     return list(session.scalars(query))
+
+
+def active_provinces(session: Session, locale: str | None = None) -> list[tuple[str, str]]:
+    """(NIS, name in LOCALE) of the provinces of today's communes, by name."""
+    name = province_name_in(locale).label("name")
+    query = select(Commune.province_nis, name).where(Commune.retired_at.is_(None)).distinct()
+    return [(nis, label) for nis, label in session.execute(query.order_by(name))]
 
 
 def commune_with_geojson(session: Session, nis: str) -> tuple[Commune, dict[str, Any]] | None:

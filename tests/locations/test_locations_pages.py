@@ -1,5 +1,6 @@
 from datetime import datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from core.db import db
@@ -168,3 +169,19 @@ def test_photos_from_the_detail_page(
     client.post(f"/locations/{location.id}/photos/{photos[1]['id']}/cover")
     photos = client.get(f"/api/v1/locations/{location.id}/photos").json["photos"]
     assert [(p["caption"], p["is_cover"]) for p in photos] == [("Sud", True), ("Nord", False)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("fr", "Saint-Vith (Province de Liège)"), ("de", "Sankt Vith (Provinz Lüttich)")],
+)
+def test_pages_name_the_commune_and_the_province_in_the_language(
+    client, login, make_user, create_location, lang, expected
+):
+    location = create_location(6.1236, 50.2817, name="Marché couvert")
+    login(make_user("scout"))
+    search = client.get(f"/locations?q=march%C3%A9&lang={lang}").get_data(as_text=True)
+    detail = client.get(f"/locations/{location.id}?lang={lang}").get_data(as_text=True)
+    assert expected in search and expected in detail
+    province = expected.split("(")[1].rstrip(")")
+    assert f">{province}</option>" in search  # the province filter, too
