@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, request, url_for
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
-from core.auth.models import Role
+from core.auth.models import Role, User
 from core.auth.policy import ProductionView, acting_user, allowed, production_label, production_view
 from core.dates import period, when
 from core.forms import ActionForm
@@ -26,15 +27,65 @@ class NavEntry:
     endpoint: str
     label: LazyString | str
     action: str  # the policy action a user needs to see the entry
+    summary: LazyString | str  # what one does there, in a sentence (the home page's card)
+    # How many things there wait for the signed-in user to act (the home page's count).
+    waiting: Callable[[User], int] | None = None
+    group: LazyString | str | None = None  # the menu's drop-down it sits in (None: its own)
 
 
 NAVIGATION: list[NavEntry] = []
 
 
-def add_navigation(endpoint: str, label: LazyString | str, action: str) -> None:
+def add_navigation(
+    endpoint: str,
+    label: LazyString | str,
+    action: str,
+    summary: LazyString | str,
+    waiting: Callable[[User], int] | None = None,
+    group: LazyString | str | None = None,
+) -> None:
     """Feature packages call this when they register their blueprints."""
     if all(entry.endpoint != endpoint for entry in NAVIGATION):
-        NAVIGATION.append(NavEntry(endpoint, label, action))
+        NAVIGATION.append(NavEntry(endpoint, label, action, summary, waiting, group))
+
+
+def menu(user: User | None, endpoint: str | None) -> list[dict]:
+    """The menu's items for USER on the page ENDPOINT, in the order the packages registered
+    them: an entry is {url, label, active}; the entries of a group are one item {label,
+    entries, active} where the group's first entry stands (a drop-down, so that the menu
+    keeps to one row at 1280 px in every language)."""
+    items: list[dict] = []
+    groups: dict[str, dict] = {}
+    for entry in NAVIGATION:
+        if not allowed(user, entry.action):
+            continue
+        link = {"url": url_for(entry.endpoint), "label": entry.label}
+        link["active"] = endpoint == entry.endpoint
+        if entry.group is None:
+            items.append(link)
+            continue
+        key = str(entry.group)
+        if key not in groups:
+            groups[key] = {"label": entry.group, "entries": [], "active": False}
+            items.append(groups[key])
+        groups[key]["entries"].append(link)
+        groups[key]["active"] |= link["active"]
+    return items
+
+
+def home_cards(user: User | None) -> list[dict]:
+    """The home page: every place of the navigation USER may go, what it is for and, signed
+    in, how much waits there for them; the same entries and rights as the menu."""
+    return [
+        {
+            "url": url_for(entry.endpoint),
+            "label": entry.label,
+            "summary": entry.summary,
+            "waiting": entry.waiting(user) if entry.waiting and user is not None else None,
+        }
+        for entry in NAVIGATION
+        if allowed(user, entry.action)
+    ]
 
 
 def init_app(app: Flask) -> None:
@@ -44,20 +95,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def shell_helpers() -> dict:
-        def navigation() -> list[dict]:
-            user = acting_user()
-            return [
-                {
-                    "url": url_for(entry.endpoint),
-                    "label": entry.label,
-                    "active": request.endpoint == entry.endpoint,
-                }
-                for entry in NAVIGATION
-                if allowed(user, entry.action)
-            ]
-
         return {
-            "navigation": navigation,
+            "navigation": lambda: menu(acting_user(), request.endpoint),
             "current_locale": lambda: str(get_locale() or "fr"),
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "may": lambda action, target=None: allowed(acting_user(), action, target),

@@ -20,5 +20,10 @@ def init_app(app: Flask) -> None:
     picker.init_app(app)
     app.register_blueprint(views_bp)
     app.cli.add_command(locations_cli)
-    add_navigation("locations.search_page", _l("Locations"), "locations.search")
+    add_navigation(
+        "locations.search_page",
+        _l("Locations"),
+        "locations.search",
+        _l("Search the library of filming locations by place, category and facilities."),
+    )
     demo.register("locations", load_demo_locations)

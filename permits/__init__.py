@@ -4,6 +4,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from core import demo
+from core.db import db
 from core.shell import add_navigation
 from shoots.operations import holds
 
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
     from permits.cli import outbox_cli, permits_cli
     from permits.demo_data import load_demo
     from permits.views import bp
+    from permits.workflow import waiting_for
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
@@ -23,6 +25,17 @@ def init_app(app: Flask) -> None:
     holds.install(app, KEEPER)  # shoots asks permits before changing a shoot it holds
     app.cli.add_command(outbox_cli)
     app.cli.add_command(permits_cli)
-    add_navigation("permits.index", _l("Permit requests"), "permits.list")
-    add_navigation("permits.public", _l("Upcoming shoots"), "permits.public")
+    add_navigation(
+        "permits.index",
+        _l("Permit requests"),
+        "permits.list",
+        _l("Ask the communes for their permission, follow and decide requests and amendments."),
+        lambda user: waiting_for(db.session, user),
+    )
+    add_navigation(
+        "permits.public",
+        _l("Upcoming shoots"),
+        "permits.public",
+        _l("The approved shoots of the coming weeks: where, when and which streets."),
+    )
     demo.register("permits", load_demo)

@@ -14,7 +14,7 @@ from werkzeug.exceptions import Forbidden
 from core.auth.models import User
 from core.auth.policy import allowed
 from core.errors import Conflict, InvalidInput, NotFound
-from permits import amendments, leadtime, versions
+from permits import amendments, leadtime, operations, versions
 from permits.models import (
     CLOSED_STATUSES,
     STATUS_LABELS,
@@ -53,6 +53,20 @@ __all__ = [
 def available_transitions(user: User | None, permit: PermitRequest) -> list[Transition]:
     """The moves USER may make on PERMIT now (what the page offers as buttons)."""
     return possible(user, permit)
+
+
+def _moves_on(transition: Transition) -> bool:
+    return transition.target is not S.WITHDRAWN  # taking a request back is not its next step
+
+
+def waiting_for(session: Session, user: User) -> int:
+    """How many requests and amendment reviews wait for USER: those where USER may make a
+    move that takes them on (submit a draft, resubmit, take into review, decide), as the
+    request's page would offer it; the home page's count."""
+    statuses = list(dict.fromkeys(t.source for t in TRANSITIONS if _moves_on(t)))
+    rows = operations.find_requests(session, user, operations.RequestFilter(status=statuses))
+    requests = sum(any(_moves_on(t) for t in possible(user, row["request"])) for row in rows)
+    return requests + len(amendments.awaiting(session, user))
 
 
 def _checked(

@@ -3,9 +3,10 @@
 After `make messages` has added new msgids to the .po files, a developer writes the
 translations of a feature in one JSON file and runs:
     .venv/bin/python scripts/fill_translations.py my-strings.json
-It lists the msgids still untranslated. English needs no translation (msgids are English),
-except where a msgid names a field as the API does ("must be after starts_at"): an "en" entry
-words it for people (the API's detail says it that way too, core.errors.in_english).
+It lists the msgids still untranslated. A plural's entry is the list of its forms (French has
+three in our catalogue). English needs no translation (msgids are English), except where a
+msgid names a field as the API does ("must be after starts_at"): an "en" entry words it for
+people (the API's detail says it that way too, core.errors.in_english).
 """
 
 import json
@@ -27,9 +28,12 @@ def fill(language: str, translations: dict[str, dict[str, str]]) -> list[str]:
         if not key:
             continue
         if language in translations.get(key, {}):
-            message.string = translations[key][language]
+            value = translations[key][language]  # a list for a plural: its forms
+            message.string = tuple(value) if isinstance(value, list) else value
             message.flags.discard("fuzzy")
-        elif not message.string and language != "en":
+        elif not any(message.string if message.pluralizable else [message.string]) and (
+            language != "en"
+        ):
             missing.append(key)
     with path.open("wb") as handle:
         write_po(handle, catalogue, width=100, no_location=True)

@@ -22,8 +22,23 @@ def init_app(app: Flask) -> None:
     bookings.register(ShootBookings())  # the location library's questions about shoots
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
-    add_navigation("shoots.production_list", _l("Productions"), "productions.read")
-    add_navigation("shoots.commune_schedule", _l("Shoots by commune"), "conflicts.report")
-    add_navigation("shoots.blackout_list", _l("Blackouts"), "blackouts.read")
+    add_navigation(
+        "shoots.production_list",
+        _l("Productions"),
+        "productions.read",
+        _l("Your productions and their shoots, drawn on a map and checked for clashes."),
+    )
+    add_navigation(
+        "shoots.commune_schedule",
+        _l("Shoots by commune"),
+        "conflicts.report",
+        _l("A commune's schedule: its shoots by day and the clashes between them."),
+    )
+    add_navigation(
+        "shoots.blackout_list",
+        _l("Blackouts"),
+        "blackouts.read",
+        _l("Places and periods closed to filming: markets, works, events."),
+    )
     demo.register("shoots", load_demo)
     app.cli.add_command(shoots_cli)
