@@ -33,6 +33,13 @@ def init_app(app: Flask) -> None:
         lambda user: waiting_for(db.session, user),
     )
     add_navigation(
+        "permits.settings",
+        _l("Commune settings"),
+        "communes.configure",
+        _l("Your commune's minimum notice, notification address and warning thresholds."),
+        group=_l("Communes"),
+    )
+    add_navigation(
         "permits.public",
         _l("Upcoming shoots"),
         "permits.public",

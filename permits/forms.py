@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.dates import period
 from core.forms import CheckboxesField, Form, choices
@@ -95,3 +95,33 @@ class InsuranceForm(Form):
     field_aliases: ClassVar[dict[str, str]] = {"insurance": "file"}
 
     file = FileField(_l("Insurance certificate (PDF, at most 5 MB)"), validators=[FileRequired()])
+
+
+class CommuneSettingsForm(Form):
+    """A commune's notice, notification address and warning thresholds (its officers' page).
+    The limits are the domain's (permits.leadtime, shoots.schemas.CommuneSettingsIn): the page
+    shows their refusals next to the fields."""
+
+    field_aliases: ClassVar[dict[str, str]] = {"working_days": "notice_working_days"}
+
+    notice_working_days = IntegerField(
+        _l("Minimum notice (working days)"), validators=[InputRequired()]
+    )
+    notification_email = StringField(
+        _l("Also send the notifications to (e-mail)"), validators=[Optional(), Length(max=254)]
+    )
+    nearby_distance_m = IntegerField(
+        _l("Neighbouring sets: warn within (metres)"), validators=[InputRequired()]
+    )
+    saturation_days = IntegerField(
+        _l("Over-filmed area: warn from (shoot days)"), validators=[InputRequired()]
+    )
+    saturation_radius_m = IntegerField(
+        _l("… within a radius of (metres)"), validators=[InputRequired()]
+    )
+    saturation_window_days = IntegerField(
+        _l("… over the last (days)"), validators=[InputRequired()]
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}

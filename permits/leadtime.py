@@ -8,9 +8,11 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 import holidays
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.auth.operations import EMAIL_PATTERN
 from core.communes.models import Commune
 from core.config import BRUSSELS
 from core.errors import InvalidInput
@@ -46,20 +48,35 @@ def add_working_days(start: date, days: int) -> date:
 def set_notice(
     session: Session, commune_nis: str, working_days: int, email: str | None = None
 ) -> PermitCommuneSettings:
-    """Set a commune's minimum notice (and the address its notifications go to)."""
+    """Set a commune's minimum notice (and the address its notifications go to: '' for none,
+    None to keep it)."""
     if session.get(Commune, commune_nis) is None:
-        raise InvalidInput("commune", f"unknown commune {commune_nis!r}")
+        raise InvalidInput("commune", _l("unknown commune %(nis)s", nis=commune_nis))
     if not 0 <= working_days <= MAX_NOTICE_WORKING_DAYS:
-        raise InvalidInput("working_days", f"must be between 0 and {MAX_NOTICE_WORKING_DAYS}")
+        raise InvalidInput(
+            "working_days",
+            _l("must be between %(low)s and %(high)s", low=0, high=MAX_NOTICE_WORKING_DAYS),
+        )
+    if email and not EMAIL_PATTERN.match(email.strip()):
+        raise InvalidInput("notification_email", _l("is not an e-mail address"))
     settings = session.get(PermitCommuneSettings, commune_nis) or PermitCommuneSettings(
         commune_nis=commune_nis
     )
     settings.notice_working_days = working_days
     if email is not None:
-        settings.notification_email = email or None
+        settings.notification_email = email.strip() or None
     session.add(settings)
     session.flush()
     return settings
+
+
+def notification_email_of(session: Session, commune_nis: str) -> str | None:
+    """The address a commune's notifications go to besides its officers (None: theirs only)."""
+    return session.scalar(
+        select(PermitCommuneSettings.notification_email).where(
+            PermitCommuneSettings.commune_nis == commune_nis
+        )
+    )
 
 
 def notice_for(session: Session, commune_nis: str) -> int:

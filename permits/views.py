@@ -10,6 +10,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,12 +21,15 @@ from werkzeug.exceptions import NotFound
 
 from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
+from core.communes.models import Commune
+from core.communes.operations import active_communes
 from core.db import db
 from core.errors import ApiError, InvalidInput
 from core.errors import NotFound as ApiNotFound
 from core.forms import described
 from core.validation import parse, query_data
 from permits import amendments, leadtime, notifications, operations, versions, workflow
+from permits.commune_settings import DEFAULTS, commune_settings, save_commune_settings
 from permits.document import (
     document_context,
     render_document,
@@ -37,6 +41,7 @@ from permits.findings import attention, request_findings, summarize, visible_fin
 from permits.forms import (
     INBOX_LABELS,
     AmendmentDecisionForm,
+    CommuneSettingsForm,
     InsuranceForm,
     PermitRequestForm,
     TransitionForm,
@@ -411,3 +416,28 @@ def public():
         iso=local_iso,
         street_impacts=street_impacts,
     )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """A commune's settings: an officer's own commune; an administrator's choice (?commune=)."""
+    user = authorize("communes.configure")
+    nis = user.commune_nis or request.args.get("commune", "")
+    commune = db.session.get(Commune, nis) if nis else None
+    if commune is None and user.commune_nis is None:  # an administrator chooses the commune
+        communes = active_communes(db.session)
+        return render_template("permits/settings.html", commune=None, communes=communes)
+    authorize("communes.configure", nis)
+    form = CommuneSettingsForm(data=commune_settings(db.session, nis))
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        _saved, refused = form.attempt(
+            lambda: save_commune_settings(db.session, nis, form.values())
+        )
+        if refused is None:
+            flash(_("The settings of %(commune)s are saved.", commune=commune.name()), "success")
+            return redirect(url_for("permits.settings", commune=nis))
+        status = refused
+    return render_template(
+        "permits/settings.html", commune=commune, form=form, defaults=DEFAULTS
+    ), status

@@ -33,12 +33,14 @@ def init_app(app: Flask) -> None:
         _l("Shoots by commune"),
         "conflicts.report",
         _l("A commune's schedule: its shoots by day and the clashes between them."),
+        group=_l("Communes"),
     )
     add_navigation(
         "shoots.blackout_list",
         _l("Blackouts"),
         "blackouts.read",
         _l("Places and periods closed to filming: markets, works, events."),
+        group=_l("Communes"),
     )
     demo.register("shoots", load_demo)
     app.cli.add_command(shoots_cli)

@@ -418,7 +418,7 @@ def get_settings(nis: str):
     summary="Set a commune's thresholds (admins, its officers)",
 )
 def put_settings(nis: str, body: CommuneSettingsIn):
-    authorize("blackouts.manage", nis)
+    authorize("communes.configure", nis)
     _commune(nis)
     values = conflicts.save_settings(db.session, nis, body.model_dump())
     return jsonify({"commune": nis, **values})

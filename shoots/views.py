@@ -37,6 +37,7 @@ from locations.models import Location
 from locations.operations import search_points
 from locations.schemas import LocationSearch
 from shoots.forms import (
+    WEEKDAYS,
     BlackoutForm,
     CancelForm,
     CopiesForm,
@@ -799,6 +800,8 @@ def blackout_list():
     return render_template(
         "shoots/blackouts.html",
         blackouts=blackouts,
+        commune_names={c.nis: c.name() for c in active_communes(db.session)},
+        weekdays=WEEKDAYS,
         form=form if manages else None,
         map_html=blackout_map(db.session, form.area.drawable(), nis) if manages else None,
         place_box=PLACE_BOX,

@@ -193,6 +193,8 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "permits.upload_insurance": {"POST": {COORD_A}},
     "permits.transition": {"POST": {COORD_A, OFFICER}},
     "permits.public": {"GET": EVERYONE},
+    # a commune's settings: its officers (their own commune), administrators (any)
+    "permits.settings": {"GET": COMMUNE_MAPS, "POST": COMMUNE_MAPS},
     "permits_api.create": {"POST": {COORD_A}},
     "permits_api.list_permits": {"GET": SHOOT_READERS},
     "permits_api.get_permit": {"GET": NAMUR_PERMIT},
@@ -426,6 +428,10 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         "permits.new": {"production_id": production_id, "shoot_ids": shoot_id},
         "permits.transition": {"action": "submit"},
         "permits.amendment_transition": {"action": "take_into_review"},
+        "permits.settings": {
+            "notice_working_days": "3", "nearby_distance_m": "1", "saturation_days": "1",
+            "saturation_radius_m": "1", "saturation_window_days": "1",
+        },
     }  # fmt: skip
 
 

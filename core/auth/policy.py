@@ -182,6 +182,8 @@ SHOOT_RULES: dict[str, Rule] = {
     "conflicts.report": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
     "blackouts.read": _signed_in,
     "blackouts.manage": _manages_commune,  # target: the blackout's commune NIS (None: any)
+    # A commune's notice, notification address and warning thresholds (target: its NIS).
+    "communes.configure": _manages_commune,
     "calendars.commune": _roles(Role.ADMIN, Role.COORDINATOR, Role.OFFICER),
 }
 

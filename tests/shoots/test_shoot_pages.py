@@ -165,3 +165,30 @@ def test_the_shoot_forms_location_is_shown_by_name_and_sent_by_id(
     assert "/static/places/place-picker.js" in page
     unknown = client.post(url, data=form_data(location_id="Gare de Namur"))  # no JavaScript
     assert unknown.status_code == 400 and 'aria-invalid="true"' in unknown.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "commune", "weekly"),
+    [
+        ("fr", "Bullange", "chaque samedi, 06:00–14:00"),
+        ("de", "Büllingen", "jeden Samstag, 06:00–14:00"),
+    ],
+)
+def test_the_blackout_list_names_the_commune_and_the_weekday(
+    client, login, make_user, lang, commune, weekly
+):
+    login(make_user("officer", commune="63012"))
+    created = client.post(
+        "/blackouts",
+        data={
+            "commune": "63012", "kind": "market", "title": "Marché hebdomadaire",
+            "starts_at": "2027-01-01T00:00", "ends_at": "2028-01-01T00:00",
+            "weekday": "6", "daily_start": "06:00", "daily_end": "14:00",
+        },
+    )  # fmt: skip
+    assert created.status_code == 302, created.text
+    row = client.get(f"/blackouts?lang={lang}").text.split("Marché hebdomadaire")[0]
+    row = row[row.rindex("<tr>") :]
+    assert f"<td>{commune}</td>" in row and "63012" not in row
+    page = client.get(f"/blackouts?lang={lang}").text
+    assert weekly in page and "day 6" not in page
