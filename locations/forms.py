@@ -135,3 +135,32 @@ class StatusForm(Form):
 class PhotoForm(Form):
     file = FileField(_l("Photo"), validators=[FileRequired()])
     caption = StringField(_l("Caption"), validators=[Length(max=300)])
+
+
+# The coordinate systems an import file may use (locations.importing.SUPPORTED_CRS).
+IMPORT_CRS_LABELS = {
+    "4326": _l("WGS84 longitude, latitude (GPS, GeoJSON)"),
+    "3812": _l("Belgian Lambert 2008 (EPSG:3812)"),
+    "31370": _l("Belgian Lambert 72 (EPSG:31370)"),
+}
+
+
+class ImportForm(Form):
+    """A GeoJSON or CSV file of locations, checked first (a dry run), imported on confirmation."""
+
+    file = FileField(_l("File (GeoJSON or CSV)"), validators=[FileRequired()])
+    crs = SelectField(_l("Coordinates in"), choices=choices(IMPORT_CRS_LABELS), default="4326")
+    status = SelectField(
+        _l("Import as"),
+        choices=choices({k: v for k, v in STATUS_LABELS.items() if k != "archived"}),
+        default="draft",
+    )
+
+
+class ConfirmImportForm(Form):
+    """The confirmation of a checked file: which one (its staging token) and how."""
+
+    token = HiddenField(validators=[DataRequired()])
+    filename = HiddenField()
+    crs = HiddenField(validators=[DataRequired()])
+    status = HiddenField(validators=[DataRequired()])

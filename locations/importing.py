@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from flask_babel import lazy_gettext as _l
 from pydantic import TypeAdapter, ValidationError
 from shapely import wkt
 from shapely.errors import ShapelyError
@@ -29,8 +30,9 @@ from sqlalchemy.orm import Session
 from core.auth.models import User
 from core.auth.policy import allowed
 from core.db import SRID, WGS84
-from core.errors import ApiError, InvalidInput
+from core.errors import ApiError, InvalidInput, Text, in_english
 from core.geo import geojson_shape, reproject
+from core.validation import parse
 from locations.models import Category, Location, LocationStatus
 from locations.operations import (
     OUTLINE_MAX_DISTANCE_M,
@@ -61,7 +63,12 @@ def parse_crs(raw: str) -> int:
     if match and int(match.group(1)) in SUPPORTED_CRS:
         return int(match.group(1))
     supported = ", ".join(f"EPSG:{code}" for code in SUPPORTED_CRS)
-    raise InvalidInput("crs", f"{raw!r} is not supported; use one of {supported}")
+    raise InvalidInput(
+        "crs",
+        _l(
+            "%(crs)s is not supported; use one of %(supported)s", crs=repr(raw), supported=supported
+        ),
+    )
 
 
 @dataclass
@@ -75,7 +82,7 @@ class Candidate:
     outline: Polygon | None = None
     source_xy: tuple[float, float] | None = None  # as in the file, for error messages
     commune_nis: str | None = None
-    reason: str | None = None
+    reason: Text | None = None  # said in the reader's language (the API: in English)
     location_id: int | None = None
     external_ref: str | None = None
 
@@ -104,7 +111,7 @@ class ImportReport:
                     "row": c.row,
                     "name": c.name,
                     "result": "rejected" if c.reason else accepted,
-                    **({"reason": c.reason} if c.reason else {}),
+                    **({"reason": in_english(c.reason)} if c.reason else {}),
                     **({"id": c.location_id} if c.location_id else {}),
                 }
                 for c in self.candidates
@@ -128,36 +135,36 @@ def _decode(content: bytes) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput("file", f"is not UTF-8 text (byte {exc.start})") from None
+        raise InvalidInput("file", _l("is not UTF-8 text (byte %(at)s)", at=exc.start)) from None
 
 
-def read_geojson(content: bytes) -> tuple[list[tuple[dict, BaseGeometry | str]], int | None]:
+def read_geojson(content: bytes) -> tuple[list[tuple[dict, BaseGeometry | Text]], int | None]:
     """(properties, geometry or the reason it is unusable) per feature, and a stated CRS."""
     try:
         document = json.loads(_decode(content))
     except json.JSONDecodeError as exc:
-        raise InvalidInput("file", f"is not valid JSON: {exc}") from None
+        raise InvalidInput("file", _l("is not valid JSON: %(why)s", why=str(exc))) from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise InvalidInput("file", "must be a GeoJSON FeatureCollection")
+        raise InvalidInput("file", _l("must be a GeoJSON FeatureCollection"))
     features = document.get("features")
     if not isinstance(features, list):
-        raise InvalidInput("file", "FeatureCollection without a 'features' list")
+        raise InvalidInput("file", _l("FeatureCollection without a 'features' list"))
     stated = ((document.get("crs") or {}).get("properties") or {}).get("name")
     rows = []
     for feature in features:
         if not isinstance(feature, dict):
-            rows.append(({}, "is not a GeoJSON Feature"))
+            rows.append(({}, _l("is not a GeoJSON Feature")))
             continue
         properties = feature.get("properties") or {}
         try:
-            geometry: BaseGeometry | str = geojson_shape("geometry", feature.get("geometry"))
+            geometry: BaseGeometry | Text = geojson_shape("geometry", feature.get("geometry"))
         except InvalidInput as exc:
-            geometry = exc.detail
+            geometry = _named(exc)
         rows.append((properties if isinstance(properties, dict) else {}, geometry))
     return rows, parse_crs(stated) if isinstance(stated, str) else None
 
 
-def read_csv(content: bytes) -> list[tuple[dict, BaseGeometry | str]]:
+def read_csv(content: bytes) -> list[tuple[dict, BaseGeometry | Text]]:
     """Rows with lon/lat (or x/y) columns, or a wkt column; lists separated by ';' or '|'."""
     data = _decode(content)
     try:
@@ -167,7 +174,7 @@ def read_csv(content: bytes) -> list[tuple[dict, BaseGeometry | str]]:
     reader = csv.DictReader(io.StringIO(data), dialect=dialect)
     header = [h.strip().lower() for h in reader.fieldnames or []]
     if "name" not in header:
-        raise InvalidInput("file", "CSV header must have a 'name' column")
+        raise InvalidInput("file", _l("CSV header must have a 'name' column"))
     coordinates = next(
         (
             pair
@@ -177,7 +184,7 @@ def read_csv(content: bytes) -> list[tuple[dict, BaseGeometry | str]]:
         None,
     )
     if coordinates is None and "wkt" not in header:
-        raise InvalidInput("file", "CSV header needs lon and lat (or x and y) columns, or wkt")
+        raise InvalidInput("file", _l("CSV header needs lon and lat (or x and y) columns, or wkt"))
     reader.fieldnames = header
     rows = []
     try:
@@ -186,15 +193,21 @@ def read_csv(content: bytes) -> list[tuple[dict, BaseGeometry | str]]:
                 rows.append(
                     (
                         {},
-                        f"has {len(header) + len(record.get(None) or [])} fields"
-                        f" where the header has {len(header)}",
+                        _l(
+                            "has %(found)s fields where the header has %(wanted)s",
+                            found=len(header) + len(record.get(None) or []),
+                            wanted=len(header),
+                        ),
                     )
                 )
                 continue
             properties = {k: v.strip() for k, v in record.items() if v.strip()}
             rows.append((properties, _csv_geometry(properties, coordinates)))
     except csv.Error as exc:
-        raise InvalidInput("file", f"malformed CSV at line {reader.line_num}: {exc}") from None
+        raise InvalidInput(
+            "file",
+            _l("malformed CSV at line %(line)s: %(why)s", line=reader.line_num, why=str(exc)),
+        ) from None
     for properties, _ in rows:
         for name in ("categories", "tags"):
             if name in properties:
@@ -202,32 +215,33 @@ def read_csv(content: bytes) -> list[tuple[dict, BaseGeometry | str]]:
     return rows
 
 
-def _csv_geometry(properties: dict, coordinates: tuple[str, str] | None) -> BaseGeometry | str:
+def _csv_geometry(properties: dict, coordinates: tuple[str, str] | None) -> BaseGeometry | Text:
     if properties.get("wkt"):
         try:
             return wkt.loads(properties["wkt"])
         except (ShapelyError, ValueError) as exc:
-            return f"invalid WKT ({exc})"
+            return _l("invalid WKT (%(why)s)", why=str(exc))
     if coordinates is None:
-        return "no geometry (empty wkt)"
+        return _l("no geometry (empty wkt)")
     try:
         return Point(float(properties[coordinates[0]]), float(properties[coordinates[1]]))
     except (KeyError, ValueError):
-        return f"{coordinates[0]} and {coordinates[1]} must be numbers"
+        return _l("%(x)s and %(y)s must be numbers", x=coordinates[0], y=coordinates[1])
 
 
 # ---- checking --------------------------------------------------------------------------------
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}"
+def _named(error: InvalidInput) -> Text:
+    """A refusal of one row's field, as the report says it: "field: reason"."""
+    return _l("%(field)s: %(reason)s", field=error.field, reason=error.reason)
 
 
 def _check_geometry(candidate: Candidate, geometry: BaseGeometry, crs: int) -> None:
     if geometry.is_empty or geometry.geom_type not in ("Point", "Polygon"):
-        candidate.reason = f"geometry must be a Point or a Polygon, not {geometry.geom_type}"
+        candidate.reason = _l(
+            "geometry must be a Point or a Polygon, not %(kind)s", kind=geometry.geom_type
+        )
         return
     if isinstance(geometry, Point):
         candidate.point = geometry  # projected with all the others at once (project_points)
@@ -235,7 +249,7 @@ def _check_geometry(candidate: Candidate, geometry: BaseGeometry, crs: int) -> N
     try:
         candidate.outline = checked_outline("geometry", geometry, crs)
     except InvalidInput as exc:
-        candidate.reason = exc.detail
+        candidate.reason = _named(exc)
         return
     candidate.point = candidate.outline.representative_point()
 
@@ -250,7 +264,7 @@ def project_points(candidates: list[Candidate], crs: int) -> None:
     projected = reproject(shapely.points(source), crs, SRID)  # an array of points
     for candidate, point, (x, y) in zip(pending, projected, source, strict=True):
         if not all(map(_finite, (point.x, point.y))):
-            candidate.reason = f"coordinates are not valid in EPSG:{crs}"
+            candidate.reason = _l("coordinates are not valid in EPSG:%(crs)s", crs=crs)
         candidate.point = point
         candidate.source_xy = (float(x), float(y))
 
@@ -281,28 +295,30 @@ def _typed(name: str, value: Any) -> Any:
 def check_row(
     number: int,
     properties: dict,
-    geometry: BaseGeometry | str,
+    geometry: BaseGeometry | Text,
     crs: int,
     known: set[str],
     may_set_private: bool,
 ) -> Candidate:
     candidate = Candidate(row=number, name=str(properties.get("name") or "")[:200])
-    if isinstance(geometry, str):
+    if not isinstance(geometry, BaseGeometry):  # the reason it is unusable
         candidate.reason = geometry
         return candidate
     values = {k: _typed(k, v) for k, v in properties.items() if k not in IGNORED_PROPERTIES}
     try:
-        candidate.fields = NewLocationFields.model_validate(values)
-    except ValidationError as exc:
-        candidate.reason = _first_error(exc)
+        candidate.fields = parse(NewLocationFields, values)
+    except InvalidInput as exc:
+        candidate.reason = _named(exc)
         return candidate
     private = [name for name in PRIVATE_FIELDS if name in candidate.fields.model_fields_set]
     if private and not may_set_private:
-        candidate.reason = f"{private[0]}: your role may not set owner or contact details"
+        candidate.reason = _l(
+            "%(field)s: your role may not set owner or contact details", field=private[0]
+        )
         return candidate
     unknown = [c for c in candidate.fields.categories or [] if c not in known]
     if unknown:
-        candidate.reason = f"unknown category {unknown[0]!r}"
+        candidate.reason = _l("unknown category %(code)s", code=repr(unknown[0]))
         return candidate
     ref = properties.get("external_ref")
     candidate.external_ref = str(ref)[:120] if ref else None
@@ -339,13 +355,20 @@ def assign_communes(session: Session, candidates: list[Candidate], crs: int) -> 
             error = (
                 outside_wallonia(session, *candidate.source_xy, "geometry")
                 if crs == WGS84 and candidate.source_xy
-                else InvalidInput("geometry", f"({wgs84.x:.6f}, {wgs84.y:.6f}) is outside Wallonia")
+                else InvalidInput(
+                    "geometry",
+                    _l(
+                        "(%(lon)s, %(lat)s) is outside Wallonia",
+                        lon=f"{wgs84.x:.6f}",
+                        lat=f"{wgs84.y:.6f}",
+                    ),
+                )
             )
-            candidate.reason = error.detail
+            candidate.reason = _named(error)
         elif candidate.outline is not None and (
             candidate.outline.distance(candidate.point) > OUTLINE_MAX_DISTANCE_M
         ):
-            candidate.reason = "outline too far from the point"
+            candidate.reason = _l("outline too far from the point")
 
 
 def _check_references(session: Session, candidates: list[Candidate]) -> None:
@@ -358,9 +381,13 @@ def _check_references(session: Session, candidates: list[Candidate]) -> None:
         ref = candidate.external_ref
         if ref and not candidate.reason:
             if ref in existing:
-                candidate.reason = f"external_ref {ref!r} is already in the library"
+                candidate.reason = _l(
+                    "external_ref %(ref)s is already in the library", ref=repr(ref)
+                )
             elif ref in seen:
-                candidate.reason = f"external_ref {ref!r} appears twice in the file"
+                candidate.reason = _l(
+                    "external_ref %(ref)s appears twice in the file", ref=repr(ref)
+                )
             seen.add(ref)
 
 
@@ -383,12 +410,19 @@ def import_locations(
     if file_format == "geojson":
         rows, stated = read_geojson(content)
         if stated is not None and stated != crs and crs != WGS84:
-            raise InvalidInput("crs", f"EPSG:{crs} given, but the file states EPSG:{stated}")
+            raise InvalidInput(
+                "crs",
+                _l(
+                    "EPSG:%(given)s given, but the file states EPSG:%(stated)s",
+                    given=crs,
+                    stated=stated,
+                ),
+            )
         crs = stated or crs
     else:
         rows = read_csv(content)
     if not rows:
-        raise InvalidInput("file", "contains no rows")
+        raise InvalidInput("file", _l("contains no rows"))
     known = set(session.scalars(select(Category.code)))
     # user None: a trusted command-line or demo caller.
     may_set_private = user is None or allowed(user, "locations.view_private")
@@ -402,8 +436,11 @@ def import_locations(
     _check_references(session, report.candidates)
     if report.rejected and not dry_run:
         raise ImportRejected(
-            f"{len(report.rejected)} of {len(report.candidates)} rows rejected; nothing was "
-            "imported (see results)",
+            _l(
+                "%(rejected)s of %(rows)s rows rejected; nothing was imported (see results)",
+                rejected=len(report.rejected),
+                rows=len(report.candidates),
+            ),
             report=report.as_dict(),
         )
     if not dry_run:

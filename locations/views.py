@@ -16,7 +16,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -28,12 +28,14 @@ from core.errors import ApiError
 from core.forms import described
 from core.geo import parse_lon_lat
 from core.validation import parse
-from locations import operations, photos
+from locations import import_staging, importing, operations, photos
 from locations.api import store_upload, visible_location
 from locations.forms import (
     SEARCH_LABELS,
     STATUS_ACTIONS,
     STATUS_LABELS,
+    ConfirmImportForm,
+    ImportForm,
     LocationForm,
     PhotoForm,
     StatusForm,
@@ -271,3 +273,91 @@ def photo_file(location_id: int, photo_id: int, variant: str):
     name = photo.stored_name if variant == "full" else photo.thumbnail_name
     folder = photos.photo_folder(current_app.config["UPLOAD_FOLDER"], location.id)
     return send_from_directory(folder, name, max_age=3600)
+
+
+# ---- import: upload, the dry run's report, confirm -------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_page():
+    """Step one: a file checked by a dry run, its report, and (every row accepted) the button
+    that imports it. Step two (import_confirm) imports the same file, kept meanwhile."""
+    user = authorize("locations.import")
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _import_page(form, None, None, 400 if form.is_submitted() else 200)
+    if form.status.data == "published":
+        authorize("locations.publish")
+    upload = form.file.data
+    content = upload.read()
+    report, refused = form.attempt(lambda: _dry_run(content, upload.filename, form.crs.data, user))
+    if refused is not None:
+        return _import_page(form, None, None, refused)
+    confirm = None
+    if not report.rejected:
+        confirm = ConfirmImportForm(
+            formdata=None,
+            token=import_staging.stage(user, content),
+            filename=upload.filename or "",
+            crs=form.crs.data,
+            status=form.status.data,
+        )
+    return _import_page(form, report, confirm, 200)
+
+
+@bp.post("/import/confirm")
+def import_confirm():
+    user = authorize("locations.import")
+    confirm = ConfirmImportForm()
+    form = ImportForm(formdata=None)
+    if not confirm.validate_on_submit():
+        return _import_page(form, None, None, 400)
+    if confirm.status.data == "published":
+        authorize("locations.publish")
+    content = import_staging.staged(user, confirm.token.data)
+    if content is None:
+        form.form_errors.append(_("This file is no longer kept (an hour at most): send it again."))
+        return _import_page(form, None, None, 400)
+    name, crs, status = confirm.filename.data, confirm.crs.data, confirm.status.data
+    # Checked again: the library may have changed since the dry run (a reference taken).
+    report, refused = confirm.attempt(lambda: _dry_run(content, name, crs, user))
+    if refused is None and not report.rejected:
+        report, refused = confirm.attempt(
+            lambda: importing.import_locations(
+                db.session, content, file_format=importing.detect_format(name, content),
+                crs=importing.parse_crs(crs), user=user, dry_run=False,
+                status=LocationStatus(status),
+            )
+        )  # fmt: skip
+    if refused is not None or report.rejected:
+        form.form_errors += confirm.form_errors
+        return _import_page(form, report, None, refused or 400)
+    import_staging.discard(user, confirm.token.data)
+    count = len(report.candidates)
+    if status == "draft":
+        message = ngettext(
+            "%(num)d location imported as a draft.", "%(num)d locations imported as drafts.", count
+        )
+    else:
+        message = ngettext(
+            "%(num)d location imported and published.",
+            "%(num)d locations imported and published.",
+            count,
+        )
+    flash(message, "success")
+    return redirect(url_for("locations.search_page", status=status))
+
+
+def _dry_run(content: bytes, filename: str | None, crs: str, user: User) -> importing.ImportReport:
+    return importing.import_locations(
+        db.session, content, file_format=importing.detect_format(filename, content),
+        crs=importing.parse_crs(crs), user=user, dry_run=True,
+    )  # fmt: skip
+
+
+def _import_page(form: ImportForm, report, confirm: ConfirmImportForm | None, status: int):
+    if not allowed(acting_user(), "locations.publish"):
+        form.status.choices = [c for c in form.status.choices if c.value == "draft"]
+    return render_template(
+        "locations/import.html", form=form, report=report, confirm=confirm
+    ), status

@@ -100,6 +100,8 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "locations.search_page": {"GET": EVERYONE},
     "locations.detail_page": {"GET": EVERYONE, "GET draft": LIBRARY},
     "locations.create_page": {"GET": LIBRARY, "POST": LIBRARY},
+    "locations.import_page": {"GET": LIBRARY, "POST": LIBRARY},
+    "locations.import_confirm": {"POST": LIBRARY},
     "locations.edit_page": {"GET": LIBRARY, "GET draft": LIBRARY, "POST": LIBRARY},
     "locations.delete_action": {"POST": ADMINS},
     "locations.status_action": {"POST": ADMINS},
