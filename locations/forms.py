@@ -164,3 +164,21 @@ class ConfirmImportForm(Form):
     filename = HiddenField()
     crs = HiddenField(validators=[DataRequired()])
     status = HiddenField(validators=[DataRequired()])
+
+
+class CategoryForm(Form):
+    """A category's code (new ones only), its names in the three languages and its place in
+    the lists (the API's CategoryIn and CategoryPatch say what they may be)."""
+
+    code = StringField(_l("Code (letters, digits, _)"), validators=[Length(max=40)])
+    label_fr = StringField(_l("French name"), validators=[DataRequired(), Length(max=120)])
+    label_de = StringField(_l("German name"), validators=[DataRequired(), Length(max=120)])
+    label_en = StringField(_l("English name"), validators=[DataRequired(), Length(max=120)])
+    position = IntegerField(
+        _l("Position in the lists"), default=0, validators=[InputRequired(), NumberRange(0, 10_000)]
+    )
+
+    def values(self, *, with_code: bool) -> dict[str, Any]:
+        names = ("code",) if with_code else ()
+        names += ("label_fr", "label_de", "label_en", "position")
+        return {name: self[name].data for name in names}

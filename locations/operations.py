@@ -16,6 +16,7 @@ from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.auth.models import User
@@ -623,18 +624,24 @@ def upcoming_shoots(
 
 
 def create_category(session: Session, values: dict[str, Any]) -> Category:
+    """A new category; its code taken (even by a save at the same moment) is a 409."""
+    taken = Conflict(_l("A category with code %(code)s exists.", code=values["code"]), field="code")
     if session.get(Category, values["code"]) is not None:
-        raise Conflict(f"A category with code {values['code']!r} exists.", field="code")
+        raise taken
     category = Category(**values)
-    session.add(category)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(category)
+            session.flush()
+    except IntegrityError:
+        raise taken from None
     return category
 
 
 def update_category(session: Session, code: str, values: dict[str, Any]) -> Category:
     category = session.get(Category, code)
     if category is None:
-        raise NotFound(f"No category with code {code!r}.")
+        raise NotFound(_l("No category with code %(code)s.", code=code))
     for name, value in values.items():
         setattr(category, name, value)
     session.flush()

@@ -34,6 +34,7 @@ from locations.forms import (
     SEARCH_LABELS,
     STATUS_ACTIONS,
     STATUS_LABELS,
+    CategoryForm,
     ConfirmImportForm,
     ImportForm,
     LocationForm,
@@ -42,7 +43,13 @@ from locations.forms import (
 )
 from locations.maps import ENTRY_PLACE_BOX, detail_map, entry_map, search_map
 from locations.models import Location, LocationStatus
-from locations.schemas import LocationPatchFields, LocationSearch, NewLocationFields
+from locations.schemas import (
+    CategoryIn,
+    CategoryPatch,
+    LocationPatchFields,
+    LocationSearch,
+    NewLocationFields,
+)
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
 
@@ -361,3 +368,57 @@ def _import_page(form: ImportForm, report, confirm: ConfirmImportForm | None, st
     return render_template(
         "locations/import.html", form=form, report=report, confirm=confirm
     ), status
+
+
+# ---- categories (administrators) -------------------------------------------------------------
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+def categories_page():
+    """The managed categories, each editable in its row, and a form for a new one."""
+    authorize("locations.manage_categories")
+    new = CategoryForm(prefix="new")
+    if not new.validate_on_submit():
+        return _categories_page(new, None, 400 if new.is_submitted() else 200)
+    created, refused = new.attempt(
+        lambda: operations.create_category(
+            db.session, parse(CategoryIn, new.values(with_code=True)).model_dump()
+        )
+    )
+    if refused is not None:
+        return _categories_page(new, None, refused)
+    flash(_("Category “%(name)s” added.", name=created.label(str(get_locale()))), "success")
+    return redirect(url_for("locations.categories_page"))
+
+
+@bp.post("/categories/<code>")
+def category_edit(code: str):
+    authorize("locations.manage_categories")
+    edited = CategoryForm(prefix=f"edit-{code}")
+    if not edited.validate_on_submit():
+        return _categories_page(CategoryForm(prefix="new", formdata=None), (code, edited), 400)
+    changed, refused = edited.attempt(
+        lambda: operations.update_category(
+            db.session, code, parse(CategoryPatch, edited.values(with_code=False)).model_dump()
+        )
+    )
+    if refused is not None:
+        return _categories_page(CategoryForm(prefix="new", formdata=None), (code, edited), refused)
+    flash(_("Category “%(name)s” saved.", name=changed.label(str(get_locale()))), "success")
+    return redirect(url_for("locations.categories_page"))
+
+
+def _categories_page(new: CategoryForm, edited: tuple[str, CategoryForm] | None, status: int):
+    """The page: a form per category (the one just refused keeps what was typed), then NEW."""
+    rows = []
+    for category in operations.all_categories(db.session):
+        if edited is not None and edited[0] == category.code:
+            rows.append((category, edited[1]))
+        else:
+            rows.append(
+                (
+                    category,
+                    CategoryForm(prefix=f"edit-{category.code}", obj=category, formdata=None),
+                )
+            )
+    return render_template("locations/categories.html", rows=rows, new=new), status

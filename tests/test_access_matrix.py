@@ -102,6 +102,8 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "locations.create_page": {"GET": LIBRARY, "POST": LIBRARY},
     "locations.import_page": {"GET": LIBRARY, "POST": LIBRARY},
     "locations.import_confirm": {"POST": LIBRARY},
+    "locations.categories_page": {"GET": ADMINS, "POST": ADMINS},
+    "locations.category_edit": {"POST": ADMINS},
     "locations.edit_page": {"GET": LIBRARY, "GET draft": LIBRARY, "POST": LIBRARY},
     "locations.delete_action": {"POST": ADMINS},
     "locations.status_action": {"POST": ADMINS},
