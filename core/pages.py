@@ -3,11 +3,12 @@
 from flask import Blueprint, render_template
 
 from core.auth.policy import acting_user
-from core.shell import home_cards
+from core.shell import home_cards, home_panels
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("home.html", cards=home_cards(acting_user()))
+    user = acting_user()
+    return render_template("home.html", panels=home_panels(user), cards=home_cards(user))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, request, url_for
 from flask_babel import LazyString, get_locale
@@ -71,6 +72,31 @@ def menu(user: User | None, endpoint: str | None) -> list[dict]:
         groups[key]["entries"].append(link)
         groups[key]["active"] |= link["active"]
     return items
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """What the home page shows a role of a package's work: TEMPLATE drawn with `panel`, the
+    data DATA gives for the user (None: nothing to show them)."""
+
+    template: str
+    action: str  # the policy action a user needs to see the panel
+    data: Callable[[User | None], Any]
+
+
+HOME_PANELS: list[HomePanel] = []
+
+
+def add_home_panel(template: str, action: str, data: Callable[[User | None], Any]) -> None:
+    """Feature packages call this in their init_app, like add_navigation."""
+    if all(panel.template != template for panel in HOME_PANELS):
+        HOME_PANELS.append(HomePanel(template, action, data))
+
+
+def home_panels(user: User | None) -> list[tuple[str, Any]]:
+    """(template, data) of the panels USER may see and that have something to show."""
+    shown = ((p.template, p.data(user)) for p in HOME_PANELS if allowed(user, p.action))
+    return [(template, data) for template, data in shown if data is not None]
 
 
 def home_cards(user: User | None) -> list[dict]:

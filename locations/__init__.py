@@ -6,13 +6,14 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from core import demo
-    from core.shell import add_navigation
+    from core.shell import add_home_panel, add_navigation
     from locations import picker
     from locations.api import bp as api_bp
     from locations.cli import locations_cli
     from locations.demo import load_demo_locations
     from locations.places_api import bp as places_api_bp
     from locations.views import bp as views_bp
+    from locations.views import home_panel
 
     app.config.setdefault("LOCATION_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
     app.register_blueprint(api_bp)
@@ -26,4 +27,5 @@ def init_app(app: Flask) -> None:
         "locations.search",
         _l("Search the library of filming locations by place, category and facilities."),
     )
+    add_home_panel("locations/_home.html", "locations.import", home_panel)
     demo.register("locations", load_demo_locations)

@@ -536,6 +536,22 @@ def search(session: Session, criteria: LocationSearch, user: User | None) -> Sea
 MAP_POINTS_MAX = 20_000
 
 
+def newest_locations(session: Session, user: User | None, limit: int) -> list[dict[str, Any]]:
+    """The LIMIT locations USER sees (drafts too, for the library's editors) most recently
+    added: id, name, status, commune (in the request's language), added."""
+    rows = session.execute(
+        select(
+            Location.id, Location.name, Location.status, Commune.name_in().label("commune"),
+            Location.created_at,
+        )
+        .join(Commune, Commune.nis == Location.commune_nis)
+        .where(Location.visible_to(user), Location.status != LocationStatus.ARCHIVED)
+        .order_by(Location.created_at.desc(), Location.id.desc())
+        .limit(limit)
+    )  # fmt: skip
+    return [dict(row._mapping) for row in rows]
+
+
 def search_points(
     session: Session, criteria: LocationSearch, user: User | None
 ) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ operations and photos."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from flask import (
     Blueprint,
@@ -14,6 +15,7 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_babel import get_locale, ngettext
@@ -64,6 +66,42 @@ def labels() -> dict[str, Any]:
     }
 
 
+RECENT_SEARCHES = 5  # kept in the browser's session, for the home page
+NOT_A_FILTER = ("offset", "limit", "lang")
+
+
+def _remember_search() -> None:
+    """This page's filters, first among the session's recent searches (none: nothing kept)."""
+    filters = [(k, v) for k, v in request.args.items(multi=True) if v and k not in NOT_A_FILTER]
+    if not filters:
+        return
+    query = urlencode(filters)[:500]
+    recent = [q for q in session.get("recent_searches", []) if q != query]
+    session["recent_searches"] = [query, *recent][:RECENT_SEARCHES]
+
+
+def recent_searches() -> list[dict[str, str]]:
+    """The session's recent searches: their link and their filters' values as a label."""
+    return [
+        {
+            "url": f"{url_for('locations.search_page')}?{query}",
+            "label": " · ".join(value for _name, value in parse_qsl(query)),
+        }
+        for query in session.get("recent_searches", [])
+    ]
+
+
+def home_panel(user: User | None) -> dict[str, Any]:
+    """The home page's library panel: recent searches and the newest locations USER sees."""
+    return {
+        "searches": recent_searches(),
+        "newest": [
+            {**row, "status_label": STATUS_LABELS[row["status"].value]}
+            for row in operations.newest_locations(db.session, user, limit=5)
+        ],
+    }
+
+
 def _filled(args: MultiDict) -> dict[str, Any]:
     """Query arguments without the empty ones an HTML form sends for untouched fields."""
     data: dict[str, Any] = {}
@@ -81,6 +119,7 @@ def search_page():
     try:
         criteria = parse(LocationSearch, _filled(request.args))
         result = operations.search(db.session, criteria, user)
+        _remember_search()
     except ApiError as exc:
         error = described(exc, SEARCH_LABELS)
         criteria, result = LocationSearch(), operations.SearchResult([], 0)

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from core import demo
 from core.db import db
-from core.shell import add_navigation
+from core.shell import add_home_panel, add_navigation
 from shoots.operations import holds
 
 
@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     from permits.api import bp as api_bp
     from permits.cli import outbox_cli, permits_cli
     from permits.demo_data import load_demo
-    from permits.views import bp
+    from permits.views import bp, home_panel, public_home_panel
     from permits.workflow import waiting_for
 
     app.register_blueprint(bp)
@@ -45,4 +45,6 @@ def init_app(app: Flask) -> None:
         "permits.public",
         _l("The approved shoots of the coming weeks: where, when and which streets."),
     )
+    add_home_panel("permits/_home.html", "permits.list", home_panel)
+    add_home_panel("permits/_home_public.html", "permits.public", public_home_panel)
     demo.register("permits", load_demo)

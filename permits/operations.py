@@ -297,6 +297,14 @@ def find_requests(session: Session, user: User, wanted: RequestFilter) -> list[d
     ]
 
 
+def requests_by_status(session: Session, user: User) -> dict[PermitStatus, int]:
+    """How many of USER's visible requests are in each status (none: not listed)."""
+    query = _visible_to(
+        select(PermitRequest.status, func.count()).group_by(PermitRequest.status), user
+    )
+    return dict(session.execute(query).all())
+
+
 def attach_insurance(
     session: Session, permit: PermitRequest, filename: str, data: bytes
 ) -> list[PermitRequest]:

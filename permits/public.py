@@ -141,16 +141,20 @@ def public_fields_json(shoot: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def public_shoots(session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
-    """The public shoots in time order: `id`, the `footprint` (GeoJSON, WGS84), a `spot` on it
-    for markers, and PUBLIC_SHOOT_FIELDS (Python values: aware datetimes, enums, dicts)."""
+def public_shoots(
+    session: Session, now: datetime | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The public shoots in time order (the LIMIT first): `id`, the `footprint` (GeoJSON,
+    WGS84), a `spot` on it for markers, and PUBLIC_SHOOT_FIELDS (Python values: aware
+    datetimes, enums, dicts)."""
     query = public_shoots_query(now).add_columns(
         Shoot.id.label("id"),
         as_geojson(Shoot.footprint).label("footprint"),
         as_geojson(func.ST_PointOnSurface(Shoot.footprint)).label("spot"),
         *(column.label(name) for name, column in PUBLIC_SHOOT_FIELDS.items()),
     )
-    rows = session.execute(query.order_by(func.lower(Shoot.period), Shoot.id)).mappings()
+    query = query.order_by(func.lower(Shoot.period), Shoot.id).limit(limit)
+    rows = session.execute(query).mappings()
     return [
         {
             **row,

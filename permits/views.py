@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,6 +24,7 @@ from core.auth.models import User
 from core.auth.policy import acting_user, allowed, authorize
 from core.communes.models import Commune
 from core.communes.operations import active_communes
+from core.config import BRUSSELS
 from core.db import db
 from core.errors import ApiError, InvalidInput
 from core.errors import NotFound as ApiNotFound
@@ -37,7 +39,13 @@ from permits.document import (
     render_pdf,
     render_version_pdf,
 )
-from permits.findings import attention, request_findings, summarize, visible_findings
+from permits.findings import (
+    AWAITING_DECISION,
+    attention,
+    request_findings,
+    summarize,
+    visible_findings,
+)
 from permits.forms import (
     INBOX_LABELS,
     AmendmentDecisionForm,
@@ -56,6 +64,7 @@ from permits.models import (
     OutboxMessage,
     PermitRequest,
     PermitShoot,
+    PermitStatus,
     RequestVersion,
 )
 from permits.public import public_shoots
@@ -441,3 +450,34 @@ def settings():
     return render_template(
         "permits/settings.html", commune=commune, form=form, defaults=DEFAULTS
     ), status
+
+
+# ---- the home page ------------------------------------------------------------------------------
+
+
+def home_panel(user: User | None) -> dict[str, Any] | None:
+    """The home page's permits panel: USER's requests by status and, for a commune's officer,
+    the requests awaiting decision by their first shoot (the date a decision must come by)."""
+    if user is None:
+        return None
+    counts = operations.requests_by_status(db.session, user)
+    deadlines = []
+    if user.commune_nis:
+        wanted = operations.RequestFilter(status=list(AWAITING_DECISION))
+        rows = operations.find_requests(db.session, user, wanted)
+        today = datetime.now(BRUSSELS).date()
+        deadlines = [
+            {**row, "days_left": (row["first_start"].astimezone(BRUSSELS).date() - today).days}
+            for row in sorted((r for r in rows if r["first_start"]), key=lambda r: r["first_start"])
+        ]
+    return {
+        "counts": [(s, STATUS_LABELS[s], counts[s]) for s in PermitStatus if s in counts],
+        "deadlines": deadlines[:5],
+    }
+
+
+def public_home_panel(user: User | None) -> dict[str, Any] | None:
+    """The home page of an anonymous visitor: the next approved shoots, as the public list."""
+    if user is not None:
+        return None
+    return {"shoots": public_shoots(db.session, limit=5)}

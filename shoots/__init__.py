@@ -7,7 +7,7 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from core import demo
-    from core.shell import add_navigation
+    from core.shell import add_home_panel, add_navigation
     from locations import bookings
     from shoots.api import bp as api_bp
     from shoots.cli import shoots_cli
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from shoots.forms import blackout_label, status_label, type_label
     from shoots.operations.location_bookings import ShootBookings
     from shoots.views import bp as views_bp
+    from shoots.views import home_panel
 
     app.add_template_filter(type_label, "production_type")
     app.add_template_filter(status_label, "production_status")
@@ -42,5 +43,6 @@ def init_app(app: Flask) -> None:
         _l("Places and periods closed to filming: markets, works, events."),
         group=_l("Communes"),
     )
+    add_home_panel("shoots/_home.html", "conflicts.check", home_panel)
     demo.register("shoots", load_demo)
     app.cli.add_command(shoots_cli)

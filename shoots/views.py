@@ -11,7 +11,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from shapely.geometry import mapping
 
-from core.auth.models import Role
+from core.auth.models import Role, User
 from core.auth.policy import (
     ProductionView,
     acting_user,
@@ -816,3 +816,25 @@ def blackout_delete(blackout_id: int):
         db.session.delete(blackout)
         flash(_("Blackout deleted."), "success")
     return redirect(url_for("shoots.blackout_list"))
+
+
+# ---- the home page ------------------------------------------------------------------------------
+
+
+def home_panel(user: User | None) -> dict[str, Any] | None:
+    """The home page's planning panel: USER's next shoots, each with its worst open finding
+    (a clash, a warning; overridden warnings no longer count), as the shoot's page says it."""
+    if user is None:
+        return None
+    shoots = productions.next_shoots(db.session, user, limit=5)
+    return {
+        "shoots": [
+            {
+                "shoot": shoot,
+                "severity": worst_severity(
+                    f.as_json() for f in shoot_ops.findings_for(db.session, shoot).items
+                ),
+            }
+            for shoot in shoots
+        ]
+    }

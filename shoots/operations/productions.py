@@ -11,7 +11,13 @@ from core.auth.models import Role, User
 from core.auth.policy import ProductionView, production_view
 from core.errors import Conflict, InvalidInput, NotFound
 from core.versioning import check_version
-from shoots.models import Production, ProductionStatus, ShootStatus, production_coordinators
+from shoots.models import (
+    Production,
+    ProductionStatus,
+    Shoot,
+    ShootStatus,
+    production_coordinators,
+)
 from shoots.operations import holds
 from shoots.schemas import ProductionIn, ProductionPatch
 
@@ -36,6 +42,23 @@ def productions_for(session: Session, user: User) -> list[Production]:
     if user.role is Role.OFFICER:
         query = query.options(selectinload(Production.permit_requests))  # type: ignore[attr-defined]
     return [p for p in session.scalars(query) if production_view(user, p) is ProductionView.FULL]
+
+
+def next_shoots(session: Session, user: User, limit: int) -> list[Shoot]:
+    """The LIMIT next live shoots (not over yet) of the productions USER reads in full."""
+    readable = [production.id for production in productions_for(session, user)]
+    query = (
+        select(Shoot)
+        .where(
+            Shoot.is_live,
+            Shoot.production_id.in_(readable),
+            func.upper(Shoot.period) > func.now(),
+        )
+        .options(selectinload(Shoot.production), selectinload(Shoot.location))
+        .order_by(func.lower(Shoot.period), Shoot.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def _coordinators(session: Session, emails: list[str]) -> list[User]:
