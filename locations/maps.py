@@ -8,6 +8,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from core.mapping import palette
 from core.mapping.builder import (
     add_clustered_points,
     add_polygons,
@@ -21,7 +22,7 @@ from locations.api import MAP_POPUP_FIELDS
 from locations.operations import Neighbour, SearchResult
 from locations.schemas import LocationSearch
 
-OUTLINE_STYLE = {"color": "#c62828", "weight": 2, "fillOpacity": 0.15}
+OUTLINE_STYLE = {"color": palette.LOCATION, "weight": 2, "fillOpacity": 0.15}
 
 
 def _point(feature: dict[str, Any]) -> dict[str, Any]:

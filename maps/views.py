@@ -29,6 +29,7 @@ from core.dates import period
 from core.db import db
 from core.errors import InvalidInput, NotFound
 from core.geo import feature
+from core.mapping import palette
 from core.mapping.builder import (
     LegendEntry,
     PointsPayload,
@@ -57,9 +58,9 @@ from shoots.models import Production
 
 bp = Blueprint("maps", __name__, url_prefix="/maps")
 
-FOOTPRINT = {"color": "#1565c0", "weight": 2, "fillOpacity": 0.25}
-PARKING = {"color": "#ef6c00", "weight": 2, "fillOpacity": 0.25, "dashArray": "4 4"}
-BOUNDARY = {"color": "#37474f", "weight": 2, "fillOpacity": 0.03}
+FOOTPRINT = {"color": palette.FOOTPRINT, "weight": 2, "fillOpacity": 0.25}
+PARKING = {"color": palette.PARKING, "weight": 2, "fillOpacity": 0.25, "dashArray": "4 4"}
+BOUNDARY = {"color": palette.BOUNDARY, "weight": 2, "fillOpacity": 0.03}
 LOCATION_STATUS = {
     LocationStatus.DRAFT.value: _l("draft"),
     LocationStatus.PUBLISHED.value: _l("published"),

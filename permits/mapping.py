@@ -15,6 +15,7 @@ from core.auth.models import User
 from core.communes.operations import commune_with_geojson
 from core.dates import period
 from core.geo import as_geojson, feature
+from core.mapping import palette
 from core.mapping.builder import (
     LegendEntry,
     add_clustered_points,
@@ -37,20 +38,25 @@ from shoots.map_layers import (
 )
 from shoots.operations.conflicts import Findings
 
+# A request's status as a colour of its meaning (core.mapping.palette): waiting for the commune
+# amber, changes asked orange, approved green, rejected red, not in force grey. Drafts and
+# withdrawals differ by the dash of their outline (INACTIVE_DASH), not by their colour.
 STATUS_COLOURS = {
-    PermitStatus.DRAFT: "#9e9e9e",
-    PermitStatus.SUBMITTED: "#f9a825",
-    PermitStatus.IN_REVIEW: "#ef6c00",
-    PermitStatus.CHANGES_REQUESTED: "#8e24aa",
-    PermitStatus.APPROVED: "#2e7d32",
-    PermitStatus.APPROVED_WITH_CONDITIONS: "#558b2f",
-    PermitStatus.REJECTED: "#c62828",
-    PermitStatus.WITHDRAWN: "#616161",
+    PermitStatus.DRAFT: palette.INACTIVE,
+    PermitStatus.SUBMITTED: palette.AWAITING,
+    PermitStatus.IN_REVIEW: palette.AWAITING,
+    PermitStatus.CHANGES_REQUESTED: palette.WARNING,
+    PermitStatus.APPROVED: palette.APPROVED,
+    PermitStatus.APPROVED_WITH_CONDITIONS: palette.APPROVED,
+    PermitStatus.REJECTED: palette.CONFLICT,
+    PermitStatus.WITHDRAWN: palette.INACTIVE,
 }
 
 
-PUBLIC_FOOTPRINT = {"color": "#2e7d32", "fillColor": "#2e7d32", "weight": 2, "fillOpacity": 0.45}
-PUBLIC_PARKING = {"color": "#ef6c00", "weight": 2, "fillOpacity": 0.25, "dashArray": "4 4"}
+PUBLIC_FOOTPRINT = {
+    "color": palette.APPROVED, "fillColor": palette.APPROVED, "weight": 2, "fillOpacity": 0.45
+}  # fmt: skip
+PUBLIC_PARKING = {"color": palette.PARKING, "weight": 2, "fillOpacity": 0.25, "dashArray": "4 4"}
 PUBLIC_MAX_ZOOM = 15  # fitted to the shoots, but never closer than a few streets
 PUBLIC_POPUP = [
     ("title", _l("Production")),
@@ -91,7 +97,7 @@ def inbox_map(session: Session, permits: list[PermitRequest], commune_nis: str |
             m,
             feature_collection(outline),
             _("Commune"),
-            {"color": "#333", "weight": 2, "fillOpacity": 0.03},
+            {"color": palette.BOUNDARY, "weight": 2, "fillOpacity": 0.03},
         )
     add_polygons(
         m,
@@ -110,17 +116,17 @@ def inbox_map(session: Session, permits: list[PermitRequest], commune_nis: str |
     return render(m)
 
 
-BEFORE_COLOUR, AFTER_COLOUR = "#616161", "#d62728"
+BEFORE_COLOUR, AFTER_COLOUR = palette.INACTIVE, palette.PROPOSED
 
 
 def amendment_map(before: dict[str, Any], after: dict[str, Any]) -> Markup:
     """An amendment on one map: the approved footprint and parking (grey, dashed) under the
-    proposed ones (red and blue)."""
+    proposed ones (magenta, and teal for the parking)."""
     layers = [
         (_("Approved footprint"), before["footprint"], BEFORE_COLOUR, "6 4", 0.15),
         (_("Approved parking"), before["parking"], BEFORE_COLOUR, "2 4", 0.05),
         (_("Proposed footprint"), after["footprint"], AFTER_COLOUR, None, 0.4),
-        (_("Proposed parking"), after["parking"], "#1f77b4", None, 0.3),
+        (_("Proposed parking"), after["parking"], palette.PARKING, None, 0.3),
     ]
     drawn = [
         (name, feature(geometry, {"name": str(name)}, number), colour, dash, fill)
@@ -138,13 +144,15 @@ def amendment_map(before: dict[str, Any], after: dict[str, Any]) -> Markup:
         [
             LegendEntry(_("approved (in force)"), BEFORE_COLOUR, "line"),
             LegendEntry(_("proposed footprint"), AFTER_COLOUR),
-            LegendEntry(_("proposed parking"), "#1f77b4"),
+            LegendEntry(_("proposed parking"), palette.PARKING),
         ],
     )
     return render(m)
 
 
-REQUEST_FOOTPRINT = {"color": "#1565c0", "fillColor": "#1565c0", "weight": 2, "fillOpacity": 0.35}
+REQUEST_FOOTPRINT = {
+    "color": palette.FOOTPRINT, "fillColor": palette.FOOTPRINT, "weight": 2, "fillOpacity": 0.35
+}  # fmt: skip
 
 
 def request_map(

@@ -10,6 +10,17 @@ from markupsafe import Markup, escape
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.mapping.palette import (
+    FOOTPRINT,
+    INACTIVE,
+    NEIGHBOUR_GROUND,
+    OWN_GROUND,
+    PARKING,
+    PLAN_INK,
+    PLAN_MUTED,
+    PLAN_PAPER,
+)
+
 WIDTH, HEIGHT = 680, 440  # px; the PDF scales the drawing to the page width
 MIN_SPAN_M = 150.0
 MARGIN_SHARE = 0.25
@@ -82,9 +93,9 @@ def _scale_bar(window: Window) -> str:
     return (
         f'<g class="scale-bar"><rect x="{x - 6}" y="{y - 22}" width="{bar + 12:.1f}" height="32" '
         'fill="white" fill-opacity="0.85"/>'
-        f'<rect x="{x}" y="{y - 4}" width="{bar / 2:.1f}" height="6" fill="#222"/>'
+        f'<rect x="{x}" y="{y - 4}" width="{bar / 2:.1f}" height="6" fill="{PLAN_INK}"/>'
         f'<rect x="{x + bar / 2:.1f}" y="{y - 4}" width="{bar / 2:.1f}" height="6" fill="white" '
-        'stroke="#222"/>'
+        f'stroke="{PLAN_INK}"/>'
         f'<text x="{x}" y="{y - 8}" font-size="11">0</text>'
         f'<text x="{x + bar:.1f}" y="{y - 8}" font-size="11" text-anchor="end">{label}</text></g>'
     )
@@ -96,7 +107,8 @@ def _north_arrow() -> str:
     return (
         f'<g class="north-arrow"><circle cx="{x}" cy="{y + 18}" r="17" fill="white" '
         'fill-opacity="0.85"/>'
-        f'<path d="M{x} {y} L{x + 8} {y + 28} L{x} {y + 22} L{x - 8} {y + 28} Z" fill="#222"/>'
+        f'<path d="M{x} {y} L{x + 8} {y + 28} L{x} {y + 22} L{x - 8} {y + 28} Z" '
+        f'fill="{PLAN_INK}"/>'
         f'<text x="{x}" y="{y + 44}" font-size="12" text-anchor="middle" '
         'font-weight="bold">N</text></g>'
     )
@@ -124,7 +136,7 @@ def site_plan_svg(session: Session, request_id: int, shoot_id: int, commune_nis:
     box = {"x0": window.x0, "y0": window.y0, "x1": window.x1, "y1": window.y1, "nis": commune_nis}
     layers = []
     for own, path in session.execute(_COMMUNES, box):
-        fill, colour = ("#f4f1e4", "#333") if own else ("#e4e4e4", "#888")
+        fill, colour = (OWN_GROUND, PLAN_INK) if own else (NEIGHBOUR_GROUND, PLAN_MUTED)
         layers.append(
             f'<path d="{path}" fill="{fill}" stroke="{colour}" '
             f'stroke-width="{stroke * (2 if own else 1):.3f}" fill-rule="evenodd"/>'
@@ -133,29 +145,30 @@ def site_plan_svg(session: Session, request_id: int, shoot_id: int, commune_nis:
     for label, footprint, parking, elsewhere, x, y in session.execute(_PARTS, ids):
         if elsewhere:
             layers.append(
-                f'<path d="{elsewhere}" fill="#bbb" fill-opacity="0.6" stroke="#666" '
+                f'<path d="{elsewhere}" fill="{INACTIVE}" fill-opacity="0.35" stroke="{INACTIVE}" '
                 f'stroke-width="{stroke:.3f}" stroke-dasharray="{4 * stroke:.3f}"/>'
             )
         if footprint:
             layers.append(
-                f'<path d="{footprint}" fill="#d62728" fill-opacity="0.55" stroke="#8b0000" '
+                f'<path d="{footprint}" fill="{FOOTPRINT}" fill-opacity="0.55" '
+                f'stroke="{FOOTPRINT}" '
                 f'stroke-width="{stroke:.3f}"/>'
             )
         if parking:
             layers.append(
-                f'<path d="{parking}" fill="#1f77b4" fill-opacity="0.45" stroke="#0b3c6b" '
+                f'<path d="{parking}" fill="{PARKING}" fill-opacity="0.45" stroke="{PARKING}" '
                 f'stroke-width="{stroke:.3f}"/>'
             )
         px, py = window.px(x, y)
         labels.append(
-            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="9" fill="white" stroke="#8b0000"/>'
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="9" fill="white" stroke="{FOOTPRINT}"/>'
             f'<text x="{px:.1f}" y="{py + 4:.1f}" font-size="10" text-anchor="middle">'
             f"{escape(str(label))}</text>"
         )
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="site-plan" width="{WIDTH}" '
         f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="DejaVu Sans, sans-serif">'
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fafafa" stroke="#333"/>'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{PLAN_PAPER}" stroke="{PLAN_INK}"/>'
         f"<g {frame}>{''.join(layers)}</g>{''.join(labels)}"
         f"{_scale_bar(window)}{_north_arrow()}</svg>"
     )

@@ -19,13 +19,14 @@ from core.auth.policy import production_label
 from core.communes.models import Commune
 from core.dates import period
 from core.geo import as_geojson, envelope_3812, feature
+from core.mapping import palette
 from core.mapping.builder import LegendEntry, add_polygons, feature_collection
 from shoots.models import Blackout, Production, Shoot
 from shoots.operations.conflicts import Findings
 from shoots.operations.shoots import findings_for, shoots_query
 
-SEVERITY_COLOURS = {"conflict": "#c62828", "warning": "#ef6c00"}
-BLACKOUT_COLOUR = "#6a1b9a"
+SEVERITY_COLOURS = {"conflict": palette.CONFLICT, "warning": palette.WARNING}
+BLACKOUT_COLOUR = palette.BLACKOUT
 BLACKOUT_STYLE = {"color": BLACKOUT_COLOUR, "weight": 2, "className": "tm-hatched"}
 
 
@@ -80,7 +81,7 @@ def footprint_severity_styles(session: Session, shoot_ids: list[int]) -> dict[in
 
 
 _BLACKOUT_AREA = func.coalesce(Blackout.area, Commune.boundary)
-NEIGHBOUR_COLOUR = "#37474f"
+NEIGHBOUR_COLOUR = palette.OTHER_SHOOT
 NEIGHBOUR_STYLE = {"color": NEIGHBOUR_COLOUR, "weight": 2, "fillOpacity": 0.3, "dashArray": "3 3"}
 
 

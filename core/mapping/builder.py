@@ -3,10 +3,10 @@
 Usage in a view::
 
     m = base_map(bounds=feature_bounds(features))
-    add_polygons(m, feature_collection(features), _("Footprints"), {"color": "#1565c0"},
+    add_polygons(m, feature_collection(features), _("Footprints"), {"color": FOOTPRINT},
                  popup_fields=[("title", _("Production")), ("when", _("When"))])
     add_clustered_points(m, points, _("Locations"), popup_fields=[("name", _("Name"))])
-    add_legend(m, [LegendEntry(_("Footprint"), "#1565c0")])
+    add_legend(m, [LegendEntry(_("Footprint"), FOOTPRINT)])    # core.mapping.palette
     return render_template("page.html", map_html=render(m))     # {{ map_html }} in the page
 
 Data goes to the browser as JSON and the runtime (core/mapping/static/tournages-maps.js) builds

@@ -24,16 +24,16 @@ from flask_babel import gettext as _
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from core.mapping import palette
 from core.mapping.safety import script_json
 
-# The colours of what people draw, in one place (the existing colours of the maps: footprints
-# blue, parking orange and dashed, as on the production and public maps).
+# What people draw, in the colours it has on every map (core.mapping.palette).
 DRAWING_STYLES: dict[str, dict[str, Any]] = {
-    "footprint": {"color": "#1565c0", "weight": 3, "fillOpacity": 0.25},
-    "parking": {"color": "#ef6c00", "weight": 3, "fillOpacity": 0.25, "dashArray": "6 4"},
-    "point": {"color": "#2a81cb"},  # Leaflet's own marker
-    "outline": {"color": "#1565c0", "weight": 3, "fillOpacity": 0.15},
-    "area": {"color": "#6a1b9a", "weight": 3, "fillOpacity": 0.2},
+    "footprint": {"color": palette.FOOTPRINT, "weight": 3, "fillOpacity": 0.25},
+    "parking": {"color": palette.PARKING, "weight": 3, "fillOpacity": 0.25, "dashArray": "6 4"},
+    "point": {"color": palette.MARKER},
+    "outline": {"color": palette.LOCATION, "weight": 3, "fillOpacity": 0.15},
+    "area": {"color": palette.BLACKOUT, "weight": 3, "fillOpacity": 0.2},
 }
 # How far the map zooms in on a place chosen in its search box, or on a point given.
 PLACE_ZOOM = 16

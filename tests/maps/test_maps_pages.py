@@ -233,5 +233,7 @@ def test_navigation_follows_the_policy(client, login, make_user):
     anonymous = client.get("/").text
     login(make_user("officer", commune="92094"))
     officer = client.get("/").text
-    assert "/maps/" not in anonymous
+    # the signed-in maps are not offered (the public map is: the home's next shoots link it)
+    assert "/maps/locations" not in anonymous and "/maps/communes" not in anonymous
+    assert "/maps/public" in anonymous
     assert "/maps/communes" in officer and "/maps/productions" not in officer

@@ -4,6 +4,7 @@ import re
 from pypdf import PdfReader
 
 from core.db import db
+from core.mapping import palette
 from permits.document import render_document, render_pdf
 from permits.siteplan import nice_length, site_plans
 from tests.permits.conftest import BORDER, EUPEN, EUPEN_CENTRE, pdf_bytes
@@ -56,9 +57,9 @@ def test_site_plan_draws_parts_boundary_scale_and_north(create_shoot, production
     assert list(plans) == [shoot.id, far.id]  # one plan per shoot, framed on it
     svg = str(plans[shoot.id])
     assert svg.startswith("<svg") and 'class="site-plan"' in svg
-    assert svg.count('fill="#f4f1e4"') == 1  # the request's own commune
-    assert 'fill="#e4e4e4"' in svg  # its neighbour across the border
-    assert 'fill="#d62728"' in svg  # the footprint part on this commune's ground
+    assert svg.count(f'fill="{palette.OWN_GROUND}"') == 1  # the request's own commune
+    assert f'fill="{palette.NEIGHBOUR_GROUND}"' in svg  # its neighbour across the border
+    assert f'fill="{palette.FOOTPRINT}"' in svg  # the footprint part on this commune's ground
     assert "stroke-dasharray" in svg  # the rest of the footprint, in the other commune
     assert 'class="scale-bar"' in svg and re.search(r">\d+ m</text>", svg)
     assert 'class="north-arrow"' in svg and ">N</text>" in svg
