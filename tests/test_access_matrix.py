@@ -89,6 +89,7 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "auth.password": {"POST": SIGNED_IN},  # one's own
     "auth.new_token": {"POST": SIGNED_IN},
     "auth.language": {"POST": SIGNED_IN},  # one's own
+    "auth.display_name": {"POST": SIGNED_IN},  # one's own
     "auth.revoke": {"POST": {COORD_A, ADMIN}},  # coordinator A's token: its owner, admins
     "auth_api.list_tokens": {"GET": SIGNED_IN},
     "auth_api.delete_token": {"DELETE": {COORD_A, ADMIN}},

@@ -111,3 +111,43 @@ def test_an_anonymous_visitor_has_no_language_to_save(client):
     assert response.status_code in (302, 401) and "/login" in response.headers.get(
         "Location", "/login"
     )
+
+
+def test_a_user_names_themself_and_the_pages_show_it(client, login, make_user):
+    user = make_user("coordinator", display_name=None)
+    login(user)
+    saved = client.post("/account/name", data={"display_name": "  Élise Van den Bossche  "})
+    assert saved.status_code == 302 and user.display_name == "Élise Van den Bossche"
+    assert "Élise Van den Bossche (" in client.get("/account").text  # the menu's name
+    cleared = client.post("/account/name", data={"display_name": ""})
+    assert cleared.status_code == 302 and user.display_name is None
+    assert f"{user.email} (" in client.get("/").text
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "reason"),
+    [
+        ("x" * 121, "fr", "doit compter au plus 120 caractères"),
+        ("deux\nlignes", "de", "muss in einer Zeile stehen"),
+        ("tab\there", "en", "must be on one line"),
+    ],
+)
+def test_a_bad_name_is_refused_under_it_and_nothing_is_stored(
+    client, login, make_user, value, lang, reason
+):
+    user = make_user("scout", display_name="Sam")
+    login(user)
+    answer = client.post(f"/account/name?lang={lang}", data={"display_name": value})
+    assert answer.status_code == 400 and errors_of(answer.text, "display_name") == [reason]
+    assert user.display_name == "Sam"
+
+
+@pytest.mark.parametrize("hostile", ["{{ 7*7 }}", "</script><script>alert(1)</script>", "${7*7}"])
+def test_a_name_is_text_wherever_it_is_shown(client, login, make_user, hostile):
+    user = make_user("coordinator")
+    login(user)
+    client.post("/account/name", data={"display_name": hostile})
+    assert user.display_name == hostile
+    for page in ("/", "/account"):
+        body = client.get(page).text
+        assert "<script>alert(1)" not in body and ">49 (" not in body

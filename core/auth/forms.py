@@ -41,3 +41,9 @@ class LanguageForm(Form):
         ),
         default="",
     )
+
+
+class NameForm(Form):
+    """The name shown for the user (empty: their e-mail address)."""
+
+    display_name = StringField(_l("Your name"), validators=[Optional()])

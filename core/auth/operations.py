@@ -230,3 +230,19 @@ def set_language(user: User, language: str | None) -> None:
     if language is not None and language not in known:
         raise InvalidInput("language", _l("must be one of %(expected)s", expected=", ".join(known)))
     user.language = language
+
+
+DISPLAY_NAME_MAX = 120  # users.display_name
+
+
+def set_display_name(user: User, name: str | None) -> None:
+    """The name USER's pages, documents and audit trails show for them (empty: their e-mail
+    address). Kept as typed, spaces at the ends aside: it is text wherever it is shown."""
+    cleaned = (name or "").strip()
+    if len(cleaned) > DISPLAY_NAME_MAX:
+        raise InvalidInput(
+            "display_name", _l("must have at most %(max)d characters", max=DISPLAY_NAME_MAX)
+        )
+    if any(ord(c) < 32 for c in cleaned):
+        raise InvalidInput("display_name", _l("must be on one line"))
+    user.display_name = cleaned or None

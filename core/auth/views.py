@@ -21,7 +21,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from core.auth import throttle
-from core.auth.forms import LanguageForm, LoginForm, PasswordForm, TokenForm
+from core.auth.forms import LanguageForm, LoginForm, NameForm, PasswordForm, TokenForm
 from core.auth.models import ApiToken, User
 from core.auth.operations import (
     authenticate,
@@ -29,6 +29,7 @@ from core.auth.operations import (
     create_token,
     end_sessions,
     revoke_token,
+    set_display_name,
     set_language,
     tokens_of,
 )
@@ -106,6 +107,7 @@ def logout():
 def _account_page(status: int = 200, **context):
     user = authorize("account.view")
     context.setdefault("language_form", LanguageForm(language=user.language or ""))  # type: ignore[union-attr]
+    context.setdefault("name_form", NameForm(display_name=user.display_name or ""))  # type: ignore[union-attr]
     context.setdefault("password_form", PasswordForm())
     context.setdefault("token_form", TokenForm())
     tokens = tokens_of(db.session, user)  # type: ignore[arg-type]
@@ -147,6 +149,19 @@ def language():
     else:
         session.pop("lang", None)
     flash(_("Your language is saved."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/name")
+def display_name():
+    user = authorize("account.view")
+    form = NameForm()
+    if not form.validate_on_submit():
+        return _account_page(400, name_form=form)
+    _done, refused = form.attempt(lambda: set_display_name(user, form.display_name.data))  # type: ignore[arg-type]
+    if refused is not None:
+        return _account_page(refused, name_form=form)
+    flash(_("Your name is saved."), "success")
     return redirect(url_for("auth.account"))
 
 
