@@ -13,6 +13,7 @@ layers, not OpenStreetMap's.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -50,14 +51,33 @@ SAMPLE_SHOOTS = [
     (4.8790, 50.4560, 21, 14),
     (4.9110, 50.3780, 30, 10),
 ]
-PAGES = [  # file name, account (None: anonymous), path or how to find it
-    ("maps-public.png", None, "/maps/public"),
-    ("maps-locations.png", "scout@demo.tournages.be", "/maps/locations"),
-    ("maps-commune.png", "officer.namur@demo.tournages.be", "/maps/communes"),
-    ("maps-production.png", "coordinator@demo.tournages.be", "first production"),
-    ("locations-search.png", "scout@demo.tournages.be", "/locations?q=gare&province=90000"),
-    ("permits-inbox.png", "officer.namur@demo.tournages.be", "/permits/"),
+SCOUT, COORDINATOR = "scout@demo.tournages.be", "coordinator@demo.tournages.be"
+NAMUR, EUPEN, ADMIN = (
+    "officer.namur@demo.tournages.be", "officer.eupen@demo.tournages.be", "admin@demo.tournages.be"
+)  # fmt: skip
+PAGES = [  # file name, account (None: anonymous), path or how to find it, language, width
+    ("maps-public.png", None, "/maps/public", "fr", 1280),
+    ("maps-locations.png", SCOUT, "/maps/locations", "fr", 1280),
+    ("maps-commune.png", NAMUR, "/maps/communes", "fr", 1280),
+    ("maps-production.png", COORDINATOR, "first production", "fr", 1280),
+    ("locations-search.png", SCOUT, "/locations?q=gare&province=90000", "fr", 1280),
+    ("permits-inbox.png", NAMUR, "/permits/", "fr", 1280),
+    # each role's home, the self-service pages, in French and German, wide and on a phone
+    ("home-coordinator-fr.png", COORDINATOR, "/", "fr", 1280),
+    ("home-officer-de-390.png", EUPEN, "/", "de", 390),
+    ("home-public-fr-390.png", None, "/", "fr", 390),
+    ("import-report-de.png", SCOUT, "import a sample file", "de", 1280),
+    ("commune-settings-de.png", EUPEN, "/permits/settings", "de", 1280),
+    ("categories-fr-390.png", ADMIN, "/locations/categories", "fr", 390),
 ]
+# The import page's sample: two rows accepted, one outside Wallonia, one unknown category.
+SAMPLE_IMPORT = (
+    "name,lon,lat,categories\n"
+    "Moulin de Bütgenbach,6.2040,50.4260,farm\n"
+    "Carrière de Sprimont,5.6620,50.5080,quarry\n"
+    "Tour Eiffel,2.2945,48.8584,\n"
+    "Volcan,4.86,50.46,volcano\n"
+)
 SAMPLE_TITLE = "Les Enquêtes de la Meuse"
 # The search page with the "near" place picker open: (language, what is typed), two widths.
 PLACE_PICKER_SHOTS = [("fr", "Nam"), ("de", "Bü")]
@@ -104,6 +124,8 @@ def seed_samples(session: Session) -> None:
 
 @contextmanager
 def own_app() -> Iterator[str]:
+    # One sign-in per picture, faster than a person signs in: not the log-in limit's business.
+    os.environ.setdefault("TOURNAGES_LOGIN_RATE_LIMIT", "1000/minute")
     app = bench_app("bench_maps_screenshots")
     app.config.update(TOURNAGES_TILES_OSM=OFFLINE_TILES, TOURNAGES_TILES_ORTHO=OFFLINE_TILES)
     with app.app_context():
@@ -114,26 +136,45 @@ def own_app() -> Iterator[str]:
         yield url
 
 
-def take(browser, url: str, name: str, email: str | None, path: str) -> str:
-    context = browser.new_context(locale="fr-BE", viewport={"width": 1280, "height": 900})
+def take(
+    browser, url: str, name: str, email: str | None, path: str, language: str, width: int
+) -> str:
+    viewport = {"width": width, "height": 900 if width > 600 else 844}
+    context = browser.new_context(locale=f"{language}-BE", viewport=viewport)
     page = context.new_page()
     try:
         if email:
             sign_in(page, url, email, DEMO_PASSWORD)
+        page.goto(f"{url}/lang/{language}")
         if path == "first production":
             page.goto(f"{url}/maps/productions")
             links = page.locator("main a[href^='/maps/productions/']")
             if not links.count():
                 return f"{name}: skipped, {email} coordinates no production"
             path = links.first.get_attribute("href")
-        page.goto(f"{url}{path}")
-        wait_until_drawn(page)
+        if path == "import a sample file":
+            _check_a_sample_import(page, url)
+        else:
+            page.goto(f"{url}{path}")
+        if page.evaluate("() => Boolean(window.TournagesMaps)"):
+            wait_until_drawn(page)
         page.wait_for_load_state("networkidle")
         target = OUT / name
         page.screenshot(path=str(target), full_page=False)
         return str(target.relative_to(ROOT))
     finally:
         context.close()
+
+
+def _check_a_sample_import(page, url: str) -> None:
+    """The import page with SAMPLE_IMPORT checked: its report (nothing imported)."""
+    page.goto(f"{url}/locations/import")
+    page.set_input_files(
+        "input[type=file]",
+        {"name": "lieux.csv", "mimeType": "text/csv", "buffer": SAMPLE_IMPORT.encode()},
+    )
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
 
 
 def take_place_picker(browser, url: str, out: Path, language: str, typed: str, width: int) -> str:
@@ -172,8 +213,8 @@ def main() -> None:
                 for width in PLACE_PICKER_WIDTHS:
                     print(take_place_picker(browser, url, out, language, typed, width))
             return
-        for name, email, path in PAGES:
-            print(take(browser, url, name, email, path))
+        for name, email, path, language, width in PAGES:
+            print(take(browser, url, name, email, path, language, width))
 
 
 if __name__ == "__main__":
