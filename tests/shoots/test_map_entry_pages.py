@@ -68,6 +68,18 @@ def test_the_check_finds_another_productions_shoot_as_occupancy(
     assert count(Shoot) == before  # a dry run
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("fr", "tournage {id} d'une autre production"), ("de", "Dreh {id} einer anderen Produktion")],
+)
+def test_another_productions_shoot_is_named_as_a_whole_phrase_in_each_language(
+    signed_in, production, create_shoot, create_production, lang, said
+):
+    rival = create_shoot(*NAMUR, start=JUNE_14, production=create_production(title="Secret"))
+    answer = check(signed_in, production, lang)
+    assert said.format(id=rival.id) in html.unescape(answer["html"])
+
+
 def test_the_check_of_a_free_place_says_so_and_gives_the_footprint_around_a_location(
     signed_in, production, create_location
 ):
