@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from core.dates import PATTERNS, period, when
+from core.numbers import number
 
 WINTER = datetime(2027, 1, 12, 6, 0, tzinfo=UTC)  # 07:00 in Brussels (CET, UTC+1)
 SUMMER = datetime(2027, 7, 12, 5, 0, tzinfo=UTC)  # 07:00 in Brussels (CEST, UTC+2)
@@ -80,3 +81,18 @@ def test_every_language_of_the_app_has_every_style(app):
     styles = set(PATTERNS["fr"])
     assert set(app.config["LANGUAGES"]) <= set(PATTERNS)
     assert all(set(patterns) == styles for patterns in PATTERNS.values())
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "locale", "shown"),
+    [
+        (1234.56, 1, "fr", "1\u202f234,6"),
+        (1234.56, 1, "de", "1.234,6"),
+        (1234.56, 1, "en", "1,234.6"),
+        (249.6, 0, "fr", "250"),
+        (0.06, 1, "de", "0,1"),
+        (None, 0, "fr", ""),
+    ],
+)
+def test_numbers_are_written_in_the_languages_style(value, decimals, locale, shown):
+    assert number(value, decimals, locale) == shown

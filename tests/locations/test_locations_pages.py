@@ -185,3 +185,11 @@ def test_pages_name_the_commune_and_the_province_in_the_language(
     assert expected in search and expected in detail
     province = expected.split("(")[1].rstrip(")")
     assert f">{province}</option>" in search  # the province filter, too
+
+
+@pytest.mark.parametrize(("lang", "decimal"), [("fr", ","), ("de", ","), ("en", ".")])
+def test_distances_are_written_in_the_languages_style(client, create_location, lang, decimal):
+    here = create_location(4.8617, 50.4596, name="Ici")
+    create_location(4.8617, 50.4731, name="Là-haut")  # 1.5 km north
+    page = client.get(f"/locations/{here.id}?lang={lang}").get_data(as_text=True)
+    assert f"1{decimal}5 km" in page

@@ -1,0 +1,17 @@
+"""How a number is shown to people: in their language's style (Babel), `1,2 km` in French and
+German, `1.2 km` in English; a thousands separator where the language has one. Machine
+formats (the API, CSV, coordinates to copy into a GPS) keep the dot."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+
+from core.dates import language
+
+
+def number(value: float | int | None, decimals: int = 0, locale: str | None = None) -> str:
+    """VALUE rounded to DECIMALS places, as LOCALE (the request's language) writes it."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=language(locale))
