@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from core.auth.models import User
 from core.auth.policy import ProductionView, production_view
-from permits.models import PermitRequest, PermitStatus
+from permits.models import PermitRequest
+from permits.transitions import AWAITING_DECISION
 from shoots.operations.conflicts import Findings
 from shoots.operations.findings import findings_json
 from shoots.operations.shoots import findings_for
@@ -24,7 +25,6 @@ from shoots.operations.shoots import findings_for
 # The requests the commune still has to decide: the inbox marks their warnings. (Decided and
 # draft ones are not checked there: one engine query per shoot for the whole history would
 # make the inbox slow, and the request page shows their findings anyway.)
-AWAITING_DECISION = (PermitStatus.SUBMITTED, PermitStatus.IN_REVIEW)
 
 
 def request_findings(session: Session, permit: PermitRequest) -> dict[int, Findings]:

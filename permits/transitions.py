@@ -54,17 +54,25 @@ class Transition:
         return self.decides or self.target is S.SUBMITTED or withdrawn
 
 
-def _decision(action: str, target: S, label: LazyString, *, comment: bool, amends: bool):
-    return Transition(
-        S.IN_REVIEW,
-        action,
-        target,
-        OFFICER,
-        label,
-        needs_comment=comment,
-        decides=True,
-        notifies=Audience.APPLICANTS,
-        amends=amends,
+# The commune decides a request it has before it: taken into review first (which tells the
+# production someone works on it), or straight away from the inbox, in one step.
+AWAITING_DECISION = (S.SUBMITTED, S.IN_REVIEW)
+
+
+def _decisions(action: str, target: S, label: LazyString, *, comment: bool, amends: bool):
+    return tuple(
+        Transition(
+            source,
+            action,
+            target,
+            OFFICER,
+            label,
+            needs_comment=comment,
+            decides=True,
+            notifies=Audience.APPLICANTS,
+            amends=amends,
+        )
+        for source in AWAITING_DECISION
     )
 
 
@@ -81,12 +89,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.SUBMITTED, "take_into_review", S.IN_REVIEW, OFFICER, _l("Take into review"),
                amends=True),
     # An amendment is not sent back for changes: the production withdraws it and proposes again.
-    _decision("request_changes", S.CHANGES_REQUESTED, _l("Request changes"), comment=True,
-              amends=False),
-    _decision("approve", S.APPROVED, _l("Approve"), comment=False, amends=True),
-    _decision("approve_with_conditions", S.APPROVED_WITH_CONDITIONS,
-              _l("Approve with conditions"), comment=True, amends=True),
-    _decision("reject", S.REJECTED, _l("Reject"), comment=True, amends=True),
+    *_decisions("request_changes", S.CHANGES_REQUESTED, _l("Request changes"), comment=True,
+                amends=False),
+    *_decisions("approve", S.APPROVED, _l("Approve"), comment=False, amends=True),
+    *_decisions("approve_with_conditions", S.APPROVED_WITH_CONDITIONS,
+                _l("Approve with conditions"), comment=True, amends=True),
+    *_decisions("reject", S.REJECTED, _l("Reject"), comment=True, amends=True),
     *(
         Transition(
             source, "withdraw", S.WITHDRAWN, APPLICANT, _l("Withdraw"),

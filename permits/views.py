@@ -40,7 +40,6 @@ from permits.document import (
     render_version_pdf,
 )
 from permits.findings import (
-    AWAITING_DECISION,
     attention,
     request_findings,
     summarize,
@@ -69,6 +68,7 @@ from permits.models import (
 )
 from permits.public import public_shoots
 from permits.schemas import AmendmentTransitionBody, PermitCreate, PermitQuery, TransitionBody
+from permits.transitions import AWAITING_DECISION
 from shoots.map_layers import street_impacts
 from shoots.models import Production, Shoot, production_coordinators
 from shoots.operations.inputs import local_iso

@@ -115,7 +115,8 @@ def test_schemas_labels_and_audiences_come_from_the_transitions():
     assert set(transitions.ACTION_LABELS) == set(actions)
     for move in transitions.TRANSITIONS:
         if move.decides:
-            assert move.notifies is Audience.APPLICANTS and move.source is S.IN_REVIEW
+            assert move.notifies is Audience.APPLICANTS
+            assert move.source in transitions.AWAITING_DECISION  # reviewed first, or not
         if move.target in (S.SUBMITTED, S.WITHDRAWN):
             assert move.notifies is Audience.OFFICERS
     assert not [t for t in transitions.TRANSITIONS if t.needs_comment and not t.decides]

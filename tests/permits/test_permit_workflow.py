@@ -58,7 +58,9 @@ def test_only_the_allowed_party_moves(namur_permit, coordinator, officer, make_u
     ):
         with pytest.raises(Forbidden):
             apply_transition(db.session, pid, "take_into_review", intruder)
-    assert [t.action for t in available_transitions(officer, namur_permit)] == ["take_into_review"]
+    assert [t.action for t in available_transitions(officer, namur_permit)] == [
+        "take_into_review", "request_changes", "approve", "approve_with_conditions", "reject",
+    ]  # fmt: skip
     assert [t.action for t in available_transitions(coordinator, namur_permit)] == ["withdraw"]
 
 
@@ -138,6 +140,27 @@ def test_submit_and_decisions_queue_notifications(namur_permit, coordinator, off
     rejected = queued.all()[1:]  # by id: a table's physical order is not the insertion order
     assert {m.recipient for m in rejected} == {coordinator.email, "prod@example.be"}
     assert all("Marché ce jour-là." in m.body for m in rejected)
+
+
+@pytest.mark.parametrize("decision", ["approve", "approve_with_conditions", "reject"])
+def test_an_officer_decides_a_submitted_request_in_one_step(
+    namur_permit, coordinator, officer, decision
+):
+    apply_transition(db.session, namur_permit.id, "submit", coordinator)
+    offered = {t.action for t in available_transitions(officer, namur_permit)}
+    assert {"take_into_review", decision} <= offered  # reviewing first stays possible
+    permit = apply_transition(db.session, namur_permit.id, decision, officer, "Pas avant 8 h.")
+    assert permit.status is not PermitStatus.SUBMITTED and permit.decided_at is not None
+    (event,) = [e for e in permit.events if e.action == decision]
+    assert (event.from_status, event.to_status) == ("submitted", permit.status.value)
+    told = db.session.query(OutboxMessage).filter_by(request_id=permit.id).all()
+    assert coordinator.email in {m.recipient for m in told if "Pas avant 8 h." in m.body}
+
+
+def test_a_draft_cannot_be_decided(namur_permit, officer):
+    with pytest.raises(Conflict):
+        apply_transition(db.session, namur_permit.id, "approve", officer)
+    assert namur_permit.status is PermitStatus.DRAFT
 
 
 def _committed_submitted_request(app):

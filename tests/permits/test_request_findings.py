@@ -100,7 +100,7 @@ def test_officer_page_shows_the_neighbour_the_override_and_a_map(client, login, 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     annex = html[html.index('id="findings"') :]
-    assert "99.8 m" in annex and "100.2" not in annex
+    assert "99,8 m" in annex and "100,2" not in annex  # in French
     assert "une autre production" in annex and SECRET_TITLE not in html
     assert f"{scene['near'].id}" in annex and "Marché du lundi" in annex
     # Who overrode the warning, when and why, the reason as it was typed.
@@ -144,7 +144,7 @@ def test_pdf_annex_lists_the_findings_and_the_override(client, login, scene):
     assert response.status_code == 200
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     text = re.sub(r"\s+", " ", text)
-    assert "Annexe" in text and "99.8 m" in text and "100.2" not in text
+    assert "Annexe" in text and "99,8 m" in text and "100,2" not in text
     assert scene["coordinator"].email in text
     assert "<script>window.pwned=1</script> Probe {{ 7*191 }}" in text
     assert "Marché du lundi" in text and SECRET_TITLE not in text
