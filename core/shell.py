@@ -51,6 +51,11 @@ def add_navigation(
         NAVIGATION.append(NavEntry(endpoint, label, action, summary, waiting, group))
 
 
+def _reachable(user: User | None) -> list[NavEntry]:
+    """The entries USER may see: the policy action of each."""
+    return [entry for entry in NAVIGATION if allowed(user, entry.action)]
+
+
 def menu(user: User | None, endpoint: str | None) -> list[dict]:
     """The menu's items for USER on the page ENDPOINT, in the order the packages registered
     them: an entry is {url, label, active}; the entries of a group are one item {label,
@@ -58,9 +63,7 @@ def menu(user: User | None, endpoint: str | None) -> list[dict]:
     keeps to one row at 1280 px in every language)."""
     items: list[dict] = []
     groups: dict[str, dict] = {}
-    for entry in NAVIGATION:
-        if not allowed(user, entry.action):
-            continue
+    for entry in _reachable(user):
         link = {"url": url_for(entry.endpoint), "label": entry.label}
         link["active"] = endpoint == entry.endpoint
         if entry.group is None:
@@ -110,8 +113,7 @@ def home_cards(user: User | None) -> list[dict]:
             "summary": entry.summary,
             "waiting": entry.waiting(user) if entry.waiting and user is not None else None,
         }
-        for entry in NAVIGATION
-        if allowed(user, entry.action)
+        for entry in _reachable(user)
     ]
 
 

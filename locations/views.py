@@ -336,7 +336,9 @@ def import_page():
         authorize("locations.publish")
     upload = form.file.data
     content = upload.read()
-    report, refused = form.attempt(lambda: _dry_run(content, upload.filename, form.crs.data, user))
+    report, refused = form.attempt(
+        lambda: _import(content, upload.filename, form.crs.data, user, dry_run=True)
+    )
     if refused is not None:
         return _import_page(form, None, None, refused)
     confirm = None
@@ -366,15 +368,11 @@ def import_confirm():
         return _import_page(form, None, None, 400)
     name, crs, status = confirm.filename.data, confirm.crs.data, confirm.status.data
     # Checked again: the library may have changed since the dry run (a reference taken).
-    report, refused = confirm.attempt(lambda: _dry_run(content, name, crs, user))
+    report, refused = confirm.attempt(lambda: _import(content, name, crs, user, dry_run=True))
     if refused is None and not report.rejected:
         report, refused = confirm.attempt(
-            lambda: importing.import_locations(
-                db.session, content, file_format=importing.detect_format(name, content),
-                crs=importing.parse_crs(crs), user=user, dry_run=False,
-                status=LocationStatus(status),
-            )
-        )  # fmt: skip
+            lambda: _import(content, name, crs, user, dry_run=False, status=status)
+        )
     if refused is not None or report.rejected:
         form.form_errors += confirm.form_errors
         return _import_page(form, report, None, refused or 400)
@@ -394,10 +392,19 @@ def import_confirm():
     return redirect(url_for("locations.search_page", status=status))
 
 
-def _dry_run(content: bytes, filename: str | None, crs: str, user: User) -> importing.ImportReport:
+def _import(
+    content: bytes,
+    filename: str | None,
+    crs: str,
+    user: User,
+    *,
+    dry_run: bool,
+    status: str = "draft",
+) -> importing.ImportReport:
+    """The file as the API's import reads it (format from its name or content)."""
     return importing.import_locations(
         db.session, content, file_format=importing.detect_format(filename, content),
-        crs=importing.parse_crs(crs), user=user, dry_run=True,
+        crs=importing.parse_crs(crs), user=user, dry_run=dry_run, status=LocationStatus(status),
     )  # fmt: skip
 
 

@@ -69,11 +69,16 @@ def worst_severity(findings: Iterable[dict[str, Any]]) -> str | None:
     return next((s for s in ("conflict", "warning") if s in severities), None)
 
 
+def shoot_severity(session: Session, shoot: Shoot) -> str | None:
+    """The worst of SHOOT's open findings now, as its page lists them."""
+    return worst_severity(f.as_json() for f in findings_for(session, shoot).items)
+
+
 def footprint_severity_styles(session: Session, shoot_ids: list[int]) -> dict[int, dict]:
     """Conflicting footprints in red, warned ones in orange."""
     styles = {}
     for shoot in session.scalars(select(Shoot).where(Shoot.id.in_(shoot_ids))):
-        severity = worst_severity(f.as_json() for f in findings_for(session, shoot).items)
+        severity = shoot_severity(session, shoot)
         if severity:
             colour = SEVERITY_COLOURS[severity]
             styles[shoot.id] = {"color": colour, "fillColor": colour}

@@ -54,6 +54,7 @@ from shoots.map_layers import (
     clashing_shoots,
     period_blackouts,
     period_shoots,
+    shoot_severity,
     worst_severity,
 )
 from shoots.maps import PLACE_BOX, DrawingMap, blackout_map, drawing_map, footprints_map
@@ -829,12 +830,6 @@ def home_panel(user: User | None) -> dict[str, Any] | None:
     shoots = productions.next_shoots(db.session, user, limit=5)
     return {
         "shoots": [
-            {
-                "shoot": shoot,
-                "severity": worst_severity(
-                    f.as_json() for f in shoot_ops.findings_for(db.session, shoot).items
-                ),
-            }
-            for shoot in shoots
+            {"shoot": shoot, "severity": shoot_severity(db.session, shoot)} for shoot in shoots
         ]
     }
