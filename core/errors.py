@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 # The database cannot be reached, refused the connection, dropped it, or every pooled connection
 # is busy: a 503 (try again), not a 500. The driver's message (socket path, host) is only logged.
@@ -128,6 +129,47 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
+# What a browser's error page says, by status (others: the generic pair).
+PAGE_TEXTS: dict[int, tuple[Text, Text]] = {
+    400: (_l("The request could not be read"), _l("Something in it is missing or malformed.")),
+    403: (_l("Not allowed"), _l("Your role does not allow this page.")),
+    404: (_l("Page not found"), _l("This page does not exist, or it is not yours to see.")),
+    405: (
+        _l("Not possible this way"),
+        _l("This address is not opened like this: use the page's buttons."),
+    ),
+    413: (_l("Too large"), _l("What you sent is larger than the service accepts.")),
+    429: (_l("Too many attempts"), _l("Please wait a moment and try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "An unexpected error occurred and was recorded. Nothing you sent was stored; please try again later."  # noqa: E501
+        ),
+    ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l(
+            "The database cannot be reached at the moment. Nothing you sent was stored; please try again in a few minutes."  # noqa: E501
+        ),
+    ),
+}
+
+
+def error_page(status: int, headers: dict[str, str] | None = None) -> tuple[str, int, dict]:
+    """A browser's error page in the user's language: in the site's layout, or standing alone
+    for a 500 and a 503 (the layout reads the signed-in user from the database, which may be
+    what failed)."""
+    title, text = PAGE_TEXTS.get(status, (_l("Something went wrong"), _l("Please try again.")))
+    context = {"title": title, "text": text, "status": status}
+    if status >= 500:
+        page = current_app.jinja_env.get_template("errors/standalone.html").render(
+            current_locale=lambda: str(get_locale() or "fr"), **context
+        )
+    else:
+        page = render_template("errors/page.html", **context)
+    return page, status, headers or {}
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
@@ -148,7 +190,7 @@ def register(app: Flask) -> None:
         if (own := _own_rendering(report)) is not None:
             return own
         if not wants_json():
-            return exc
+            return error_page(exc.code or 500, headers)
         response = jsonify({"error": name, "detail": exc.description})
         response.status_code = exc.code or 500
         response.headers.update(headers)
@@ -162,12 +204,7 @@ def register(app: Flask) -> None:
             return own
         if wants_json():
             return jsonify({"error": "database_unavailable", "detail": detail}), 503
-        # A page of its own: the site layout would load the signed-in user from the database,
-        # and so would blueprints' context processors (rendered without them).
-        page = app.jinja_env.get_template("errors/503.html").render(
-            current_locale=lambda: str(get_locale() or "fr")
-        )
-        return page, 503, {"Retry-After": "30"}
+        return error_page(503, {"Retry-After": "30"})
 
     for kind in DATABASE_UNAVAILABLE:
         app.register_error_handler(kind, handle_database_unavailable)
@@ -181,4 +218,4 @@ def register(app: Flask) -> None:
         if wants_json():
             body = {"error": "internal_error", "detail": "An unexpected error occurred."}
             return jsonify(body), 500
-        return InternalServerError()
+        return error_page(500)

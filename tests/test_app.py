@@ -131,3 +131,43 @@ def test_every_template_helper_is_registered_once_and_the_shared_ones_by_core(ap
     assert {name: where for name, where in owners.items() if len(where) > 1} == {}
     for shared in ("may", "production_label", "reads_production"):
         assert owners[shared] == ["core.shell"]
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml"}
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status", "lang", "title"),
+    [
+        ("/no-such-page", "get", 404, "fr", "Page introuvable"),
+        ("/locations/99999999999", "get", 404, "de", "Seite nicht gefunden"),
+        ("/locations/categories/castle", "get", 405, "de", "So nicht möglich"),
+        ("/no-such-page", "get", 404, "en", "Page not found"),
+    ],
+)
+def test_a_browser_gets_the_sites_error_page_in_its_language(
+    client, path, method, status, lang, title
+):
+    answer = getattr(client, method)(f"{path}?lang={lang}", headers=BROWSER)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == status and answer.mimetype == "text/html"
+    assert f"<h1>{title}</h1>" in body and 'class="site-menu"' in body  # the site's layout
+    assert "The requested URL" not in body  # not Werkzeug's page
+
+
+def test_the_api_keeps_json_errors(client):
+    answer = client.get("/api/v1/locations/99999999999", headers=BROWSER)
+    assert answer.status_code == 404 and answer.is_json
+
+
+def test_an_unexpected_error_is_a_page_in_the_users_language_that_stands_alone(
+    app, client, monkeypatch
+):
+    def boom():
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(app.view_functions, "pages.home", boom)
+    answer = client.get("/?lang=de", headers=BROWSER)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 500 and "<h1>Etwas ist schiefgelaufen</h1>" in body
+    assert "boom" not in body and 'class="site-menu"' not in body
