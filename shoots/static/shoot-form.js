@@ -98,6 +98,8 @@
     var when = period();
     if (!when) { return; }
     var question = ++asked;
+    // Which question the map asked last and which it drew (the tests wait for the two to meet).
+    map.getContainer().setAttribute("data-surroundings-asked", String(question));
     var url = new URL(config.surroundings, window.location.href);
     url.searchParams.set("starts_at", when[0]);
     url.searchParams.set("ends_at", when[1]);
@@ -112,6 +114,7 @@
         drawLocations(answer.locations);
         map.getContainer().setAttribute("data-surroundings", String(answer.shoots.features.length));
         map.getContainer().toggleAttribute("data-truncated", Boolean(answer.truncated));
+        map.getContainer().setAttribute("data-surroundings-drawn", String(question));
       })
       .catch(function () { /* offline: the check on saving still applies */ });
   }

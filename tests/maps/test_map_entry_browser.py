@@ -294,6 +294,12 @@ def test_a_library_location_is_taken_from_the_map_and_named_as_text(page, server
     page.fill("#ends_at", local(start + timedelta(hours=8)))
     page.dispatch_event("#ends_at", "change")
     focus(page, NAMUR, zoom=16)
+    # The map asks for the period's surroundings again after each move and redraws them, which
+    # would close a popup opened meanwhile: wait until it has drawn its last answer.
+    page.wait_for_function(
+        """() => { const m = document.querySelector('.tm-map');
+                   return m.dataset.surroundingsAsked === m.dataset.surroundingsDrawn; }"""
+    )
     marker = page.locator(".tm-map path.leaflet-interactive[fill='#2a81cb']").first
     marker.wait_for()
     marker.click()
