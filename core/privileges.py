@@ -23,8 +23,11 @@ APP_PRIVILEGES: dict[str, str] = {
     "locations": DML,
     "login_throttle": DML,  # failed log-ins per account and address (core.auth.throttle)
     "permit_amendment_reviews": DML,
+    "permit_activity_rules": DML,
     "permit_amendments": DML,
+    "permit_commune_services": DML,
     "permit_commune_settings": DML,
+    "permit_documents": DML,
     "permit_events": DML,
     "permit_outbox": DML,
     "permit_request_shoots": DML,

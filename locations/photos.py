@@ -41,7 +41,7 @@ def photo_folder(upload_root: str | Path, location_id: int) -> Path:
     return Path(upload_root) / "locations" / str(location_id)
 
 
-def _decode(data: bytes) -> Image.Image:
+def decode_image(data: bytes) -> Image.Image:
     """The decoded image, or a 4xx: not an image, not an accepted format, too many pixels."""
     try:
         with warnings.catch_warnings():
@@ -117,7 +117,7 @@ def add_photo(
     caption: str = "",
 ) -> LocationPhoto:
     """Store a photo (last in order; the cover if it is the first one)."""
-    decoded = _decode(data)
+    decoded = decode_image(data)
     pillow_format = decoded.format or "JPEG"
     image = ImageOps.exif_transpose(decoded)  # keep the intended orientation, drop the tag
     media_type, extension = ACCEPTED_FORMATS[pillow_format]

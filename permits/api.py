@@ -8,19 +8,39 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, url_for
 
 from core.auth.policy import authorize
+from core.communes.models import Commune
 from core.db import db
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.validation import Answer, validated
-from permits import amendments, leadtime, notifications, operations, versions, workflow
+from permits import (
+    amendments,
+    documents,
+    leadtime,
+    notifications,
+    operations,
+    requirements,
+    services,
+    versions,
+    workflow,
+)
+from permits.checklist import checklist
 from permits.document import render_pdf, render_version_pdf
 from permits.findings import request_findings, visible_findings
-from permits.models import EDITABLE_STATUSES, PermitRequest, PermitShoot, RequestVersion
+from permits.models import (
+    EDITABLE_STATUSES,
+    ComplianceDocument,
+    PermitRequest,
+    PermitShoot,
+    RequestVersion,
+)
 from permits.schemas import (
     AmendmentList,
     AmendmentOut,
     AmendmentQuery,
     AmendmentTransitionBody,
     Attached,
+    DocumentOut,
+    DocumentUpload,
     History,
     InsuranceUpload,
     IntroductionBody,
@@ -31,6 +51,11 @@ from permits.schemas import (
     PermitQuery,
     PermitSummary,
     Queued,
+    RuleIn,
+    RuleList,
+    RuleOut,
+    ServiceIn,
+    ServiceList,
     TransitionBody,
     VersionDetail,
     VersionList,
@@ -41,8 +66,10 @@ from permits.views import (
     load_version,
     load_visible,
     pdf_response,
+    receive_document,
     receive_insurance,
 )
+from shoots.activities import declared
 from shoots.models import Shoot
 from shoots.operations import productions
 
@@ -149,7 +176,7 @@ def _shoot(
         "parking": geometries[1],
         "crew_size": shoot.crew_size,
         "vehicle_count": shoot.vehicle_count,
-        "particulars": [flag for flag in versions.PARTICULARS if getattr(shoot, flag)],
+        "particulars": list(declared(shoot)),
         "notes": shoot.notes,
         "also_in_requests": elsewhere,
         "live": findings is not None,
@@ -197,10 +224,12 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
             {"id": a.id, "shoot_id": a.shoot_id, "status": a.status.value}
             for a in amendments.amendments_of(db.session, permit)
         ],
+        "checklist": checklist_json(permit),
     }
     if permit.status in EDITABLE_STATUSES:
         check = leadtime.check(db.session, permit, datetime.now(UTC))
         body["lead_time"] = {
+            "fast_track": check.fast_track,
             "working_days": check.working_days,
             "first_shoot_day": check.first_shoot_day.isoformat() if check.first_shoot_day else None,
             "earliest_allowed_day": check.earliest_allowed_day.isoformat(),
@@ -250,6 +279,57 @@ def upload_insurance(request_id: int, form: InsuranceUpload):
     permit, _user = load_visible(request_id)
     updated = receive_insurance(permit, form.file)
     return jsonify({"attached_to": [p.id for p in updated]})
+
+
+def _document(permit: PermitRequest, document: ComplianceDocument, covering: bool) -> dict:
+    return {
+        "id": document.id,
+        "kind": document.kind,
+        "filename": document.filename,
+        "media_type": document.media_type,
+        "sha256": document.sha256,
+        "valid_from": document.valid_from and document.valid_from.isoformat(),
+        "valid_until": document.valid_until and document.valid_until.isoformat(),
+        "scope": "request" if document.request_id else "production",
+        "uploaded_at": _time(document.uploaded_at),
+        "covers_the_shoot_days": covering,
+        "url": url_for("permits.document_file", request_id=permit.id, document_id=document.id),
+    }
+
+
+def checklist_json(permit: PermitRequest) -> dict[str, Any]:
+    found = checklist(db.session, permit)
+    return {
+        "activities": list(found.needs.activities),
+        "extra_working_days": found.needs.extra_working_days,
+        "fast_track": found.needs.fast_track,
+        "fast_track_blockers": list(found.needs.fast_track_blockers),
+        "documents": [{"kind": n.kind, "covered": n.covered} for n in found.documents],
+        "services": [
+            {
+                "kind": n.kind,
+                "name": n.service.name if n.service else None,
+                "copied_by_email": n.reachable,
+            }
+            for n in found.services
+        ],
+        "uploaded": [_document(permit, d, d.id in found.covering) for d in found.uploaded],
+        "ready_to_submit": found.complete,
+    }
+
+
+@bp.post("/<int:request_id>/documents")
+@validated(
+    form=DocumentUpload,
+    answers=(Answer(201, DocumentOut),),
+    errors=(413,),
+    summary="Attach a compliance document (multipart: file, kind, validity, scope)",
+)
+def upload_document(request_id: int, form: DocumentUpload):
+    permit, user = load_visible(request_id)
+    document = receive_document(permit, user, form.file, form.model_dump(exclude={"file"}))
+    days = documents.shoot_days(db.session, permit)
+    return jsonify(_document(permit, document, documents.covers(document, days))), 201
 
 
 @bp.get("/<int:request_id>/history")
@@ -364,3 +444,105 @@ def amendment_transition(amendment_id: int, body: AmendmentTransitionBody):
     _amendment, user = load_amendment(amendment_id)
     amendment = workflow.decide_amendment(db.session, amendment_id, body.action, user, body.comment)
     return jsonify(amendments.amendment_json(db.session, amendment, user))
+
+
+# ---- a commune's rule table and services directory --------------------------------------------
+
+
+def _commune(nis: str) -> Commune:
+    commune = db.session.get(Commune, nis) if len(nis) <= 5 else None
+    if commune is None:
+        raise NotFound(f"No commune {nis}.")
+    return commune
+
+
+def _rule_list(nis: str) -> dict[str, Any]:
+    rules = requirements.rules_for(db.session, nis).values()
+    return {"commune_nis": nis, "rules": [_rule(rule) for rule in rules]}
+
+
+def _rule(rule: requirements.Rule) -> dict[str, Any]:
+    return {
+        "activity": rule.activity,
+        "extra_working_days": rule.extra_working_days,
+        "documents": list(rule.documents),
+        "services": list(rule.services),
+        "allows_fast_track": rule.allows_fast_track,
+        "own": rule.commune_nis is not None,
+    }
+
+
+@bp.get("/communes/<nis>/rules")
+@validated(response=RuleList, errors=(404,), summary="A commune's rules for special activities")
+def commune_rules(nis: str):
+    """Public: a production reads a commune's rules before it asks."""
+    return jsonify(_rule_list(_commune(nis).nis))
+
+
+@bp.put("/communes/<nis>/rules/<activity>")
+@validated(
+    body=RuleIn, response=RuleOut, errors=(404,), summary="Set a commune's own rule (officers)"
+)
+def put_commune_rule(nis: str, activity: str, body: RuleIn):
+    authorize("communes.configure", _commune(nis).nis)
+    rule = requirements.Rule(activity, commune_nis=nis, **_rule_values(body))
+    return jsonify(_rule(requirements.save_rule(db.session, nis, rule)))
+
+
+def _rule_values(body: RuleIn) -> dict[str, Any]:
+    return {
+        "extra_working_days": body.extra_working_days,
+        "documents": tuple(body.documents),
+        "services": tuple(body.services),
+        "allows_fast_track": body.allows_fast_track,
+    }
+
+
+@bp.delete("/communes/<nis>/rules/<activity>")
+@validated(
+    response=RuleList, errors=(404,), summary="Drop a commune's own rule: the default applies"
+)
+def delete_commune_rule(nis: str, activity: str):
+    authorize("communes.configure", _commune(nis).nis)
+    requirements.reset_rule(db.session, nis, activity)
+    return jsonify(_rule_list(nis))
+
+
+def _service_list(nis: str) -> dict[str, Any]:
+    found = services.services_of(db.session, nis).values()
+    return {
+        "commune_nis": nis,
+        "services": [
+            {
+                "kind": s.kind,
+                "name": s.name,
+                "address": s.address,
+                "email": s.email,
+                "phone": s.phone,
+            }
+            for s in found
+        ],
+    }
+
+
+@bp.get("/communes/<nis>/services")
+@validated(response=ServiceList, errors=(404,), summary="A commune's services directory")
+def commune_services(nis: str):
+    """Public: official offices' contacts, as the communes publish them."""
+    return jsonify(_service_list(_commune(nis).nis))
+
+
+@bp.put("/communes/<nis>/services/<kind>")
+@validated(body=ServiceIn, response=ServiceList, errors=(404,), summary="Set a service (officers)")
+def put_commune_service(nis: str, kind: str, body: ServiceIn):
+    authorize("communes.configure", _commune(nis).nis)
+    services.save_service(db.session, nis, kind, body.model_dump())
+    return jsonify(_service_list(nis))
+
+
+@bp.delete("/communes/<nis>/services/<kind>")
+@validated(response=ServiceList, errors=(404,), summary="Remove a service (officers)")
+def delete_commune_service(nis: str, kind: str):
+    authorize("communes.configure", _commune(nis).nis)
+    services.remove_service(db.session, nis, kind)
+    return jsonify(_service_list(nis))

@@ -1,5 +1,6 @@
 """A commune's own settings, as its officers set them on one page: the minimum notice of a
-request and the address its notifications go to (permits.leadtime), and the thresholds of the
+request and the address its notifications go to (permits.leadtime), the fast track
+(permits.requirements), and the thresholds of the
 conflict engine's warnings (shoots.operations.conflicts). Each stays with its owner; this
 module reads and saves them together, in the caller's unit of work."""
 
@@ -10,8 +11,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.validation import parse
-from permits import leadtime
-from permits.models import DEFAULT_NOTICE_WORKING_DAYS
+from permits import leadtime, requirements
+from permits.models import (
+    DEFAULT_FAST_TRACK_MAX_CREW,
+    DEFAULT_FAST_TRACK_WORKING_DAYS,
+    DEFAULT_NOTICE_WORKING_DAYS,
+)
 from shoots.operations import conflicts
 from shoots.schemas import CommuneSettingsIn
 
@@ -20,15 +25,20 @@ THRESHOLDS = tuple(CommuneSettingsIn.model_fields)
 DEFAULTS: dict[str, Any] = {
     "notice_working_days": DEFAULT_NOTICE_WORKING_DAYS,
     "notification_email": "",
+    "fast_track_working_days": DEFAULT_FAST_TRACK_WORKING_DAYS,
+    "fast_track_max_crew": DEFAULT_FAST_TRACK_MAX_CREW,
     **conflicts.DEFAULT_SETTINGS,
 }
 
 
 def commune_settings(session: Session, nis: str) -> dict[str, Any]:
     """Everything the page shows of commune NIS (the defaults where it set nothing)."""
+    fast = requirements.fast_track_of(session, nis)
     return {
         "notice_working_days": leadtime.notice_for(session, nis),
         "notification_email": leadtime.notification_email_of(session, nis) or "",
+        "fast_track_working_days": fast.working_days,
+        "fast_track_max_crew": fast.max_crew,
         **conflicts.settings_of(session, nis),
     }
 
@@ -39,6 +49,9 @@ def save_commune_settings(session: Session, nis: str, values: dict[str, Any]) ->
     thresholds = parse(CommuneSettingsIn, {name: values.get(name) for name in THRESHOLDS})
     leadtime.set_notice(
         session, nis, values["notice_working_days"], values.get("notification_email") or ""
+    )
+    requirements.set_fast_track(
+        session, nis, values["fast_track_working_days"], values["fast_track_max_crew"]
     )
     conflicts.save_settings(session, nis, thresholds.model_dump())
     return commune_settings(session, nis)

@@ -26,14 +26,11 @@ from permits import versions
 from permits.findings import request_findings, visible_findings
 from permits.models import STATUS_LABELS, PermitRequest, PermitStatus, RequestVersion
 from permits.transitions import ACTION_LABELS
+from shoots.activities import ACTIVITY_LABELS
 
-PARTICULAR_LABELS = {
-    "night_shoot": _l("night shoot"),
-    "parking_suspension": _l("parking suspension"),
-    "road_closure": _l("road closure"),
-    "special_effects": _l("special effects"),
-    "drones": _l("drones"),
-}
+# The activities a version lists; versions frozen before the questionnaire (migration 0014)
+# said "night_shoot" for the declared flag.
+PARTICULAR_LABELS = {**ACTIVITY_LABELS, "night_shoot": _l("night shoot")}
 
 
 def square_metres(area: float) -> str:

@@ -7,11 +7,20 @@ from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.dates import period
 from core.forms import CheckboxesField, Form, choices
+from permits.models import DOCUMENT_LABELS, SERVICE_LABELS
 from permits.workflow import ACTION_LABELS
 from shoots.models import Production, Shoot
 
@@ -97,6 +106,28 @@ class InsuranceForm(Form):
     file = FileField(_l("Insurance certificate (PDF, at most 5 MB)"), validators=[FileRequired()])
 
 
+class DocumentForm(Form):
+    """A compliance document: its kind, the file, the dates it is valid, and whether it serves
+    this request only (by default, every request of the production)."""
+
+    kind = SelectField(_l("Document"), choices=choices(DOCUMENT_LABELS))
+    file = FileField(
+        _l("File (PDF, JPEG, PNG or WebP, at most 10 MB)"), validators=[FileRequired()]
+    )
+    valid_from = DateField(_l("Valid from (optional)"), validators=[Optional()])
+    valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])
+    only_this_request = BooleanField(_l("For this request only"))
+
+    def values(self) -> dict[str, Any]:
+        """The upload as the API's DocumentUpload takes it (the file aside)."""
+        return {
+            "kind": self.kind.data,
+            "valid_from": self.valid_from.data,
+            "valid_until": self.valid_until.data,
+            "scope": "request" if self.only_this_request.data else "production",
+        }
+
+
 class CommuneSettingsForm(Form):
     """A commune's notice, notification address and warning thresholds (its officers' page).
     The limits are the domain's (permits.leadtime, shoots.schemas.CommuneSettingsIn): the page
@@ -110,6 +141,11 @@ class CommuneSettingsForm(Form):
     notification_email = StringField(
         _l("Also send the notifications to (e-mail)"), validators=[Optional(), Length(max=254)]
     )
+    fast_track_working_days = IntegerField(
+        _l("Fast track: notice of a low-impact request (working days)"),
+        validators=[InputRequired()],
+    )
+    fast_track_max_crew = IntegerField(_l("Fast track: largest crew"), validators=[InputRequired()])
     nearby_distance_m = IntegerField(
         _l("Neighbouring sets: warn within (metres)"), validators=[InputRequired()]
     )
@@ -125,3 +161,34 @@ class CommuneSettingsForm(Form):
 
     def values(self) -> dict[str, Any]:
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class RuleForm(Form):
+    """What one special activity asks in a commune (permits.requirements.Rule)."""
+
+    extra_working_days = IntegerField(
+        _l("Extra notice (working days)"), default=0, validators=[InputRequired()]
+    )
+    documents = CheckboxesField(_l("Documents required"), choices=choices(DOCUMENT_LABELS))
+    services = CheckboxesField(_l("Services to inform"), choices=choices(SERVICE_LABELS))
+    allows_fast_track = BooleanField(_l("A low-impact request may still take the fast track"))
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "extra_working_days": self.extra_working_days.data,
+            "documents": tuple(self.documents.data or ()),
+            "services": tuple(self.services.data or ()),
+            "allows_fast_track": bool(self.allows_fast_track.data),
+        }
+
+
+class ServiceForm(Form):
+    """A service of a commune's directory (permits.services)."""
+
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=2000)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=50)])
+
+    def values(self) -> dict[str, Any]:
+        return {name: self[name].data for name in ("name", "address", "email", "phone")}

@@ -16,6 +16,7 @@ from core.auth.operations import EMAIL_PATTERN
 from core.communes.models import Commune
 from core.config import BRUSSELS
 from core.errors import InvalidInput
+from permits import requirements
 from permits.models import (
     DEFAULT_NOTICE_WORKING_DAYS,
     MAX_NOTICE_WORKING_DAYS,
@@ -90,6 +91,7 @@ def notice_for(session: Session, commune_nis: str) -> int:
 
 @dataclass(frozen=True)
 class LeadTimeCheck:
+    fast_track: bool
     working_days: int
     first_shoot_day: date | None
     earliest_allowed_day: date  # the first shoot day a request sent now still respects
@@ -108,10 +110,14 @@ def first_shoot_start(session: Session, request_id: int) -> datetime | None:
 
 
 def check(session: Session, permit: PermitRequest, at: datetime) -> LeadTimeCheck:
-    """Whether PERMIT, sent at AT, gives its commune the notice it asks for."""
-    days = notice_for(session, permit.commune_nis)
+    """Whether PERMIT, sent at AT, gives its commune the notice it asks for: its minimum,
+    plus what the activities of the request's shoots add, or the fast track's shorter notice
+    (permits.requirements)."""
+    needs = requirements.requirements_for(session, permit)
+    days = needs.working_days(notice_for(session, permit.commune_nis))
     first = first_shoot_start(session, permit.id)
     return LeadTimeCheck(
+        fast_track=needs.fast_track,
         working_days=days,
         first_shoot_day=first.astimezone(BRUSSELS).date() if first else None,
         earliest_allowed_day=add_working_days(at.astimezone(BRUSSELS).date(), days),

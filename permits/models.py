@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -28,7 +29,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, Range
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, Range
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User
@@ -39,6 +40,9 @@ from shoots.models import Production, Shoot, ShootStatus
 
 DEFAULT_NOTICE_WORKING_DAYS = 15
 MAX_NOTICE_WORKING_DAYS = 120
+# A low-impact request's notice (the fast track) and who may take it, when a commune set none.
+DEFAULT_FAST_TRACK_WORKING_DAYS = 5
+DEFAULT_FAST_TRACK_MAX_CREW = 10
 
 
 class PermitStatus(enum.StrEnum):
@@ -203,6 +207,135 @@ class PermitCommuneSettings(Base):
         server_default=str(DEFAULT_NOTICE_WORKING_DAYS),
     )
     notification_email: Mapped[str | None] = mapped_column(String(254))
+    fast_track_working_days: Mapped[int] = mapped_column(
+        Integer,
+        default=DEFAULT_FAST_TRACK_WORKING_DAYS,
+        server_default=str(DEFAULT_FAST_TRACK_WORKING_DAYS),
+    )
+    fast_track_max_crew: Mapped[int] = mapped_column(
+        Integer,
+        default=DEFAULT_FAST_TRACK_MAX_CREW,
+        server_default=str(DEFAULT_FAST_TRACK_MAX_CREW),
+    )
+
+
+class ServiceKind(enum.StrEnum):
+    """The services a commune's directory lists, and a rule may copy."""
+
+    COMMUNE_OFFICE = "commune_office"
+    POLICE_ZONE = "police_zone"
+    FIRE_ZONE = "fire_zone"
+    ROAD_MANAGER = "road_manager"
+
+
+SERVICE_LABELS = {
+    ServiceKind.COMMUNE_OFFICE: _l("commune office"),
+    ServiceKind.POLICE_ZONE: _l("police zone"),
+    ServiceKind.FIRE_ZONE: _l("fire service"),
+    ServiceKind.ROAD_MANAGER: _l("regional road manager"),
+}
+
+
+class DocumentKind(enum.StrEnum):
+    """The compliance documents a rule may require (the insurance certificate stays the
+    request's own, permits.operations.attach_insurance)."""
+
+    OWNER_CONSENT = "owner_consent"
+    SAFETY_PLAN = "safety_plan"
+    FIRE_SERVICE_REPORT = "fire_service_report"
+    DRONE_AUTHORISATION = "drone_authorisation"
+    FLIGHT_PLAN = "flight_plan"
+
+
+DOCUMENT_LABELS = {
+    DocumentKind.OWNER_CONSENT: _l("owner's consent"),
+    DocumentKind.SAFETY_PLAN: _l("safety plan"),
+    DocumentKind.FIRE_SERVICE_REPORT: _l("fire-service report"),
+    DocumentKind.DRONE_AUTHORISATION: _l("drone authorisation"),
+    DocumentKind.FLIGHT_PLAN: _l("flight plan"),
+}
+
+
+def _one_of(column: str, kinds: type[enum.StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(kind.value) for kind in kinds)})"
+
+
+class ActivityRule(Base):
+    """What a declared activity asks of a request in a commune: more notice, documents,
+    services to copy, and whether the request may still take the fast track. A row without a
+    commune is the default of every commune that has no row of its own for the activity
+    (permits.requirements.rules_for)."""
+
+    __tablename__ = "permit_activity_rules"
+    __table_args__ = (
+        UniqueConstraint("commune_nis", "activity", postgresql_nulls_not_distinct=True),
+        CheckConstraint(
+            f"extra_working_days BETWEEN 0 AND {MAX_NOTICE_WORKING_DAYS}", name="extra_days_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commune_nis: Mapped[str | None] = mapped_column(ForeignKey("communes.nis"), index=True)
+    activity: Mapped[str] = mapped_column(String(40))
+    extra_working_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    documents: Mapped[list[str]] = mapped_column(
+        ARRAY(String(40)), default=list, server_default="{}"
+    )
+    services: Mapped[list[str]] = mapped_column(
+        ARRAY(String(40)), default=list, server_default="{}"
+    )
+    allows_fast_track: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+
+
+class CommuneService(Base):
+    """A service in a commune's directory: its office, police zone, fire zone, road manager."""
+
+    __tablename__ = "permit_commune_services"
+    __table_args__ = (
+        UniqueConstraint("commune_nis", "kind"),
+        CheckConstraint(_one_of("kind", ServiceKind), name="known_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commune_nis: Mapped[str] = mapped_column(ForeignKey("communes.nis"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(50))
+
+
+class ComplianceDocument(Base):
+    """A document a rule may require: the production's, for all its requests, or one
+    request's. Never changed once uploaded: a newer one replaces it (the newest covering
+    one counts, permits.documents)."""
+
+    __tablename__ = "permit_documents"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", DocumentKind), name="known_kind"),
+        CheckConstraint("valid_from <= valid_until", name="validity_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    production_id: Mapped[int] = mapped_column(
+        ForeignKey("productions.id", ondelete="CASCADE"), index=True
+    )
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("permit_requests.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    uploaded_by: Mapped[User | None] = relationship()
 
 
 class OutboxMessage(Base):
@@ -314,6 +447,7 @@ class Amendment(Base):
     road_closure: Mapped[bool] = mapped_column(Boolean)
     special_effects: Mapped[bool] = mapped_column(Boolean)
     drones: Mapped[bool] = mapped_column(Boolean)
+    activities: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     notes: Mapped[str] = mapped_column(Text)
     shoot_status: Mapped[ShootStatus] = mapped_column(_status_enum(ShootStatus, "shoot_status"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

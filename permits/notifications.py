@@ -24,6 +24,7 @@ from permits.models import (
     PermitCommuneSettings,
     PermitRequest,
 )
+from permits.services import services_of
 from shoots.models import Production
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -121,6 +122,20 @@ def notify_move(
             title, body = _request_text(subject, comment)
             request_id = subject.id
     _queue(session, recipients, title, body, request_id)
+
+
+def copy_services(session: Session, permit: PermitRequest, kinds: tuple[str, ...]) -> list[str]:
+    """Queue a copy of the submitted PERMIT to each service of KINDS its commune's directory
+    lists with a mailbox, in the commune's language; returns the kinds that have none (the
+    request's page says the officers must tell them)."""
+    directory = services_of(session, permit.commune_nis)
+    reached = [directory[kind] for kind in kinds if kind in directory and directory[kind].email]
+    with force_locale(permit.language):
+        title, body = _request_text(permit, "")
+        note = _("You receive this copy as the commune's rules ask for your service.")
+    for service in reached:
+        _queue(session, [(service.email, None)], title, f"{note}\n\n{body}", permit.id)
+    return [kind for kind in kinds if kind not in {s.kind for s in reached}]
 
 
 def _queue(

@@ -327,24 +327,24 @@ def attach_insurance(
     return targets
 
 
-def check_pdf(data: bytes) -> None:
+def check_pdf(data: bytes, field: str = "insurance", max_bytes: int = MAX_INSURANCE_BYTES) -> None:
+    """Refuse, naming FIELD, anything but a readable PDF of one page or more and at most
+    MAX_BYTES."""
     if not data:
-        raise InvalidInput("insurance", _l("the file is empty"))
-    if len(data) > MAX_INSURANCE_BYTES:
-        raise InvalidInput(
-            "insurance", _l("must be at most %(mb)s MB", mb=MAX_INSURANCE_BYTES // 2**20)
-        )
+        raise InvalidInput(field, _l("the file is empty"))
+    if len(data) > max_bytes:
+        raise InvalidInput(field, _l("must be at most %(mb)s MB", mb=max_bytes // 2**20))
     if not data.startswith(b"%PDF-"):
-        raise InvalidInput("insurance", _l("must be a PDF document"))
+        raise InvalidInput(field, _l("must be a PDF document"))
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are refused below
     try:
         pages = len(PdfReader(io.BytesIO(data)).pages)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise InvalidInput(
-            "insurance", _l("is not a readable PDF (%(why)s)", why=type(exc).__name__)
+            field, _l("is not a readable PDF (%(why)s)", why=type(exc).__name__)
         ) from None
     if pages < 1:
-        raise InvalidInput("insurance", _l("the PDF has no page"))
+        raise InvalidInput(field, _l("the PDF has no page"))
 
 
 def audit_trail(session: Session, permit: PermitRequest) -> list[AuditEntry]:

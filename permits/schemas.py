@@ -10,8 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from core.schemas import GeoJSONMultiPolygon, Json
 from core.validation import MAX_DATABASE_ID, DatabaseId, FormFile, SearchDate
-from permits.models import AmendmentStatus, PermitStatus
+from permits.models import (
+    MAX_NOTICE_WORKING_DAYS,
+    AmendmentStatus,
+    DocumentKind,
+    PermitStatus,
+    ServiceKind,
+)
 from permits.transitions import ACTIONS, AMENDMENT_ACTIONS
+from shoots.activities import ACTIVITIES
 from shoots.schemas import Findings
 
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
@@ -140,10 +147,102 @@ class AmendmentRef(BaseModel):
 
 
 class LeadTime(BaseModel):
+    fast_track: bool
     working_days: int
     first_shoot_day: date | None
     earliest_allowed_day: date
     late_if_submitted_now: bool
+
+
+DocumentKindName = Literal[tuple(kind.value for kind in DocumentKind)]  # type: ignore[valid-type]
+ServiceKindName = Literal[tuple(kind.value for kind in ServiceKind)]  # type: ignore[valid-type]
+ActivityName = Literal[ACTIVITIES]  # type: ignore[valid-type]
+
+
+class DocumentOut(BaseModel):
+    id: int
+    kind: DocumentKindName
+    filename: str
+    media_type: str
+    sha256: str
+    valid_from: date | None
+    valid_until: date | None
+    scope: Literal["production", "request"]
+    uploaded_at: datetime
+    covers_the_shoot_days: bool
+    url: str
+
+
+class DocumentNeedOut(BaseModel):
+    kind: DocumentKindName
+    covered: bool
+
+
+class ServiceNeedOut(BaseModel):
+    kind: ServiceKindName
+    name: str | None = Field(description="null: the commune's directory has no such service")
+    copied_by_email: bool
+
+
+class ChecklistOut(BaseModel):
+    """What the commune's rules ask of the request (permits.requirements)."""
+
+    activities: list[ActivityName]
+    extra_working_days: int
+    fast_track: bool
+    fast_track_blockers: list[str]
+    documents: list[DocumentNeedOut]
+    services: list[ServiceNeedOut]
+    uploaded: list[DocumentOut]
+    ready_to_submit: bool = Field(description="every required document covers the shoot days")
+
+
+class DocumentUpload(BaseModel):
+    """A compliance document (multipart): a PDF, JPEG, PNG or WebP of at most 10 MB. Scope
+    `production` serves every request of the production; `request`, this one only."""
+
+    file: FormFile
+    kind: DocumentKindName
+    valid_from: date | None = None
+    valid_until: date | None = None
+    scope: Literal["production", "request"] = "production"
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    extra_working_days: StrictInt = Field(ge=0, le=MAX_NOTICE_WORKING_DAYS)
+    documents: list[DocumentKindName] = Field(default_factory=list, max_length=10)
+    services: list[ServiceKindName] = Field(default_factory=list, max_length=10)
+    allows_fast_track: bool = False
+
+
+class RuleOut(RuleIn):
+    activity: ActivityName
+    own: bool = Field(description="the commune's own rule; false: the default of every commune")
+
+
+class RuleList(BaseModel):
+    commune_nis: str
+    rules: list[RuleOut]
+
+
+class ServiceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field("", max_length=2000)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=50)
+
+
+class ServiceOut(ServiceIn):
+    kind: ServiceKindName
+
+
+class ServiceList(BaseModel):
+    commune_nis: str
+    services: list[ServiceOut]
 
 
 class PermitDetail(PermitSummary):
@@ -165,6 +264,7 @@ class PermitDetail(PermitSummary):
     links: dict[str, str]
     amendments: list[AmendmentRef]
     lead_time: LeadTime | None = None
+    checklist: ChecklistOut
 
 
 class InsuranceUpload(BaseModel):

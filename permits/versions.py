@@ -24,9 +24,8 @@ from core.errors import NotFound
 from permits.models import EDITABLE_STATUSES, PermitRequest, RequestVersion
 from permits.operations import part_geometries, shared_shoots
 from permits.siteplan import site_plans
+from shoots.activities import answers, declared
 from shoots.models import Production
-
-PARTICULARS = ("night_shoot", "parking_suspension", "road_closure", "special_effects", "drones")
 
 
 def _time(value: datetime | None) -> str | None:
@@ -119,7 +118,9 @@ def snapshot(session: Session, permit: PermitRequest) -> dict[str, Any]:
                 "parking": geometries[part.shoot_id][1],
                 "crew_size": part.shoot.crew_size,
                 "vehicle_count": part.shoot.vehicle_count,
-                "particulars": [f for f in PARTICULARS if getattr(part.shoot, f)],
+                # Activity codes (shoots.activities); versions before 0014 used the five flags.
+                "particulars": list(declared(part.shoot)),
+                "activities": answers(part.shoot.activities).model_dump(exclude_defaults=True),
                 "notes": part.shoot.notes,
                 "continues_in": [
                     {"request_id": other.id, "commune": other.commune.name(language)}

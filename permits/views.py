@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,9 +29,20 @@ from core.config import BRUSSELS
 from core.db import db
 from core.errors import ApiError, InvalidInput
 from core.errors import NotFound as ApiNotFound
-from core.forms import described
+from core.forms import ActionForm, described
 from core.validation import parse, query_data
-from permits import amendments, leadtime, notifications, operations, versions, workflow
+from permits import (
+    amendments,
+    documents,
+    leadtime,
+    notifications,
+    operations,
+    requirements,
+    services,
+    versions,
+    workflow,
+)
+from permits.checklist import checklist
 from permits.commune_settings import DEFAULTS, commune_settings, save_commune_settings
 from permits.document import (
     document_context,
@@ -49,26 +61,34 @@ from permits.forms import (
     INBOX_LABELS,
     AmendmentDecisionForm,
     CommuneSettingsForm,
+    DocumentForm,
     InsuranceForm,
     PermitRequestForm,
+    RuleForm,
+    ServiceForm,
     TransitionForm,
 )
 from permits.mapping import amendment_map, inbox_map, public_map, request_map
 from permits.models import (
     AMENDMENT_STATUS_LABELS,
     CLOSED_STATUSES,
+    DOCUMENT_LABELS,
     EDITABLE_STATUSES,
+    SERVICE_LABELS,
     STATUS_LABELS,
     Amendment,
+    ComplianceDocument,
     OutboxMessage,
     PermitRequest,
     PermitShoot,
     PermitStatus,
     RequestVersion,
+    ServiceKind,
 )
 from permits.public import public_shoots
 from permits.schemas import AmendmentTransitionBody, PermitCreate, PermitQuery, TransitionBody
 from permits.transitions import AWAITING_DECISION
+from shoots.activities import ACTIVITY_LABELS
 from shoots.map_layers import street_impacts
 from shoots.models import Production, Shoot, production_coordinators
 from shoots.operations.inputs import local_iso
@@ -242,6 +262,7 @@ def _request_page(
     *,
     transition_form: TransitionForm | None = None,
     insurance_form: InsuranceForm | None = None,
+    document_form: DocumentForm | None = None,
 ):
     """The request's page; a refused decision or certificate comes back to it, with its form."""
     lead = None
@@ -271,6 +292,13 @@ def _request_page(
         statuses=STATUS_LABELS,
         transition_form=transition_form or TransitionForm(formdata=None),
         insurance_form=insurance_form or InsuranceForm(formdata=None),
+        document_form=document_form or DocumentForm(formdata=None, prefix="document"),
+        checklist=checklist(db.session, permit),
+        may_upload=allowed(user, "permits.act_as_applicant", permit)
+        and permit.status not in CLOSED_STATUSES,
+        activity_labels=ACTIVITY_LABELS,
+        document_labels=DOCUMENT_LABELS,
+        service_labels=SERVICE_LABELS,
     ), status
 
 
@@ -356,6 +384,62 @@ def receive_insurance(permit: PermitRequest, upload: FileStorage | None) -> list
     return operations.attach_insurance(db.session, permit, upload.filename or "", upload.read())
 
 
+def receive_document(
+    permit: PermitRequest, user: User, upload: FileStorage | None, values: dict[str, Any]
+) -> ComplianceDocument:
+    """Attach an uploaded compliance document to PERMIT's production (or PERMIT only, for
+    scope "request"); VALUES: kind, valid_from, valid_until, scope."""
+    authorize("permits.act_as_applicant", permit)
+    if upload is None:
+        raise InvalidInput("file", _l("send the document as multipart field 'file'"))
+    return documents.attach_document(
+        db.session,
+        permit.production,
+        user,
+        values["kind"],
+        upload.filename or "",
+        upload.read(),
+        values.get("valid_from"),
+        values.get("valid_until"),
+        request=permit if values.get("scope") == "request" else None,
+    )
+
+
+@bp.get("/<int:request_id>/documents/<int:document_id>")
+def document_file(request_id: int, document_id: int) -> Response:
+    """A document that may serve the request, to whoever may read the request; sent as an
+    attachment, under its checked media type (never as the uploader named it)."""
+    permit, _user = load_visible(request_id)
+    found = next(
+        (d for d in documents.documents_of(db.session, permit) if d.id == document_id), None
+    )
+    if found is None:
+        raise NotFound()
+    return Response(
+        found.content,
+        mimetype=found.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="document-{found.id}'
+            f'{documents.EXTENSIONS[found.media_type]}"'
+        },
+    )
+
+
+@bp.post("/<int:request_id>/documents")
+def upload_document(request_id: int):
+    permit, user = load_visible(request_id)
+    form = DocumentForm(prefix="document")
+    if not form.validate_on_submit():
+        return _request_page(permit, user, 400, document_form=form)
+    _attached, refused = form.attempt(
+        lambda: receive_document(permit, user, form.file.data, form.values())
+    )
+    if refused is not None:
+        return _request_page(permit, user, refused, document_form=form)
+    flash(_("Document attached."), "success")
+    return redirect(url_for("permits.show", request_id=request_id, _anchor="requirements"))
+
+
 @bp.post("/<int:request_id>/insurance")
 def upload_insurance(request_id: int):
     permit, user = load_visible(request_id)
@@ -412,6 +496,124 @@ def amendment_transition(amendment_id: int):
         return _amendment_page(found, user, refused, form=form)
     flash(_("Done: %(action)s.", action=workflow.ACTION_LABELS[body.action]), "success")
     return redirect(url_for("permits.amendment", amendment_id=amendment_id))
+
+
+def _configured_commune(nis: str) -> Commune:
+    """The commune NIS, if the user may configure it (else 403; unknown: 404)."""
+    commune = db.session.get(Commune, nis) if len(nis) <= 5 else None
+    if commune is None:
+        raise NotFound()
+    authorize("communes.configure", commune.nis)
+    return commune
+
+
+@bp.get("/communes/<nis>/rules")
+def rules(nis: str):
+    return _rules_page(_configured_commune(nis))
+
+
+def _rules_page(
+    commune: Commune,
+    status: int = 200,
+    refused: tuple[str, RuleForm | ServiceForm] | None = None,
+):
+    """The rule of every activity as a form of its own, and a form per service of the
+    directory; a refused one comes back with its errors (REFUSED: its activity or kind)."""
+    forms: dict[str, Any] = {}
+    for code, rule in requirements.rules_for(db.session, commune.nis).items():
+        forms[code] = RuleForm(formdata=None, prefix=code, data=rule.__dict__)
+    directory = services.services_of(db.session, commune.nis)
+    service_forms: dict[str, Any] = {
+        kind.value: ServiceForm(formdata=None, prefix=kind.value, obj=directory.get(kind.value))
+        for kind in ServiceKind
+    }
+    if refused is not None:
+        key, form = refused
+        (forms if isinstance(form, RuleForm) else service_forms)[key] = form
+    return render_template(
+        "permits/rules.html",
+        commune=commune,
+        rules=requirements.rules_for(db.session, commune.nis),
+        forms=forms,
+        service_forms=service_forms,
+        directory=directory,
+        activity_labels=ACTIVITY_LABELS,
+        document_labels=DOCUMENT_LABELS,
+        service_labels=SERVICE_LABELS,
+    ), status
+
+
+def _saved_on_rules_page(
+    commune: Commune,
+    key: str,
+    form: RuleForm | ServiceForm,
+    save: Callable[[dict[str, Any]], object],
+    message: str,
+) -> Any:
+    """Validate FORM (the rule or service KEY) and SAVE its values: back to the page with the
+    form's errors when refused, else to its place on the page with MESSAGE."""
+    if not form.validate_on_submit():
+        return _rules_page(commune, 400, (key, form))
+    _saved, refused = form.attempt(lambda: save(form.values()))
+    if refused is not None:
+        return _rules_page(commune, refused, (key, form))
+    flash(message, "success")
+    return redirect(url_for("permits.rules", nis=commune.nis, _anchor=key))
+
+
+def _acted_on_rules_page(commune: Commune, act: Callable[[], None], message: str, key: str):
+    """A button of the page (reset a rule, remove a service), with its CSRF token."""
+    if ActionForm().validate_on_submit():
+        act()
+        flash(message, "success")
+    return redirect(url_for("permits.rules", nis=commune.nis, _anchor=key))
+
+
+@bp.post("/communes/<nis>/rules/<activity>")
+def save_rule(nis: str, activity: str):
+    commune = _configured_commune(nis)
+
+    def save(values: dict[str, Any]) -> object:
+        rule = requirements.Rule(activity, commune_nis=commune.nis, **values)
+        return requirements.save_rule(db.session, commune.nis, rule)
+
+    return _saved_on_rules_page(
+        commune, activity, RuleForm(prefix=activity), save, _("The rule is saved.")
+    )
+
+
+@bp.post("/communes/<nis>/rules/<activity>/reset")
+def reset_rule(nis: str, activity: str):
+    commune = _configured_commune(nis)
+    return _acted_on_rules_page(
+        commune,
+        lambda: requirements.reset_rule(db.session, commune.nis, activity),
+        _("The default rule applies again."),
+        activity,
+    )
+
+
+@bp.post("/communes/<nis>/services/<kind>")
+def save_service(nis: str, kind: str):
+    commune = _configured_commune(nis)
+    return _saved_on_rules_page(
+        commune,
+        kind,
+        ServiceForm(prefix=kind),
+        lambda values: services.save_service(db.session, commune.nis, kind, values),
+        _("The service is saved."),
+    )
+
+
+@bp.post("/communes/<nis>/services/<kind>/remove")
+def remove_service(nis: str, kind: str):
+    commune = _configured_commune(nis)
+    return _acted_on_rules_page(
+        commune,
+        lambda: services.remove_service(db.session, commune.nis, kind),
+        _("The service is removed from the directory."),
+        kind,
+    )
 
 
 @bp.get("/public")

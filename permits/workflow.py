@@ -14,7 +14,15 @@ from werkzeug.exceptions import Forbidden
 from core.auth.models import User
 from core.auth.policy import allowed
 from core.errors import Conflict, InvalidInput, NotFound
-from permits import amendments, leadtime, operations, versions
+from permits import (
+    amendments,
+    documents,
+    leadtime,
+    notifications,
+    operations,
+    requirements,
+    versions,
+)
 from permits.models import (
     CLOSED_STATUSES,
     STATUS_LABELS,
@@ -116,9 +124,12 @@ def apply_transition(
         raise NotFound(f"No permit request {request_id}.")
     comment = comment.strip()
     transition = _checked(permit, action, user, comment)
+    needs = None
     if transition.target is S.SUBMITTED:
-        _check_submission(session, permit)
+        needs = _check_submission(session, permit)
     record(session, permit, transition, user, comment)
+    if needs is not None:
+        notifications.copy_services(session, permit, needs.services)
     if transition.freezes:
         versions.freeze(session, permit, action, user)
     if transition.target in CLOSED_STATUSES:
@@ -126,14 +137,20 @@ def apply_transition(
     return permit
 
 
-def _check_submission(session: Session, permit: PermitRequest) -> None:
+def _check_submission(session: Session, permit: PermitRequest) -> requirements.Requirements:
+    """Refuse a request without what its commune's rules ask (naming it); record its notice."""
     if not permit.insurance_filename:
         raise InvalidInput("insurance", _l("upload the insurance certificate before submitting"))
+    needs = requirements.requirements_for(session, permit)
+    missing = documents.missing_documents(session, permit, needs.documents)
+    if missing:
+        raise documents.refuse_missing(missing)
     now = datetime.now(UTC)
     check = leadtime.check(session, permit, now)
     permit.submitted_at = now
     permit.is_late = check.late
     permit.notice_working_days = check.working_days
+    return needs
 
 
 def decide_amendment(

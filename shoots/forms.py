@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.forms import (
     CheckboxesField,
+    DecimalCommaField,
     Form,
     GeoJSONField,
     LocalDateTimeField,
@@ -29,6 +30,7 @@ from core.forms import (
     hidden_number,
 )
 from locations.picker import PlacePicker
+from shoots.activities import Activities, answers
 from shoots.models import BlackoutKind, ProductionStatus, ProductionType
 from shoots.operations.shoots import ATTRIBUTES
 from shoots.schemas import BlackoutIn, ProductionPatch
@@ -187,6 +189,29 @@ class ShootBaseForm(Form):
     road_closure = BooleanField(_l("Road closure"))
     special_effects = BooleanField(_l("Special effects"))
     drones = BooleanField(_l("Drones"))
+    # The rest of the questionnaire: shoots.activities.Activities, one field per answer.
+    pyrotechnics = BooleanField(_l("Pyrotechnics (fireworks, explosions, flames)"))
+    replica_weapons = BooleanField(_l("Replica weapons"))
+    police_uniforms = BooleanField(_l("Police or army uniforms"))
+    stunts = BooleanField(_l("Stunts"))
+    animals = BooleanField(_l("Animals"))
+    generators = BooleanField(_l("Generators"))
+    base_camp = BooleanField(_l("Base camp (trucks, catering, dressing rooms)"))
+    drone_pilot_certificate = StringField(
+        _l("Drone pilot's certificate number"), validators=[Optional(), Length(max=100)]
+    )
+    parking_spaces = IntegerField(
+        _l("Parking spaces suspended"), default=0, validators=[Optional(), NumberRange(0, 1_000)]
+    )
+    parking_length_m = DecimalCommaField(
+        _l("Length of the parking ban (m)"), validators=[Optional(), NumberRange(0, 10_000)]
+    )
+    public_domain_m2 = DecimalCommaField(
+        _l("Public domain occupied (m²)"), validators=[Optional(), NumberRange(0, 1_000_000)]
+    )
+    streets = TextAreaField(
+        _l("Streets concerned (one a line)"), validators=[Optional(), Length(max=3_000)]
+    )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5_000)])
     # Asked of an edit once a commune has the shoot before it: the domain decides whether it
     # is required (permits.amendments refuses an amendment without it, naming this field).
@@ -196,9 +221,34 @@ class ShootBaseForm(Form):
     )
     version = HiddenField()  # the version edited: someone saving in between is a 409
 
+    field_aliases: ClassVar[dict[str, str]] = {
+        f"activities.{name}": name for name in Activities.model_fields
+    }
+
+    def process(self, formdata: Any = None, obj: Any = None, **kwargs: Any) -> None:
+        """Fill the questionnaire's answers from a shoot's `activities` (what was typed, when
+        the form is sent, still wins)."""
+        if obj is not None and getattr(obj, "activities", None) is not None:
+            given = answers(obj.activities).model_dump()
+            given["streets"] = "\n".join(given["streets"])
+            kwargs = {**given, **kwargs}
+        super().process(formdata, obj, **kwargs)
+
+    def activities_values(self) -> dict[str, Any]:
+        """The questionnaire's answers as the API's Activities take them."""
+        values = {name: self[name].data for name in Activities.model_fields}
+        values["streets"] = [
+            line.strip() for line in (self.streets.data or "").splitlines() if line.strip()
+        ]
+        values["drone_pilot_certificate"] = (values["drone_pilot_certificate"] or "").strip()
+        for name in ("parking_spaces", "parking_length_m", "public_domain_m2"):
+            values[name] = values[name] or 0
+        return values
+
     def place_values(self) -> dict[str, Any]:
         """Where and what, as the API's ShootFields take them."""
-        values: dict[str, Any] = {name: self[name].data for name in ATTRIBUTES}
+        values: dict[str, Any] = {name: self[name].data for name in ATTRIBUTES if name in self}
+        values["activities"] = self.activities_values()
         values["location_id"] = self.location_id.data
         values["footprint"] = self.footprint.geojson()
         values["parking"] = self.parking.geojson()
@@ -215,6 +265,11 @@ class ShootBaseForm(Form):
 
 class ShootForm(ShootBaseForm, RepeatForm):
     """A shoot; on a new one, the other days it is repeated on make a series."""
+
+    field_aliases: ClassVar[dict[str, str]] = {
+        **ShootBaseForm.field_aliases,
+        **RepeatForm.field_aliases,
+    }
 
     starts_at = LocalDateTimeField(_l("Starts (Brussels time)"), validators=[InputRequired()])
     ends_at = LocalDateTimeField(_l("Ends (Brussels time)"), validators=[InputRequired()])

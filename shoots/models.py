@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, time
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry, WKBElement
@@ -209,6 +210,10 @@ class Shoot(Versioned, Base):
     road_closure: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     special_effects: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     drones: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # The special-activity questionnaire's other answers (shoots.activities.Activities).
+    activities: Mapped[dict[str, Any]] = mapped_column(
+        postgresql.JSONB, default=dict, server_default="{}"
+    )
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[ShootStatus] = mapped_column(
         _enum(ShootStatus, "shoot_status"),

@@ -11,6 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 from core.geo import BBOX_PATTERN, parse_bbox
 from core.schemas import FeaturePage, GeoJSONMultiPolygon, Json
 from core.validation import DatabaseId, Flag, WholeNumber
+from shoots.activities import Activities
 from shoots.models import BlackoutKind, FeedScope, ProductionStatus, ProductionType, ShootStatus
 
 DEFAULT_PAGE = 100
@@ -78,6 +79,9 @@ class ShootFields(Strict):
     road_closure: Flag | None = None
     special_effects: Flag | None = None
     drones: Flag | None = None
+    activities: Activities | None = Field(
+        None, description="the rest of the special-activity questionnaire, answered as a whole"
+    )
     notes: str | None = Field(None, max_length=5_000)
 
 
@@ -297,6 +301,7 @@ class ShootProperties(BaseModel):
     road_closure: bool | None = None
     special_effects: bool | None = None
     drones: bool | None = None
+    activities: Activities | None = None
     notes: str | None = None
 
 

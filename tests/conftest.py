@@ -39,6 +39,7 @@ TEST_DATABASE = "tournages_test"
 # Seeded by migrations, not by tests: committed_app keeps them.
 REFERENCE_TABLES = {
     "communes",
+    "permit_activity_rules",  # the default rules of migration 0014 stay; communes' own go
     "alembic_version",
     "spatial_ref_sys",
     "location_categories",
@@ -182,6 +183,7 @@ def empty_tables(owner_engine: Engine) -> None:
         emptied = [t for t in tables if t not in REFERENCE_TABLES]
         if emptied:
             conn.execute(text(f"TRUNCATE {', '.join(emptied)} RESTART IDENTITY CASCADE"))
+        conn.execute(text("DELETE FROM permit_activity_rules WHERE commune_nis IS NOT NULL"))
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from core.config import BRUSSELS
 from core.db import SRID, db
 from locations.models import Category, LocationStatus
 from locations.photos import add_photo
+from permits.documents import attach_document
 from permits.operations import attach_insurance, create_requests
 from permits.workflow import apply_transition
 from shoots.models import Blackout, FeedScope, ShootSeries
@@ -196,16 +197,31 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "permits.pdf": {"GET": NAMUR_PERMIT},
     "permits.insurance": {"GET": NAMUR_PERMIT},
     "permits.upload_insurance": {"POST": {COORD_A}},
+    "permits.document_file": {"GET": NAMUR_PERMIT},
+    "permits.upload_document": {"POST": {COORD_A}},  # production A's safety plan
     "permits.transition": {"POST": {COORD_A, OFFICER}},
     "permits.public": {"GET": EVERYONE},
     # a commune's settings: its officers (their own commune), administrators (any)
     "permits.settings": {"GET": COMMUNE_MAPS, "POST": COMMUNE_MAPS},
+    "permits.rules": {"GET": NAMUR},  # Namur's page: its officers, admins
+    "permits.save_rule": {"POST": NAMUR},
+    "permits.reset_rule": {"POST": NAMUR},
+    "permits.save_service": {"POST": NAMUR},
+    "permits.remove_service": {"POST": NAMUR},
     "permits_api.create": {"POST": {COORD_A}},
     "permits_api.list_permits": {"GET": SHOOT_READERS},
     "permits_api.get_permit": {"GET": NAMUR_PERMIT},
     "permits_api.get_pdf": {"GET": NAMUR_PERMIT},
     "permits_api.history": {"GET": NAMUR_PERMIT},
     "permits_api.upload_insurance": {"POST": {COORD_A}},
+    "permits_api.upload_document": {"POST": {COORD_A}},
+    # a commune's rules and services: public to read, its officers and admins change them
+    "permits_api.commune_rules": {"GET": EVERYONE},
+    "permits_api.put_commune_rule": {"PUT": NAMUR},
+    "permits_api.delete_commune_rule": {"DELETE": NAMUR},
+    "permits_api.commune_services": {"GET": EVERYONE},
+    "permits_api.put_commune_service": {"PUT": NAMUR},
+    "permits_api.delete_commune_service": {"DELETE": NAMUR},
     "permits_api.transition": {"POST": {COORD_A, OFFICER}},
     # versions of the approved Namur request; the amendment of its shoot, before Namur
     "permits.version_list": {"GET": NAMUR_PERMIT},
@@ -317,6 +333,9 @@ def world(app: Flask, make_user, create_location, create_production, create_shoo
     (permit_eupen,) = create_requests(db.session, production_b, [shoot_b.id], users[COORD_B])
     for permit in (permit_namur, permit_eupen):
         attach_insurance(db.session, permit, "insurance.pdf", pdf_bytes())
+    plan = attach_document(
+        db.session, production_a, users[COORD_A], "safety_plan", "plan.pdf", pdf_bytes()
+    )
     production_a2 = create_production(coordinators=[users[COORD_A]], title="Production A2")
     shoot_a2 = create_shoot(4.8700, 50.4650, production=production_a2, crew_size=10)
     amendment_id, approved_id = _amended(shoot_a2, users[COORD_A], users[OFFICER])
@@ -356,6 +375,9 @@ def world(app: Flask, make_user, create_location, create_production, create_shoo
         "fid": str(published.id),
         "target": str(production_a.id),
         "series_id": str(series_a.id),
+        "document_id": str(plan.id),
+        "activity": "animals",
+        "kind": "police_zone",
     }
     draft_values = {"location_id": str(draft.id), "photo_id": str(draft_photo.id)}
     draft_values["fid"] = draft_values["target"] = str(draft.id)
@@ -413,6 +435,8 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         "shoots_api.create_feed": {"scope": "production", "target": str(production_id)},
         "permits_api.create": {"production_id": production_id, "shoot_ids": [shoot_id]},
         "permits_api.transition": {"action": "submit"},
+        "permits_api.put_commune_rule": {"extra_working_days": 3},
+        "permits_api.put_commune_service": {"name": "Zone de police"},
         "amendments_api.amendment_transition": {"action": "take_into_review"},
         "introductions_api.introduce": {
             "productions": [production_id, production_id + 1], "message": "Bonjour",
@@ -434,7 +458,8 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         "permits.transition": {"action": "submit"},
         "permits.amendment_transition": {"action": "take_into_review"},
         "permits.settings": {
-            "notice_working_days": "3", "nearby_distance_m": "1", "saturation_days": "1",
+            "notice_working_days": "3", "fast_track_working_days": "1", "fast_track_max_crew": "1",
+            "nearby_distance_m": "1", "saturation_days": "1",
             "saturation_radius_m": "1", "saturation_window_days": "1",
         },
     }  # fmt: skip

@@ -28,6 +28,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.geo import as_geojson, as_multipolygon, envelope_3812, feature
 from core.versioning import check_version
 from locations.models import Location
+from shoots import activities
 from shoots.models import Production, Shoot, ShootStatus, WarningOverride
 from shoots.operations import conflicts, holds
 from shoots.operations.conflicts import Candidate, Findings
@@ -50,6 +51,7 @@ ATTRIBUTES = (
     "road_closure",
     "special_effects",
     "drones",
+    "activities",  # the rest of the questionnaire (shoots.activities)
     "notes",
 )
 
@@ -167,6 +169,11 @@ def refuse_hard(session: Session, viewer: User | None, findings: Findings) -> No
 def given_attributes(data: ShootFields) -> dict[str, Any]:
     """The attributes DATA sets (null means "unchanged", as leaving it out)."""
     given = data.model_dump(exclude_unset=True, include=set(ATTRIBUTES))
+    if given.get("activities") is not None:
+        # Stored without the defaults: answering "no" is the same as not answering.
+        given["activities"] = activities.answers(given["activities"]).model_dump(
+            exclude_defaults=True
+        )
     return {name: value for name, value in given.items() if value is not None}
 
 

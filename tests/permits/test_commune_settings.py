@@ -17,6 +17,8 @@ from tests.permits.conftest import EUPEN, NAMUR
 VALID = {
     "notice_working_days": "20",
     "notification_email": "tournages@ville.namur.be",
+    "fast_track_working_days": "4",
+    "fast_track_max_crew": "8",
     "nearby_distance_m": "300",
     "saturation_days": "12",
     "saturation_radius_m": "150",
@@ -34,6 +36,8 @@ def test_an_officer_sets_the_notice_and_the_thresholds_of_their_commune(client, 
     assert commune_settings(db.session, NAMUR) == {
         "notice_working_days": 20,
         "notification_email": "tournages@ville.namur.be",
+        "fast_track_working_days": 4,
+        "fast_track_max_crew": 8,
         "nearby_distance_m": 300,
         "saturation_days": 12,
         "saturation_radius_m": 150,

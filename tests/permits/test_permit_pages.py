@@ -117,8 +117,10 @@ def test_officer_decides_from_the_page_and_the_coordinator_sees_it(
 def test_late_warning_is_shown_before_submitting(
     client, login, create_shoot, production, request_shoots, coordinator
 ):
-    soon = (datetime.now(UTC) + timedelta(days=3)).astimezone(BRUSSELS)
-    (permit,) = request_shoots(create_shoot(*CITADEL, production=production, start=soon))
+    # At 10:00 (no night work), a crew above the fast track's: the commune's 15 days apply.
+    soon = (datetime.now(UTC) + timedelta(days=3)).astimezone(BRUSSELS).replace(hour=10)
+    shoot = create_shoot(*CITADEL, production=production, start=soon, crew_size=20)
+    (permit,) = request_shoots(shoot)
     login(coordinator)
     page = client.get(f"/permits/{permit.id}").get_data(as_text=True)
     assert "Tardive" in page and "15 jours ouvrables" in page

@@ -105,8 +105,9 @@ def test_working_days_skip_weekends_and_belgian_holidays():
 
 
 def test_late_submission_is_marked_and_announced(create_shoot, production, request_shoots):
-    soon = (datetime.now(UTC) + timedelta(days=4)).astimezone(BRUSSELS)
-    shoot = create_shoot(*CITADEL, production=production, start=soon)
+    # At 10:00 (no night work), a crew above the fast track's: the commune's notice applies.
+    soon = (datetime.now(UTC) + timedelta(days=4)).astimezone(BRUSSELS).replace(hour=10)
+    shoot = create_shoot(*CITADEL, production=production, start=soon, crew_size=20)
     (permit,) = request_shoots(shoot)
     db.session.add(PermitCommuneSettings(commune_nis=NAMUR, notice_working_days=10))
     permit = apply_transition(db.session, permit.id, "submit", production.coordinators[0])
