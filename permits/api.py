@@ -14,6 +14,7 @@ from core.errors import InvalidInput, NotFound
 from core.validation import Answer, validated
 from permits import (
     amendments,
+    conditions,
     documents,
     leadtime,
     notifications,
@@ -39,6 +40,8 @@ from permits.schemas import (
     AmendmentQuery,
     AmendmentTransitionBody,
     Attached,
+    ConditionIn,
+    ConditionList,
     DocumentOut,
     DocumentUpload,
     History,
@@ -197,6 +200,7 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
         "submitted_at": _time(permit.submitted_at),
         "decided_at": _time(permit.decided_at),
         "decision_comment": permit.decision_comment,
+        "decision_conditions": permit.decision_conditions,
         "notice_working_days": permit.notice_working_days,
         "insurance_certificate": permit.insurance_filename,
         "version": permit.version,
@@ -264,7 +268,9 @@ def get_pdf(request_id: int) -> Response:
 )
 def transition(request_id: int, body: TransitionBody):
     _permit, user = load_visible(request_id)
-    permit = workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
+    permit = workflow.apply_transition(
+        db.session, request_id, body.action, user, body.comment, body.conditions
+    )
     return jsonify(detail(permit, user))
 
 
@@ -546,3 +552,45 @@ def delete_commune_service(nis: str, kind: str):
     authorize("communes.configure", _commune(nis).nis)
     services.remove_service(db.session, nis, kind)
     return jsonify(_service_list(nis))
+
+
+def _condition_list(nis: str) -> dict[str, Any]:
+    return {
+        "commune_nis": nis,
+        "conditions": [
+            {
+                "code": c.code,
+                "text_fr": c.text_fr,
+                "text_de": c.text_de,
+                "position": c.position,
+                "own": c.own,
+            }
+            for c in conditions.conditions_for(db.session, nis)
+        ],
+    }
+
+
+@bp.get("/communes/<nis>/conditions")
+@validated(response=ConditionList, errors=(404,), summary="A commune's standard conditions")
+def commune_conditions(nis: str):
+    """Public: what a commune's decisions often impose."""
+    return jsonify(_condition_list(_commune(nis).nis))
+
+
+@bp.put("/communes/<nis>/conditions/<condition>")
+@validated(
+    body=ConditionIn, response=ConditionList, errors=(404,), summary="Word a standard condition"
+)
+def put_commune_condition(nis: str, condition: str, body: ConditionIn):
+    authorize("communes.configure", _commune(nis).nis)
+    worded = conditions.Condition(condition, body.text_fr, body.text_de, body.position)
+    conditions.save_condition(db.session, nis, worded)
+    return jsonify(_condition_list(nis))
+
+
+@bp.delete("/communes/<nis>/conditions/<condition>")
+@validated(response=ConditionList, errors=(404,), summary="Stop offering a standard condition")
+def delete_commune_condition(nis: str, condition: str):
+    authorize("communes.configure", _commune(nis).nis)
+    conditions.withdraw_condition(db.session, nis, condition)
+    return jsonify(_condition_list(nis))

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.dates import period
 from core.forms import CheckboxesField, Form, choices
+from permits.conditions import Condition
 from permits.models import DOCUMENT_LABELS, SERVICE_LABELS
 from permits.workflow import ACTION_LABELS
 from shoots.models import Production, Shoot
@@ -70,7 +71,7 @@ def _shoot_label(shoot: Shoot) -> str:
     return f"{_l('Shoot %(id)s', id=shoot.id)} · {when}{place}"
 
 
-class TransitionForm(Form):
+class DecisionForm(Form):
     """A move in the workflow: the button pressed is the action."""
 
     action = SelectField(
@@ -85,11 +86,24 @@ class TransitionForm(Form):
     )
 
     def values(self) -> dict[str, Any]:
-        """The move as the API's TransitionBody takes it."""
+        """The move as the API's TransitionBody (or AmendmentTransitionBody) takes it."""
         return {"action": self.action.data or "", "comment": self.comment.data or ""}
 
 
-class AmendmentDecisionForm(TransitionForm):
+class TransitionForm(DecisionForm):
+    """A move of a request; an approval with conditions may tick the commune's standard ones."""
+
+    # Offered by the view (permits.conditions); the workflow refuses a code not offered.
+    conditions = CheckboxesField(_l("Standard conditions of the commune"))
+
+    def offer(self, offered: list[Condition], language: str) -> None:
+        self.conditions.choices = [(c.code, c.text(language)) for c in offered]
+
+    def values(self) -> dict[str, Any]:
+        return {**super().values(), "conditions": list(self.conditions.data or [])}
+
+
+class AmendmentDecisionForm(DecisionForm):
     """A move on an amendment: a commune's decision on its review, or the production's
     withdrawal (the API's AmendmentTransitionBody)."""
 

@@ -108,6 +108,10 @@ class PermitRequest(Base):
     public_domain_use: Mapped[str] = mapped_column(Text, default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     decision_comment: Mapped[str | None] = mapped_column(Text)
+    # The standard conditions the decision imposed, as they read when decided: [{code, text}].
+    decision_conditions: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONB, default=list, server_default="[]"
+    )
     is_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     notice_working_days: Mapped[int | None] = mapped_column(Integer)
     insurance_filename: Mapped[str | None] = mapped_column(String(200))
@@ -285,6 +289,24 @@ class ActivityRule(Base):
         ARRAY(String(40)), default=list, server_default="{}"
     )
     allows_fast_track: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+
+
+class StandardCondition(Base):
+    """A condition a commune's decisions often impose, in French and German, for the officer
+    to tick. A row without a commune is offered to every commune that has no row of that code
+    (permits.conditions)."""
+
+    __tablename__ = "permit_standard_conditions"
+    __table_args__ = (UniqueConstraint("commune_nis", "code", postgresql_nulls_not_distinct=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commune_nis: Mapped[str | None] = mapped_column(ForeignKey("communes.nis"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    text_fr: Mapped[str] = mapped_column(Text)
+    text_de: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A commune's row that only hides a default it does not want.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class CommuneService(Base):

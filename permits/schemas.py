@@ -66,6 +66,12 @@ class TransitionBody(BaseModel):
 
     action: Action
     comment: str = Field("", max_length=5000)
+    conditions: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="codes of the commune's standard conditions an approval with conditions "
+        "imposes (GET /api/v1/permits/communes/{nis}/conditions)",
+    )
 
 
 class AmendmentTransitionBody(BaseModel):
@@ -227,6 +233,26 @@ class RuleList(BaseModel):
     rules: list[RuleOut]
 
 
+class ConditionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text_fr: str = Field(min_length=1, max_length=2000)
+    text_de: str = Field(min_length=1, max_length=2000)
+    position: StrictInt | None = Field(
+        None, ge=0, le=1000, description="where it stands (null: where it is, or last if new)"
+    )
+
+
+class ConditionOut(ConditionIn):
+    code: str
+    own: bool = Field(description="the commune's own wording; false: offered to every commune")
+
+
+class ConditionList(BaseModel):
+    commune_nis: str
+    conditions: list[ConditionOut]
+
+
 class ServiceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -255,6 +281,7 @@ class PermitDetail(PermitSummary):
     submitted_at: datetime | None
     decided_at: datetime | None
     decision_comment: str | None
+    decision_conditions: list[dict[str, str]]
     notice_working_days: int
     insurance_certificate: str | None
     version: int

@@ -88,6 +88,7 @@ def snapshot(session: Session, permit: PermitRequest) -> dict[str, Any]:
             "submitted_at": _time(permit.submitted_at),
             "decided_at": _time(permit.decided_at),
             "decision_comment": permit.decision_comment,
+            "decision_conditions": permit.decision_conditions,
             "is_late": permit.is_late,
             "notice_working_days": permit.notice_working_days,
             "public_domain_use": permit.public_domain_use,

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -33,6 +34,7 @@ from core.forms import ActionForm, described
 from core.validation import parse, query_data
 from permits import (
     amendments,
+    conditions,
     documents,
     leadtime,
     notifications,
@@ -290,7 +292,7 @@ def _request_page(
         can_attach=permit.status in EDITABLE_STATUSES
         and allowed(user, "permits.act_as_applicant", permit),
         statuses=STATUS_LABELS,
-        transition_form=transition_form or TransitionForm(formdata=None),
+        transition_form=_offering(transition_form or TransitionForm(formdata=None), permit),
         insurance_form=insurance_form or InsuranceForm(formdata=None),
         document_form=document_form or DocumentForm(formdata=None, prefix="document"),
         checklist=checklist(db.session, permit),
@@ -300,6 +302,14 @@ def _request_page(
         document_labels=DOCUMENT_LABELS,
         service_labels=SERVICE_LABELS,
     ), status
+
+
+def _offering(form: TransitionForm, permit: PermitRequest) -> TransitionForm:
+    """FORM with the standard conditions of PERMIT's commune to tick, in the page's language
+    (German on German pages, French otherwise: the two languages communes word them in)."""
+    language = "de" if str(get_locale()) == "de" else "fr"
+    form.offer(conditions.conditions_for(db.session, permit.commune_nis), language)
+    return form
 
 
 def _outbox_of(permit: PermitRequest) -> list[OutboxMessage]:
@@ -366,7 +376,9 @@ def transition(request_id: int):
 
     def apply() -> TransitionBody:
         body = parse(TransitionBody, form.values())
-        workflow.apply_transition(db.session, request_id, body.action, user, body.comment)
+        workflow.apply_transition(
+            db.session, request_id, body.action, user, body.comment, body.conditions
+        )
         return body
 
     body, refused = form.attempt(apply)

@@ -4,6 +4,7 @@ versions, amendments settled)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,7 @@ from core.auth.policy import allowed
 from core.errors import Conflict, InvalidInput, NotFound
 from permits import (
     amendments,
+    conditions,
     documents,
     leadtime,
     notifications,
@@ -78,10 +80,11 @@ def waiting_for(session: Session, user: User) -> int:
 
 
 def _checked(
-    subject: PermitRequest | AmendmentReview, action: str, user: User, comment: str
+    subject: PermitRequest | AmendmentReview, action: str, user: User, explained: bool
 ) -> Transition:
     """The move ACTION on SUBJECT, if it exists from its state (409 otherwise, naming the state
-    and what the user could do) and the user may make it (403)."""
+    and what the user could do), the user may make it (403), and it is EXPLAINED (a comment,
+    or conditions) when it must be."""
     what = "request" if isinstance(subject, PermitRequest) else "amendment review"
     transition = find(subject, action)
     if transition is None:
@@ -100,7 +103,7 @@ def _checked(
         )
     if not allowed(user, transition.who, subject):
         raise Forbidden(f"Your role does not allow '{action}' on this {what}.")
-    if transition.needs_comment and not comment:
+    if transition.needs_comment and not explained:
         raise InvalidInput(
             "comment", _l("is required for “%(action)s”", action=ACTION_LABELS[action])
         )
@@ -108,10 +111,17 @@ def _checked(
 
 
 def apply_transition(
-    session: Session, request_id: int, action: str, user: User, comment: str = ""
+    session: Session,
+    request_id: int,
+    action: str,
+    user: User,
+    comment: str = "",
+    condition_codes: Sequence[str] = (),
 ) -> PermitRequest:
     """Move the request; the row lock makes concurrent moves wait and then see the new state,
-    so of two officers deciding at once one wins and the other gets a 409."""
+    so of two officers deciding at once one wins and the other gets a 409. CONDITION_CODES:
+    the commune's standard conditions an approval with conditions imposes (permits.conditions),
+    besides or instead of the COMMENT."""
     if action not in ACTIONS:
         raise InvalidInput("action", _l("must be one of %(actions)s", actions=", ".join(ACTIONS)))
     permit = session.scalar(
@@ -123,7 +133,15 @@ def apply_transition(
     if permit is None:
         raise NotFound(f"No permit request {request_id}.")
     comment = comment.strip()
-    transition = _checked(permit, action, user, comment)
+    imposed = conditions.picked(session, permit.commune_nis, condition_codes, permit.language)
+    transition = _checked(permit, action, user, bool(comment or imposed))
+    if imposed and transition.target is not S.APPROVED_WITH_CONDITIONS:
+        raise InvalidInput(
+            "conditions",
+            _l("only an approval with conditions imposes conditions"),
+        )
+    if transition.decides:
+        permit.decision_conditions = imposed
     needs = None
     if transition.target is S.SUBMITTED:
         needs = _check_submission(session, permit)
@@ -171,7 +189,7 @@ def decide_amendment(
         if own is None:
             raise Forbidden("Only the officers of a commune concerned decide this amendment.")
         targets = [own]
-    moves = [(review, _checked(review, action, user, comment)) for review in targets]
+    moves = [(review, _checked(review, action, user, bool(comment))) for review in targets]
     for review, transition in moves:
         record(session, review, transition, user, comment)
     amendments.settle(session, amendment, reviews, user)

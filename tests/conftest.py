@@ -39,7 +39,9 @@ TEST_DATABASE = "tournages_test"
 # Seeded by migrations, not by tests: committed_app keeps them.
 REFERENCE_TABLES = {
     "communes",
-    "permit_activity_rules",  # the default rules of migration 0014 stay; communes' own go
+    # The defaults of migrations 0014 and 0015 stay; communes' own rows go.
+    "permit_activity_rules",
+    "permit_standard_conditions",
     "alembic_version",
     "spatial_ref_sys",
     "location_categories",
@@ -183,7 +185,8 @@ def empty_tables(owner_engine: Engine) -> None:
         emptied = [t for t in tables if t not in REFERENCE_TABLES]
         if emptied:
             conn.execute(text(f"TRUNCATE {', '.join(emptied)} RESTART IDENTITY CASCADE"))
-        conn.execute(text("DELETE FROM permit_activity_rules WHERE commune_nis IS NOT NULL"))
+        for table in ("permit_activity_rules", "permit_standard_conditions"):
+            conn.execute(text(f"DELETE FROM {table} WHERE commune_nis IS NOT NULL"))
 
 
 @pytest.fixture

@@ -220,6 +220,9 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "permits_api.put_commune_rule": {"PUT": NAMUR},
     "permits_api.delete_commune_rule": {"DELETE": NAMUR},
     "permits_api.commune_services": {"GET": EVERYONE},
+    "permits_api.commune_conditions": {"GET": EVERYONE},
+    "permits_api.put_commune_condition": {"PUT": NAMUR},
+    "permits_api.delete_commune_condition": {"DELETE": NAMUR},
     "permits_api.put_commune_service": {"PUT": NAMUR},
     "permits_api.delete_commune_service": {"DELETE": NAMUR},
     "permits_api.transition": {"POST": {COORD_A, OFFICER}},
@@ -378,6 +381,7 @@ def world(app: Flask, make_user, create_location, create_production, create_shoo
         "document_id": str(plan.id),
         "activity": "animals",
         "kind": "police_zone",
+        "condition": "signage",
     }
     draft_values = {"location_id": str(draft.id), "photo_id": str(draft_photo.id)}
     draft_values["fid"] = draft_values["target"] = str(draft.id)
@@ -437,6 +441,7 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         "permits_api.transition": {"action": "submit"},
         "permits_api.put_commune_rule": {"extra_working_days": 3},
         "permits_api.put_commune_service": {"name": "Zone de police"},
+        "permits_api.put_commune_condition": {"text_fr": "Propre", "text_de": "Sauber"},
         "amendments_api.amendment_transition": {"action": "take_into_review"},
         "introductions_api.introduce": {
             "productions": [production_id, production_id + 1], "message": "Bonjour",
