@@ -10,7 +10,7 @@ from flask import Flask
 from core import config as configuration
 from core import errors, security
 from core.db import db
-from core.validation import reject_deep_json, reject_nul_characters
+from core.validation import CodeConverter, reject_deep_json, reject_nul_characters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     configuration.check(app.config)
 
+    app.url_map.converters["code"] = CodeConverter
     db.init_app(app)
     errors.register(app)
     security.init_app(app)  # first: it refuses oversized bodies before anything reads them

@@ -15,9 +15,9 @@ from typing import Any
 from flask import Flask
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
-from werkzeug.routing import Rule
+from werkzeug.routing import AnyConverter, Rule
 
-from core.validation import ENDPOINTS, Access, Answer, EndpointSchemas
+from core.validation import CODE_PATTERN, ENDPOINTS, Access, Answer, EndpointSchemas
 
 OPENAPI_VERSION = "3.0.3"
 COMPONENT_REF = "#/components/schemas/{model}"
@@ -37,6 +37,7 @@ ERROR_SCHEMA = {
 PATH_CONVERTER_TYPES = {
     "int": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
     "float": {"type": "number"},
+    "code": {"type": "string", "pattern": f"^{CODE_PATTERN}$"},
 }
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 _PATH_VARIABLE = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -87,7 +88,11 @@ def openapi_path(rule: Rule) -> tuple[str, list[dict[str, Any]]]:
     """Flask's `/things/<int:id>` as `/things/{id}`, with its path parameters."""
     parameters = []
     for match in _PATH_VARIABLE.finditer(rule.rule):
-        schema = PATH_CONVERTER_TYPES.get(match["converter"] or "", {"type": "string"})
+        converter = rule._converters.get(match["name"])
+        if isinstance(converter, AnyConverter):  # one of a few words: an enum
+            schema = {"type": "string", "enum": sorted(converter.items)}
+        else:
+            schema = PATH_CONVERTER_TYPES.get(match["converter"] or "", {"type": "string"})
         parameters.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
     return _PATH_VARIABLE.sub(lambda m: "{" + m["name"] + "}", rule.rule), parameters
 

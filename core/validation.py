@@ -29,6 +29,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 from werkzeug.datastructures import FileStorage
+from werkzeug.routing import BaseConverter
 
 from core.config import BRUSSELS
 from core.errors import InvalidInput, PayloadTooLarge, Text, in_english
@@ -62,6 +63,18 @@ FormFile = Annotated[
 WholeNumber = Annotated[int, Strict()]
 # A JSON boolean: not 0 or "yes" (pydantic's lax reading; query strings keep it).
 Flag = Annotated[bool, Strict()]
+# A JSON number: not `false` or "3" (pydantic's lax reading of a float).
+Number = Annotated[float, Strict()]
+
+
+# A code people choose (a commune's own condition, a category): a path segment too.
+CODE_PATTERN = r"[a-z][a-z0-9_]{0,39}"
+
+
+class CodeConverter(BaseConverter):
+    """`<code:name>` in a route: only a CODE_PATTERN matches, anything else is a 404."""
+
+    regex = CODE_PATTERN
 
 
 def parse_database_id(field: str, raw: Any) -> int:

@@ -11,7 +11,7 @@ from core.auth.policy import authorize
 from core.communes.models import Commune
 from core.db import db
 from core.errors import InvalidInput, NotFound
-from core.validation import Answer, validated
+from core.validation import Access, Answer, validated
 from permits import (
     amendments,
     conditions,
@@ -64,6 +64,8 @@ from permits.schemas import (
     VersionList,
 )
 from permits.views import (
+    ACTIVITY_PATH,
+    SERVICE_PATH,
     create_from,
     load_amendment,
     load_version,
@@ -479,13 +481,18 @@ def _rule(rule: requirements.Rule) -> dict[str, Any]:
 
 
 @bp.get("/communes/<nis>/rules")
-@validated(response=RuleList, errors=(404,), summary="A commune's rules for special activities")
+@validated(
+    response=RuleList,
+    errors=(404,),
+    summary="A commune's rules for special activities",
+    access=Access.PUBLIC,
+)
 def commune_rules(nis: str):
     """Public: a production reads a commune's rules before it asks."""
     return jsonify(_rule_list(_commune(nis).nis))
 
 
-@bp.put("/communes/<nis>/rules/<activity>")
+@bp.put(f"/communes/<nis>/rules/<{ACTIVITY_PATH}:activity>")
 @validated(
     body=RuleIn, response=RuleOut, errors=(404,), summary="Set a commune's own rule (officers)"
 )
@@ -504,7 +511,7 @@ def _rule_values(body: RuleIn) -> dict[str, Any]:
     }
 
 
-@bp.delete("/communes/<nis>/rules/<activity>")
+@bp.delete(f"/communes/<nis>/rules/<{ACTIVITY_PATH}:activity>")
 @validated(
     response=RuleList, errors=(404,), summary="Drop a commune's own rule: the default applies"
 )
@@ -532,13 +539,18 @@ def _service_list(nis: str) -> dict[str, Any]:
 
 
 @bp.get("/communes/<nis>/services")
-@validated(response=ServiceList, errors=(404,), summary="A commune's services directory")
+@validated(
+    response=ServiceList,
+    errors=(404,),
+    summary="A commune's services directory",
+    access=Access.PUBLIC,
+)
 def commune_services(nis: str):
     """Public: official offices' contacts, as the communes publish them."""
     return jsonify(_service_list(_commune(nis).nis))
 
 
-@bp.put("/communes/<nis>/services/<kind>")
+@bp.put(f"/communes/<nis>/services/<{SERVICE_PATH}:kind>")
 @validated(body=ServiceIn, response=ServiceList, errors=(404,), summary="Set a service (officers)")
 def put_commune_service(nis: str, kind: str, body: ServiceIn):
     authorize("communes.configure", _commune(nis).nis)
@@ -546,7 +558,7 @@ def put_commune_service(nis: str, kind: str, body: ServiceIn):
     return jsonify(_service_list(nis))
 
 
-@bp.delete("/communes/<nis>/services/<kind>")
+@bp.delete(f"/communes/<nis>/services/<{SERVICE_PATH}:kind>")
 @validated(response=ServiceList, errors=(404,), summary="Remove a service (officers)")
 def delete_commune_service(nis: str, kind: str):
     authorize("communes.configure", _commune(nis).nis)
@@ -571,13 +583,18 @@ def _condition_list(nis: str) -> dict[str, Any]:
 
 
 @bp.get("/communes/<nis>/conditions")
-@validated(response=ConditionList, errors=(404,), summary="A commune's standard conditions")
+@validated(
+    response=ConditionList,
+    errors=(404,),
+    summary="A commune's standard conditions",
+    access=Access.PUBLIC,
+)
 def commune_conditions(nis: str):
     """Public: what a commune's decisions often impose."""
     return jsonify(_condition_list(_commune(nis).nis))
 
 
-@bp.put("/communes/<nis>/conditions/<condition>")
+@bp.put("/communes/<nis>/conditions/<code:condition>")
 @validated(
     body=ConditionIn, response=ConditionList, errors=(404,), summary="Word a standard condition"
 )
@@ -588,7 +605,7 @@ def put_commune_condition(nis: str, condition: str, body: ConditionIn):
     return jsonify(_condition_list(nis))
 
 
-@bp.delete("/communes/<nis>/conditions/<condition>")
+@bp.delete("/communes/<nis>/conditions/<code:condition>")
 @validated(response=ConditionList, errors=(404,), summary="Stop offering a standard condition")
 def delete_commune_condition(nis: str, condition: str):
     authorize("communes.configure", _commune(nis).nis)

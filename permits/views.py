@@ -90,7 +90,7 @@ from permits.models import (
 from permits.public import public_shoots
 from permits.schemas import AmendmentTransitionBody, PermitCreate, PermitQuery, TransitionBody
 from permits.transitions import AWAITING_DECISION
-from shoots.activities import ACTIVITY_LABELS
+from shoots.activities import ACTIVITIES, ACTIVITY_LABELS
 from shoots.map_layers import street_impacts
 from shoots.models import Production, Shoot, production_coordinators
 from shoots.operations.inputs import local_iso
@@ -510,6 +510,11 @@ def amendment_transition(amendment_id: int):
     return redirect(url_for("permits.amendment", amendment_id=amendment_id))
 
 
+# Path segments that are one of a few words: any other is a 404 (the OpenAPI lists them).
+ACTIVITY_PATH = f"any({', '.join(ACTIVITIES)})"
+SERVICE_PATH = f"any({', '.join(kind.value for kind in ServiceKind)})"
+
+
 def _configured_commune(nis: str) -> Commune:
     """The commune NIS, if the user may configure it (else 403; unknown: 404)."""
     commune = db.session.get(Commune, nis) if len(nis) <= 5 else None
@@ -581,7 +586,7 @@ def _acted_on_rules_page(commune: Commune, act: Callable[[], None], message: str
     return redirect(url_for("permits.rules", nis=commune.nis, _anchor=key))
 
 
-@bp.post("/communes/<nis>/rules/<activity>")
+@bp.post(f"/communes/<nis>/rules/<{ACTIVITY_PATH}:activity>")
 def save_rule(nis: str, activity: str):
     commune = _configured_commune(nis)
 
@@ -594,7 +599,7 @@ def save_rule(nis: str, activity: str):
     )
 
 
-@bp.post("/communes/<nis>/rules/<activity>/reset")
+@bp.post(f"/communes/<nis>/rules/<{ACTIVITY_PATH}:activity>/reset")
 def reset_rule(nis: str, activity: str):
     commune = _configured_commune(nis)
     return _acted_on_rules_page(
@@ -605,7 +610,7 @@ def reset_rule(nis: str, activity: str):
     )
 
 
-@bp.post("/communes/<nis>/services/<kind>")
+@bp.post(f"/communes/<nis>/services/<{SERVICE_PATH}:kind>")
 def save_service(nis: str, kind: str):
     commune = _configured_commune(nis)
     return _saved_on_rules_page(
@@ -617,7 +622,7 @@ def save_service(nis: str, kind: str):
     )
 
 
-@bp.post("/communes/<nis>/services/<kind>/remove")
+@bp.post(f"/communes/<nis>/services/<{SERVICE_PATH}:kind>/remove")
 def remove_service(nis: str, kind: str):
     commune = _configured_commune(nis)
     return _acted_on_rules_page(

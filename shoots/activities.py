@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.config import BRUSSELS
-from core.validation import Flag, WholeNumber
+from core.validation import Flag, Number, WholeNumber
 
 # Night work, as communes and the labour rules count it: 22:00 to 07:00, Brussels time.
 NIGHT_STARTS = time(22, 0)
@@ -41,8 +41,8 @@ class Activities(BaseModel):
     base_camp: Flag = Field(False, description="trucks, catering and dressing rooms on site")
     drone_pilot_certificate: str = Field("", max_length=100)
     parking_spaces: WholeNumber = Field(0, ge=0, le=1_000, description="spaces suspended")
-    parking_length_m: float = Field(0, ge=0, le=10_000, allow_inf_nan=False)
-    public_domain_m2: float = Field(
+    parking_length_m: Number = Field(0, ge=0, le=10_000, allow_inf_nan=False)
+    public_domain_m2: Number = Field(
         0, ge=0, le=1_000_000, allow_inf_nan=False, description="public domain occupied, m²"
     )
     streets: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field(

@@ -216,4 +216,7 @@ def reads(scene: Scene) -> list[tuple[str, str]]:
         ("officer", f"/api/v1/permits/{ids['permit']}/versions/1.pdf"),
         ("officer", "/api/v1/amendments"),
         ("officer", f"/api/v1/amendments/{ids['amendment']}"),
+        ("anonymous", "/api/v1/permits/communes/92094/rules"),
+        ("anonymous", "/api/v1/permits/communes/92094/services"),
+        ("anonymous", "/api/v1/permits/communes/92094/conditions"),
     ]

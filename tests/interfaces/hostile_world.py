@@ -26,8 +26,11 @@ from core.auth.models import Role, User
 from core.auth.operations import create_token, create_user
 from core.db import db
 from locations.models import Category, LocationPhoto, LocationStatus
+from permits.conditions import Condition, save_condition
+from permits.documents import attach_document
 from permits.models import OutboxMessage
 from permits.operations import create_requests
+from permits.services import save_service
 from permits.workflow import apply_transition, decide_amendment
 from shoots.models import Blackout, BlackoutKind, FeedScope, Production, ProductionType, ShootSeries
 from shoots.operations.calendars import create_feed
@@ -51,6 +54,10 @@ class HostileWorld:
         value = f"F{len(self.values):02d} {hostile}"[:limit]
         self.values[name] = value
         return value
+
+    def stripped(self, name: str, hostile: str, limit: int) -> str:
+        self.values[name] = self.text(name, hostile, limit).strip()
+        return self.values[name]
 
 
 def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
@@ -105,6 +112,10 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
     shoot = create_shoot(
         *NAMUR, production=production, location=location, start=start,
         notes=text("shoot.notes", hostile, 100_000),
+        activities={
+            "streets": [text("shoot.streets", hostile, 120)],
+            "drone_pilot_certificate": text("shoot.drone_pilot_certificate", hostile, 100),
+        },
     )  # fmt: skip
     session.add(
         Blackout(
@@ -127,13 +138,28 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
     )  # fmt: skip
     permit.insurance_filename, permit.insurance_pdf = "insurance.pdf", _blank_pdf()
     officer = users["officer"]
+    document = attach_document(
+        session, production, coordinator, "safety_plan",
+        text("document.filename", hostile, 200), _blank_pdf(),
+    )  # fmt: skip
+    # The directory and the conditions keep what was typed without its outer spaces.
+    stripped = world.stripped
+    save_service(session, "92094", "police_zone", {
+        "name": stripped("service.name", hostile, 200),
+        "address": stripped("service.address", hostile, 2_000),
+        "phone": stripped("service.phone", hostile, 50),
+    })  # fmt: skip
+    save_condition(session, "92094", Condition(
+        "hostile", stripped("condition.text_fr", hostile, 2_000),
+        stripped("condition.text_de", hostile, 2_000),
+    ))  # fmt: skip
     apply_transition(
         session, permit.id, "submit", coordinator, text("event.submit", hostile, 10**5)
     )
     apply_transition(session, permit.id, "take_into_review", officer)
     apply_transition(
         session, permit.id, "approve_with_conditions", officer,
-        text("permit.decision_comment", hostile, 100_000),
+        text("permit.decision_comment", hostile, 100_000), ["hostile"],
     )  # fmt: skip
     # The approved shoot changes: an amendment with a reason, taken into review with a comment.
     edit = update_shoot(
@@ -160,6 +186,7 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
         "token": token,
         "series_id": series.id,
         "shoot_day": start.date().isoformat(),
+        "document_id": document.id,
     }
     return world
 

@@ -38,6 +38,11 @@ CROSS_FIELD_RULES = {
     "POST /api/v1/locations/import": "the file's rows (GeoJSON or CSV) and CRS",
     "POST /api/v1/locations/{location_id}/photos": "the bytes must be an image",
     "POST /api/v1/permits/{request_id}/insurance": "the bytes must be a PDF",
+    "POST /api/v1/permits/{request_id}/documents": "the bytes must be a PDF or an image; "
+    "valid_until not before valid_from",
+    "PUT /api/v1/permits/communes/{nis}/services/{kind}": "a name that is not blank; an e-mail "
+    "address that is one",
+    "PUT /api/v1/permits/communes/{nis}/conditions/{condition}": "texts that are not blank",
     "POST /api/v1/productions": "coordinators are coordinators' e-mails; a unique file reference",
     "PATCH /api/v1/productions/{production_id}": "as POST /api/v1/productions",
     "POST /api/v1/shoots": "a footprint in Wallonia, valid; ends after it starts, at most 90 "
@@ -59,6 +64,7 @@ CROSS_FIELD_RULES = {
     "(workflow.TRANSITIONS: refuse, ask for changes, ...)",
     "POST /api/v1/amendments/{amendment_id}/transitions": "as the request's transitions",
     "POST /api/v1/calendars/feeds": "a target of the scope's kind (an id, a NIS code)",
+    "GET /api/v1/calendars/{scope}/{target}.ics": "as POST /api/v1/calendars/feeds",
     # The generic items path and each collection's own (/ogc/collections/shoots/items, ...).
     r"^GET /ogc/collections/[^/]+/items$": "a datetime on a day that exists (no 30 "
     "February), an interval ending after it starts; a bbox's minimum above its maximum",
