@@ -4,7 +4,9 @@ formats (the API, CSV, coordinates to copy into a GPS) keep the dot."""
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal
 
 from core.dates import language
 
@@ -15,3 +17,10 @@ def number(value: float | int | None, decimals: int = 0, locale: str | None = No
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=language(locale))
+
+
+def money(value: Decimal | float | int | None, locale: str | None = None) -> str:
+    """VALUE in euros as LOCALE writes an amount: `148,00 €` in French and German."""
+    if value is None:
+        return ""
+    return format_currency(value, "EUR", locale=language(locale))

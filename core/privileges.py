@@ -34,6 +34,7 @@ APP_PRIVILEGES: dict[str, str] = {
     "permit_request_versions": "SELECT, INSERT",  # a frozen version is a record, as audit_log
     "permit_requests": DML,
     "permit_standard_conditions": DML,
+    "permit_tariffs": DML,
     "production_coordinators": DML,
     "productions": DML,
     "province_names": "SELECT",  # German province names, seeded by migration 0011

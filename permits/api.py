@@ -16,6 +16,7 @@ from permits import (
     amendments,
     conditions,
     documents,
+    fees,
     leadtime,
     notifications,
     operations,
@@ -44,6 +45,8 @@ from permits.schemas import (
     ConditionList,
     DocumentOut,
     DocumentUpload,
+    FeesOut,
+    FeeStatusIn,
     History,
     InsuranceUpload,
     IntroductionBody,
@@ -59,6 +62,8 @@ from permits.schemas import (
     RuleOut,
     ServiceIn,
     ServiceList,
+    TariffIn,
+    TariffOut,
     TransitionBody,
     VersionDetail,
     VersionList,
@@ -231,6 +236,7 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
             for a in amendments.amendments_of(db.session, permit)
         ],
         "checklist": checklist_json(permit),
+        "fees": {**fees.quote(db.session, permit).as_json(), "status": permit.fee_status},
     }
     if permit.status in EDITABLE_STATUSES:
         check = leadtime.check(db.session, permit, datetime.now(UTC))
@@ -611,3 +617,40 @@ def delete_commune_condition(nis: str, condition: str):
     authorize("communes.configure", _commune(nis).nis)
     conditions.withdraw_condition(db.session, nis, condition)
     return jsonify(_condition_list(nis))
+
+
+@bp.put("/<int:request_id>/fees")
+@validated(body=FeeStatusIn, response=FeesOut, summary="Say the fees are paid, unpaid or waived")
+def put_fee_status(request_id: int, body: FeeStatusIn):
+    permit, user = load_visible(request_id)
+    authorize("permits.act_as_officer", permit)
+    fees.set_fee_status(db.session, permit, body.status, user)
+    return jsonify({**fees.quote(db.session, permit).as_json(), "status": permit.fee_status})
+
+
+def _tariff(nis: str) -> dict[str, Any]:
+    found = fees.tariff_of(db.session, nis)
+    return {
+        "commune_nis": nis,
+        "per_day": str(found.per_day),
+        "per_m2_day": str(found.per_m2_day),
+        "per_sign": str(found.per_sign),
+        "per_parking_space_day": str(found.per_parking_space_day),
+        "urgency_surcharge_percent": found.urgency_surcharge_percent,
+        "exempt_types": list(found.exempt_types),
+    }
+
+
+@bp.get("/communes/<nis>/tariff")
+@validated(response=TariffOut, errors=(404,), summary="A commune's fees", access=Access.PUBLIC)
+def commune_tariff(nis: str):
+    """Public: what filming on the commune's public domain costs."""
+    return jsonify(_tariff(_commune(nis).nis))
+
+
+@bp.put("/communes/<nis>/tariff")
+@validated(body=TariffIn, response=TariffOut, errors=(404,), summary="Set a commune's fees")
+def put_commune_tariff(nis: str, body: TariffIn):
+    authorize("communes.configure", _commune(nis).nis)
+    fees.save_tariff(db.session, nis, body.model_dump(mode="json"))
+    return jsonify(_tariff(nis))

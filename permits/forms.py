@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from core.dates import period
 from core.forms import CheckboxesField, Form, choices
 from permits.conditions import Condition
-from permits.models import DOCUMENT_LABELS, SERVICE_LABELS
+from permits.models import DOCUMENT_LABELS, FEE_STATUS_LABELS, SERVICE_LABELS
 from permits.workflow import ACTION_LABELS
 from shoots.models import Production, Shoot
 
@@ -175,6 +175,12 @@ class CommuneSettingsForm(Form):
 
     def values(self) -> dict[str, Any]:
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class FeeStatusForm(Form):
+    """The officer's word on a request's fees."""
+
+    status = SelectField(_l("Fees"), choices=choices(FEE_STATUS_LABELS))
 
 
 class RuleForm(Form):

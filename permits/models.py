@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -87,6 +89,24 @@ class Audience(enum.StrEnum):
     APPLICANTS = "applicants"  # the production's coordinators and its contact address
 
 
+class FeeStatus(enum.StrEnum):
+    UNPAID = "unpaid"
+    PAID = "paid"
+    WAIVED = "waived"
+
+
+FEE_STATUS_LABELS = {
+    FeeStatus.UNPAID: _l("unpaid"),
+    FeeStatus.PAID: _l("paid"),
+    FeeStatus.WAIVED: _l("waived"),
+}
+# A parking space along the kerb, as Belgian communes count them, unless the commune says.
+DEFAULT_PARKING_SPACE_M = 5.5
+# Days before the first shoot the residents must have the notice, unless the commune says.
+DEFAULT_RESIDENT_NOTICE_DAYS = 7
+MAX_AMOUNT_EUR = 100_000
+
+
 class PermitRequest(Base):
     """What one commune is asked to allow: the production's shoots (or parts) on its ground."""
 
@@ -112,6 +132,13 @@ class PermitRequest(Base):
     decision_conditions: Mapped[list[dict[str, str]]] = mapped_column(
         JSONB, default=list, server_default="[]"
     )
+    fee_status: Mapped[str] = mapped_column(
+        String(10), default=FeeStatus.UNPAID.value, server_default=FeeStatus.UNPAID.value
+    )
+    fee_status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When and how the production delivered the notice to the residents.
+    resident_notice_delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resident_notice_method: Mapped[str | None] = mapped_column(String(200))
     is_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     notice_working_days: Mapped[int | None] = mapped_column(Integer)
     insurance_filename: Mapped[str | None] = mapped_column(String(200))
@@ -216,6 +243,14 @@ class PermitCommuneSettings(Base):
         default=DEFAULT_FAST_TRACK_WORKING_DAYS,
         server_default=str(DEFAULT_FAST_TRACK_WORKING_DAYS),
     )
+    parking_space_m: Mapped[float] = mapped_column(
+        Float, default=DEFAULT_PARKING_SPACE_M, server_default=str(DEFAULT_PARKING_SPACE_M)
+    )
+    resident_notice_days: Mapped[int] = mapped_column(
+        Integer,
+        default=DEFAULT_RESIDENT_NOTICE_DAYS,
+        server_default=str(DEFAULT_RESIDENT_NOTICE_DAYS),
+    )
     fast_track_max_crew: Mapped[int] = mapped_column(
         Integer,
         default=DEFAULT_FAST_TRACK_MAX_CREW,
@@ -307,6 +342,33 @@ class StandardCondition(Base):
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A commune's row that only hides a default it does not want.
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+
+
+class Tariff(Base):
+    """A commune's fees for filming on its public domain, in euros. A commune without a row
+    charges nothing (permits.fees)."""
+
+    __tablename__ = "permit_tariffs"
+    __table_args__ = (
+        CheckConstraint(
+            "per_day >= 0 AND per_m2_day >= 0 AND per_sign >= 0 AND per_parking_space_day >= 0",
+            name="amounts_not_negative",
+        ),
+        CheckConstraint("urgency_surcharge_percent BETWEEN 0 AND 200", name="surcharge_range"),
+    )
+
+    commune_nis: Mapped[str] = mapped_column(ForeignKey("communes.nis"), primary_key=True)
+    per_day: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=0, server_default="0")
+    per_m2_day: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=0, server_default="0")
+    per_sign: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=0, server_default="0")
+    per_parking_space_day: Mapped[Decimal] = mapped_column(
+        Numeric(10, 2), default=0, server_default="0"
+    )
+    urgency_surcharge_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Production types the commune lets film for free (student films by default).
+    exempt_types: Mapped[list[str]] = mapped_column(
+        ARRAY(String(40)), default=lambda: ["student"], server_default="{student}"
+    )
 
 
 class CommuneService(Base):

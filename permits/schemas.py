@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from core.schemas import GeoJSONMultiPolygon, Json
 from core.validation import MAX_DATABASE_ID, DatabaseId, FormFile, SearchDate
 from permits.models import (
+    MAX_AMOUNT_EUR,
     MAX_NOTICE_WORKING_DAYS,
     AmendmentStatus,
     DocumentKind,
@@ -19,6 +21,7 @@ from permits.models import (
 )
 from permits.transitions import ACTIONS, AMENDMENT_ACTIONS
 from shoots.activities import ACTIVITIES
+from shoots.models import ProductionType
 from shoots.schemas import Findings
 
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
@@ -233,6 +236,50 @@ class RuleList(BaseModel):
     rules: list[RuleOut]
 
 
+class FeeLineOut(BaseModel):
+    code: Literal["days", "public_domain", "signs", "parking_spaces"]
+    quantity: str = Field(description="a decimal number, as text")
+    unit_price: str
+    amount: str
+
+
+class FeesOut(BaseModel):
+    """The quote by the commune's tariff (euros, decimals as text) and whether it is paid."""
+
+    lines: list[FeeLineOut]
+    subtotal: str
+    surcharge_percent: int
+    surcharge: str
+    exempt_type: str | None
+    total: str
+    currency: Literal["EUR"]
+    status: Literal["unpaid", "paid", "waived"]
+
+
+class FeeStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["unpaid", "paid", "waived"]
+
+
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT_EUR, decimal_places=2, allow_inf_nan=False)]
+
+
+class TariffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    per_day: Amount = Decimal(0)
+    per_m2_day: Amount = Decimal(0)
+    per_sign: Amount = Decimal(0)
+    per_parking_space_day: Amount = Decimal(0)
+    urgency_surcharge_percent: StrictInt = Field(0, ge=0, le=200)
+    exempt_types: list[ProductionType] = Field(default_factory=lambda: [ProductionType.STUDENT])
+
+
+class TariffOut(TariffIn):
+    commune_nis: str
+
+
 class ConditionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -292,6 +339,7 @@ class PermitDetail(PermitSummary):
     amendments: list[AmendmentRef]
     lead_time: LeadTime | None = None
     checklist: ChecklistOut
+    fees: FeesOut
 
 
 class InsuranceUpload(BaseModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from core.auth.models import User
 from core.config import BRUSSELS
 from core.errors import NotFound
+from permits import fees, measures
 from permits.models import EDITABLE_STATUSES, PermitRequest, RequestVersion
 from permits.operations import part_geometries, shared_shoots
 from permits.siteplan import site_plans
@@ -77,6 +79,7 @@ def snapshot(session: Session, permit: PermitRequest) -> dict[str, Any]:
     plans = site_plans(session, permit.id, permit.commune_nis)
     geometries = part_geometries(session, permit.id)
     parts = sorted(permit.parts, key=lambda p: (p.shoot.period.lower, p.shoot_id))
+    space_m = measures.space_length_of(session, permit.commune_nis)
     return {
         "request": {
             "id": permit.id,
@@ -102,6 +105,7 @@ def snapshot(session: Session, permit: PermitRequest) -> dict[str, Any]:
                 for u in production.coordinators
             ],
         },
+        "fees": {**fees.quote(session, permit).as_json(), "status": permit.fee_status},
         "shoots": [
             {
                 "id": part.shoot_id,
@@ -122,6 +126,8 @@ def snapshot(session: Session, permit: PermitRequest) -> dict[str, Any]:
                 # Activity codes (shoots.activities); versions before 0014 used the five flags.
                 "particulars": list(declared(part.shoot)),
                 "activities": answers(part.shoot.activities).model_dump(exclude_defaults=True),
+                # What it does to the street on this commune's ground (the ordinance's facts).
+                "street": asdict(measures.measures_of(part, space_m)),
                 "notes": part.shoot.notes,
                 "continues_in": [
                     {"request_id": other.id, "commune": other.commune.name(language)}

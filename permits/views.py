@@ -36,6 +36,7 @@ from permits import (
     amendments,
     conditions,
     documents,
+    fees,
     leadtime,
     notifications,
     operations,
@@ -64,6 +65,7 @@ from permits.forms import (
     AmendmentDecisionForm,
     CommuneSettingsForm,
     DocumentForm,
+    FeeStatusForm,
     InsuranceForm,
     PermitRequestForm,
     RuleForm,
@@ -76,10 +78,12 @@ from permits.models import (
     CLOSED_STATUSES,
     DOCUMENT_LABELS,
     EDITABLE_STATUSES,
+    FEE_STATUS_LABELS,
     SERVICE_LABELS,
     STATUS_LABELS,
     Amendment,
     ComplianceDocument,
+    FeeStatus,
     OutboxMessage,
     PermitRequest,
     PermitShoot,
@@ -301,6 +305,11 @@ def _request_page(
         activity_labels=ACTIVITY_LABELS,
         document_labels=DOCUMENT_LABELS,
         service_labels=SERVICE_LABELS,
+        quote=fees.quote(db.session, permit),
+        fee_labels=fees.FEE_LABELS,
+        fee_statuses=FEE_STATUS_LABELS,
+        fee_form=FeeStatusForm(formdata=None, prefix="fee", data={"status": permit.fee_status}),
+        may_set_fees=allowed(user, "permits.act_as_officer", permit),
     ), status
 
 
@@ -450,6 +459,20 @@ def upload_document(request_id: int):
         return _request_page(permit, user, refused, document_form=form)
     flash(_("Document attached."), "success")
     return redirect(url_for("permits.show", request_id=request_id, _anchor="requirements"))
+
+
+@bp.post("/<int:request_id>/fees")
+def fee_status(request_id: int):
+    permit, user = load_visible(request_id)
+    authorize("permits.act_as_officer", permit)
+    form = FeeStatusForm(prefix="fee")
+    if form.validate_on_submit():
+        fees.set_fee_status(db.session, permit, form.status.data or "", user)
+        flash(
+            _("Fees: %(status)s.", status=FEE_STATUS_LABELS[FeeStatus(permit.fee_status)]),
+            "success",
+        )
+    return redirect(url_for("permits.show", request_id=request_id, _anchor="fees"))
 
 
 @bp.post("/<int:request_id>/insurance")

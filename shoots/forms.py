@@ -43,6 +43,7 @@ TYPE_LABELS = {
     ProductionType.COMMERCIAL: _l("commercial"),
     ProductionType.MUSIC_VIDEO: _l("music video"),
     ProductionType.TV: _l("TV programme"),
+    ProductionType.STUDENT: _l("student film"),
 }
 
 

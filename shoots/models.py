@@ -55,6 +55,7 @@ class ProductionType(enum.StrEnum):
     COMMERCIAL = "commercial"
     MUSIC_VIDEO = "music_video"
     TV = "tv"
+    STUDENT = "student"  # a school's film: communes often waive their fees (permits.fees)
 
 
 class ProductionStatus(enum.StrEnum):

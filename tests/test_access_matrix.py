@@ -198,7 +198,8 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "permits.insurance": {"GET": NAMUR_PERMIT},
     "permits.upload_insurance": {"POST": {COORD_A}},
     "permits.document_file": {"GET": NAMUR_PERMIT},
-    "permits.upload_document": {"POST": {COORD_A}},  # production A's safety plan
+    "permits.upload_document": {"POST": {COORD_A}},
+    "permits.fee_status": {"POST": {OFFICER}},  # production A's safety plan
     "permits.transition": {"POST": {COORD_A, OFFICER}},
     "permits.public": {"GET": EVERYONE},
     # a commune's settings: its officers (their own commune), administrators (any)
@@ -221,6 +222,9 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "permits_api.delete_commune_rule": {"DELETE": NAMUR},
     "permits_api.commune_services": {"GET": EVERYONE},
     "permits_api.commune_conditions": {"GET": EVERYONE},
+    "permits_api.commune_tariff": {"GET": EVERYONE},
+    "permits_api.put_commune_tariff": {"PUT": NAMUR},
+    "permits_api.put_fee_status": {"PUT": {OFFICER}},
     "permits_api.put_commune_condition": {"PUT": NAMUR},
     "permits_api.delete_commune_condition": {"DELETE": NAMUR},
     "permits_api.put_commune_service": {"PUT": NAMUR},
@@ -442,6 +446,9 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         "permits_api.put_commune_rule": {"extra_working_days": 3},
         "permits_api.put_commune_service": {"name": "Zone de police"},
         "permits_api.put_commune_condition": {"text_fr": "Propre", "text_de": "Sauber"},
+        "permits_api.put_commune_tariff": {"per_day": "10"},
+        "permits_api.put_fee_status": {"status": "paid"},
+        "permits.fee_status": {"fee-status": "paid"},
         "amendments_api.amendment_transition": {"action": "take_into_review"},
         "introductions_api.introduce": {
             "productions": [production_id, production_id + 1], "message": "Bonjour",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from core.db import SRID, DriverStatement
 from shoots.models import CommuneSettings, live_shoot_sql
 from shoots.operations import pairs
+from shoots.operations.days import brussels_days
 from shoots.operations.inputs import local_iso, outside_wallonia_sql
 
 HARD_RULES = ("same_location", "footprint_overlap")
@@ -227,11 +228,7 @@ CHECK_SQL = text(f"""
         SELECT count(DISTINCT day) AS days,
                array_agg(DISTINCT id) FILTER (WHERE id IS NOT NULL) AS shoot_ids,
                min(lower(p)) AS starts, max(upper(p)) AS ends
-        FROM near,
-             generate_series((lower(p) AT TIME ZONE 'Europe/Brussels')::date,
-                             ((upper(p) - interval '1 microsecond')
-                              AT TIME ZONE 'Europe/Brussels')::date,
-                             interval '1 day') AS day
+        FROM near, {brussels_days("p")}
         WHERE NOT isempty(p))
     SELECT validity.production_known, validity.footprint_outside, validity.parking_outside,
            settings.nearby_distance_m, settings.saturation_days, settings.saturation_radius_m,

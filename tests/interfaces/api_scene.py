@@ -219,4 +219,5 @@ def reads(scene: Scene) -> list[tuple[str, str]]:
         ("anonymous", "/api/v1/permits/communes/92094/rules"),
         ("anonymous", "/api/v1/permits/communes/92094/services"),
         ("anonymous", "/api/v1/permits/communes/92094/conditions"),
+        ("anonymous", "/api/v1/permits/communes/92094/tariff"),
     ]
