@@ -19,6 +19,13 @@ def number(value: float | int | None, decimals: int = 0, locale: str | None = No
     return format_decimal(value, format=pattern, locale=language(locale))
 
 
+def metres(value: float | None, locale: str | None = None) -> str:
+    """A length as a decree writes it: whole metres without decimals (`33`), else one (`16,5`)."""
+    if value is None:
+        return ""
+    return number(value, 0 if float(value).is_integer() else 1, locale)
+
+
 def money(value: Decimal | float | int | None, locale: str | None = None) -> str:
     """VALUE in euros as LOCALE writes an amount: `148,00 €` in French and German."""
     if value is None:

@@ -14,7 +14,7 @@ from core.auth.models import Role, User
 from core.auth.policy import ProductionView, acting_user, allowed, production_label, production_view
 from core.dates import period, when
 from core.forms import ActionForm
-from core.numbers import money, number
+from core.numbers import metres, money, number
 
 ROLE_LABELS = {
     Role.ADMIN: _l("administrator"),
@@ -122,6 +122,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(when, "when")
     app.add_template_filter(number, "number")  # every number people read (core.numbers)
     app.add_template_filter(money, "money")  # every amount (permits.fees)
+    app.add_template_filter(metres, "metres")  # lengths a decree states (permits.issued)
     app.add_template_global(period, "period")
 
     @app.context_processor

@@ -236,6 +236,16 @@ class RuleList(BaseModel):
     rules: list[RuleOut]
 
 
+class IssuedQuery(BaseModel):
+    """A download's query: the page's other parameters (its language) are not its business."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    version: DatabaseId | None = Field(
+        None, description="an approved version's number (default: the latest approved)"
+    )
+
+
 class FeeLineOut(BaseModel):
     code: Literal["days", "public_domain", "signs", "parking_spaces"]
     quantity: str = Field(description="a decimal number, as text")

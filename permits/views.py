@@ -37,6 +37,7 @@ from permits import (
     conditions,
     documents,
     fees,
+    issued,
     leadtime,
     notifications,
     operations,
@@ -92,7 +93,13 @@ from permits.models import (
     ServiceKind,
 )
 from permits.public import public_shoots
-from permits.schemas import AmendmentTransitionBody, PermitCreate, PermitQuery, TransitionBody
+from permits.schemas import (
+    AmendmentTransitionBody,
+    IssuedQuery,
+    PermitCreate,
+    PermitQuery,
+    TransitionBody,
+)
 from permits.transitions import AWAITING_DECISION
 from shoots.activities import ACTIVITIES, ACTIVITY_LABELS
 from shoots.map_layers import street_impacts
@@ -148,6 +155,9 @@ def create_from(body: PermitCreate, user: User) -> list[PermitRequest]:
         public_domain_use=body.public_domain_use,
         notes=body.notes,
     )
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
@@ -374,6 +384,36 @@ def insurance(request_id: int) -> Response:
     if not permit.insurance_pdf:
         raise NotFound()
     return pdf_response(permit.insurance_pdf, permit.insurance_filename or "insurance.pdf")
+
+
+def _issued_version(permit: PermitRequest) -> RequestVersion:
+    """The approved version a download asks for (?version=N), the latest by default."""
+    wanted = parse(IssuedQuery, query_data(IssuedQuery))
+    return issued.approved_version(db.session, permit, wanted.version)
+
+
+@bp.get("/<int:request_id>/ordinance.<any(pdf, docx):fmt>")
+def ordinance(request_id: int, fmt: str) -> Response:
+    """The police ordinance draft of an approved version, in the commune's language."""
+    permit, _user = load_visible(request_id)
+    version = _issued_version(permit)
+    name = f"ordinance-{permit.id}-v{version.number}"
+    if fmt == "pdf":
+        return pdf_response(issued.as_pdf(issued.ordinance_html(version)), f"{name}.pdf")
+    return Response(
+        issued.ordinance_docx(version),
+        mimetype=DOCX,
+        headers={"Content-Disposition": f'attachment; filename="{name}.docx"'},
+    )
+
+
+@bp.get("/<int:request_id>/notice-<any(a4, a3):size>.pdf")
+def resident_notice(request_id: int, size: issued.NoticeSize) -> Response:
+    """The notice to residents of an approved version: a letter (A4) or a poster (A3)."""
+    permit, _user = load_visible(request_id)
+    version = _issued_version(permit)
+    html = issued.notice_html(version, permit.production.public_title, size)
+    return pdf_response(issued.as_pdf(html), f"notice-{permit.id}-v{version.number}-{size}.pdf")
 
 
 @bp.post("/<int:request_id>/transition")

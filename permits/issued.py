@@ -1,0 +1,183 @@
+"""What a commune issues once it approves a request: the police ordinance draft (PDF, and an
+editable DOCX), and the notice to residents (an A4 letter and an A3 poster). Each is drawn
+from an approved version's data (permits.versions), in the commune's language, so it is
+regenerated for every approved version (an approved amendment is a new one) and never changes
+afterwards. The data is the version's: nothing here reads the live rows but the public title
+the notice shows (residents read what the public may, shoots.models.Production.public_title).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.dates import period, when
+from core.errors import NotFound
+from core.numbers import metres
+from permits.models import APPROVED_STATUSES, PermitRequest, RequestVersion
+
+NoticeSize = Literal["a4", "a3"]
+STREET_TOTALS = ("parking_signs", "closure_signs")
+
+
+def approved_version(
+    session: Session, permit: PermitRequest, number: int | None = None
+) -> RequestVersion:
+    """PERMIT's version NUMBER (the latest when None) if it records an approval, else 404."""
+    query = select(RequestVersion).where(
+        RequestVersion.request_id == permit.id,
+        RequestVersion.status.in_([s.value for s in APPROVED_STATUSES]),
+    )
+    if number is not None:
+        query = query.where(RequestVersion.number == number)
+    found = session.scalar(query.order_by(RequestVersion.number.desc()).limit(1))
+    if found is None:
+        raise NotFound("The request has no approved version: a commune issues after it approves.")
+    return found
+
+
+def _measures(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The version's shoots that still take place, with their street facts (versions frozen
+    before the questionnaire have none: no measure)."""
+    empty = {"parking_length_m": 0, "parking_spaces": 0, "parking_signs": 0,
+             "road_closure": False, "closure_signs": 0, "streets": []}  # fmt: skip
+    return [
+        {**shoot, "street": shoot.get("street") or empty}
+        for shoot in data["shoots"]
+        if shoot["status"] != "cancelled"
+    ]
+
+
+def _context(version: RequestVersion) -> dict[str, Any]:
+    data = version.data
+    measures = _measures(data)
+    return {
+        "doc": data,
+        "version": version,
+        "lang": data["request"]["language"],
+        "measures": measures,
+        # SVG this application drew from geometry alone, frozen with the version.
+        "plans": {shoot["id"]: Markup(shoot["site_plan"]) for shoot in measures},
+        "totals": {name: sum(s["street"][name] for s in measures) for name in STREET_TOTALS},
+    }
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: Literal["draft", "title", "text", "orders", "article", "signatures"]
+    text: str
+
+
+def ordinance_text(context: dict[str, Any]) -> list[Paragraph]:
+    """The draft's text, paragraph by paragraph, in the current locale: the PDF and the DOCX
+    both write these."""
+    request, production = context["doc"]["request"], context["doc"]["production"]
+    approved = when(request["decided_at"], "long") if request["decided_at"] else ""
+    text = [
+        Paragraph("draft", _("DRAFT — to be completed, signed and published by the commune")),
+        Paragraph("title", _("Temporary police ordinance on traffic and parking for a film shoot")),
+        Paragraph("text", _("The Mayor,")),
+        Paragraph("text", _("Having regard to the New Municipal Law, in particular its articles "
+                            "130bis, 133 and 135 § 2;")),
+        Paragraph("text", _("Having regard to the Royal Decree of 1 December 1975 on the general "
+                            "rules of road traffic;")),
+        Paragraph("text", _("Having regard to the request of %(company)s for the production "
+                            "“%(title)s” (request no. %(id)s), approved on %(date)s;",
+                            company=production["company"], title=production["title"],
+                            id=request["id"], date=approved)),
+        Paragraph("text", _("Whereas the shoot requires measures to keep traffic safe and "
+                            "residents informed;")),
+        Paragraph("orders", _("ORDERS:")),
+    ]  # fmt: skip
+    articles = [*_street_articles(context["measures"]), *_closing_articles(context["totals"])]
+    text += [
+        Paragraph("article", _("Article %(n)s.", n=n) + " " + article)
+        for n, article in enumerate(articles, start=1)
+    ]
+    text.append(Paragraph("signatures", _("The Director-General,") + "\t" + _("The Mayor,")))
+    return text
+
+
+def _street_articles(measures: list[dict[str, Any]]) -> list[str]:
+    articles = []
+    for index, shoot in enumerate(measures, start=1):
+        street = shoot["street"]
+        where = (
+            _("in %(streets)s", streets=", ".join(street["streets"]))
+            if street["streets"]
+            else _("in the area shown on plan %(n)s", n=index)
+        )
+        when_ = period(shoot["start"], shoot["end"])
+        if street["parking_length_m"]:
+            length = metres(street["parking_length_m"])
+            articles.append(
+                _("Parking is forbidden from %(period)s", period=when_) + f" {where}, "
+                + _("over %(length)s m (%(spaces)s spaces), except for the vehicles of the "
+                    "production.", length=length, spaces=street["parking_spaces"])
+            )  # fmt: skip
+        if street["road_closure"]:
+            articles.append(
+                _("Traffic is forbidden from %(period)s", period=when_) + f" {where}, "
+                + _("except for emergency services and residents' access.")
+            )  # fmt: skip
+    return articles
+
+
+def _closing_articles(totals: dict[str, int]) -> list[str]:
+    return [
+        _("The production places and removes the signs at its own cost: %(parking)s E1 signs "
+          "with an additional panel stating the dates and hours, and %(closure)s C3 signs, at "
+          "least 48 hours before the measures apply.",
+          parking=totals["parking_signs"], closure=totals["closure_signs"]),
+        _("Infringements of this ordinance are punished according to the law on road traffic "
+          "police."),
+        _("This ordinance is published as the rules on municipal acts require, and "
+          "sent to the police zone."),
+    ]  # fmt: skip
+
+
+def ordinance_html(version: RequestVersion) -> str:
+    context = _context(version)
+    with force_locale(context["lang"]):
+        return render_template(
+            "permits/ordinance.html", **context, paragraphs=ordinance_text(context)
+        )
+
+
+def notice_html(version: RequestVersion, public_title: str | None, size: NoticeSize) -> str:
+    with force_locale(version.data["request"]["language"]):
+        title = public_title or _("A film production")
+        return render_template("permits/notice.html", **_context(version), title=title, size=size)
+
+
+def as_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported here: it loads Pango, which only PDFs need
+
+    return HTML(string=html).write_pdf()
+
+
+DOCX_STYLES = {"title": "Title", "orders": "Heading 2"}
+
+
+def ordinance_docx(version: RequestVersion, letterhead: bytes | None = None) -> bytes:
+    """The ordinance draft as a Word document the commune edits, on its LETTERHEAD (a DOCX of
+    its own whose header, footer and styles are kept) or a blank one."""
+    from docx import Document  # python-docx, only for this download
+
+    document = Document(io.BytesIO(letterhead)) if letterhead else Document()
+    context = _context(version)
+    with force_locale(context["lang"]):
+        paragraphs = ordinance_text(context)
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph.text, style=DOCX_STYLES.get(paragraph.kind))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -1,0 +1,121 @@
+"""What a commune issues on approval: the police ordinance draft (PDF, DOCX) and the notice to
+residents (A4, A3), from the approved version, in the commune's language."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import datetime
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from core.db import db
+from permits.documents import attach_document
+from permits.requirements import requirements_for
+from permits.workflow import apply_transition, decide_amendment
+from shoots.operations.shoots import update_shoot
+from shoots.schemas import ShootPatch
+from tests.conftest import BRUSSELS
+from tests.permits.conftest import CITADEL, EUPEN, EUPEN_CENTRE, NAMUR, pdf_bytes
+
+A3_POINTS = (841.89, 1190.55)
+
+
+def text_of(pdf: bytes) -> str:
+    """The PDF as pdftotext reads it (what a reader's search finds), spaces collapsed."""
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                         check=True)  # fmt: skip
+    return " ".join(out.stdout.decode().split())
+
+
+@pytest.fixture
+def approved_in(create_shoot, production, request_shoots, coordinator, make_user):
+    def approve(commune: str, place: tuple[float, float], **answers):
+        shoot = create_shoot(
+            *place, production=production, crew_size=25, parking_suspension=True,
+            road_closure=True, start=datetime(2027, 6, 14, 7, tzinfo=BRUSSELS), hours=12,
+            activities={"parking_spaces": 6, "streets": ["Klötzerbahn"], **answers},
+        )  # fmt: skip
+        (permit,) = request_shoots(shoot)
+        for kind in requirements_for(db.session, permit).documents:  # what the rules ask
+            attach_document(db.session, production, coordinator, kind, f"{kind}.pdf", pdf_bytes())
+        officer = make_user("officer", commune=commune)
+        apply_transition(db.session, permit.id, "submit", coordinator)
+        apply_transition(db.session, permit.id, "approve", officer)
+        return permit, shoot, officer
+
+    return approve
+
+
+def test_the_ordinance_of_eupen_is_german_and_states_the_measures(client, login, approved_in):
+    permit, _shoot, officer = approved_in(EUPEN, EUPEN_CENTRE)
+    login(officer)
+    response = client.get(f"/permits/{permit.id}/ordinance.pdf?lang=fr")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = text_of(response.data)
+    assert "Zeitweilige Polizeiverordnung über Verkehr und Parken für Dreharbeiten" in text
+    assert "Parken ist verboten vom 14.06.2027 07:00 – 19:00 in Klötzerbahn" in text
+    assert "auf 33 m (6 Plätze)" in text  # 6 spaces × 5.5 m
+    # 33 m: a sign at each end and one every 25 m; the closure: two C3.
+    assert "3 Schilder E1" in text and "2 Schilder C3" in text
+    assert "Der Verkehr ist verboten vom 14.06.2027" in text
+    assert "ENTWURF" in text
+
+
+def test_the_ordinance_as_an_editable_word_document(client, login, approved_in):
+    permit, _shoot, officer = approved_in(EUPEN, EUPEN_CENTRE)
+    login(officer)
+    response = client.get(f"/permits/{permit.id}/ordinance.docx")
+    assert response.status_code == 200
+    paragraphs = [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
+    assert paragraphs[1] == "Zeitweilige Polizeiverordnung über Verkehr und Parken für Dreharbeiten"
+    assert any(p.startswith("Artikel 1. Parken ist verboten") for p in paragraphs)
+
+
+def test_the_resident_notice_as_letter_and_poster(client, login, approved_in, coordinator):
+    permit, _shoot, _officer = approved_in(NAMUR, CITADEL, pyrotechnics=True)
+    login(coordinator)
+    letter = client.get(f"/permits/{permit.id}/notice-a4.pdf")
+    poster = client.get(f"/permits/{permit.id}/notice-a3.pdf")
+    assert letter.status_code == poster.status_code == 200
+    page = PdfReader(io.BytesIO(poster.data)).pages[0]
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A3_POINTS)
+    text = text_of(letter.data)
+    assert "Tournage dans votre rue" in text and "Le Fleuve" in text  # a listed production
+    assert "Effets spéciaux" in text and "+32 81 00 00 00" in text
+    assert "Stationnement interdit sur 33 m (6 places)" in text
+
+
+def test_an_unlisted_production_is_not_named_to_residents(client, login, approved_in, production):
+    production.listed = False
+    permit, _shoot, officer = approved_in(NAMUR, CITADEL)
+    login(officer)
+    text = text_of(client.get(f"/permits/{permit.id}/notice-a4.pdf").data)
+    assert "Le Fleuve" not in text and "Une production audiovisuelle" in text
+
+
+def test_each_approved_version_has_its_ordinance(client, login, approved_in, coordinator):
+    permit, shoot, officer = approved_in(NAMUR, CITADEL)
+    more = {"parking_spaces": 10, "streets": ["Rue des Brasseurs"]}
+    edit = update_shoot(
+        db.session, coordinator, shoot, ShootPatch(activities=more, reason="Plus de camions")
+    )
+    decide_amendment(db.session, edit.amendment["id"], "approve", officer)
+    login(officer)
+    latest = text_of(client.get(f"/permits/{permit.id}/ordinance.pdf").data)
+    first = text_of(client.get(f"/permits/{permit.id}/ordinance.pdf?version=2").data)
+    assert "Rue des Brasseurs" in latest and "(10 places)" in latest
+    assert "Klötzerbahn" in first and "(6 places)" in first
+    assert client.get(f"/permits/{permit.id}/ordinance.pdf?version=1").status_code == 404
+
+
+def test_nothing_is_issued_before_approval(client, login, namur_permit, coordinator, make_user):
+    login(coordinator)
+    for path in ("ordinance.pdf", "ordinance.docx", "notice-a4.pdf"):
+        assert client.get(f"/permits/{namur_permit.id}/{path}").status_code == 404
+    too_big = client.get(f"/permits/{namur_permit.id}/ordinance.pdf?version={2**31}")
+    assert too_big.status_code == 400
+    login(make_user("coordinator"))  # another production's
+    assert client.get(f"/permits/{namur_permit.id}/notice-a3.pdf").status_code == 404
