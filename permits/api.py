@@ -17,6 +17,7 @@ from permits import (
     conditions,
     documents,
     fees,
+    issued,
     leadtime,
     notifications,
     operations,
@@ -43,6 +44,7 @@ from permits.schemas import (
     Attached,
     ConditionIn,
     ConditionList,
+    DeliveryIn,
     DocumentOut,
     DocumentUpload,
     FeesOut,
@@ -82,6 +84,7 @@ from permits.views import (
 from shoots.activities import declared
 from shoots.models import Shoot
 from shoots.operations import productions
+from shoots.operations.inputs import parse_time
 
 bp = Blueprint("permits_api", __name__, url_prefix="/api/v1/permits")
 introductions_bp = Blueprint("introductions_api", __name__, url_prefix="/api/v1")
@@ -237,6 +240,7 @@ def detail(permit: PermitRequest, user) -> dict[str, Any]:
         ],
         "checklist": checklist_json(permit),
         "fees": {**fees.quote(db.session, permit).as_json(), "status": permit.fee_status},
+        "resident_notice": _resident_notice(permit),
     }
     if permit.status in EDITABLE_STATUSES:
         check = leadtime.check(db.session, permit, datetime.now(UTC))
@@ -308,6 +312,26 @@ def _document(permit: PermitRequest, document: ComplianceDocument, covering: boo
         "uploaded_at": _time(document.uploaded_at),
         "covers_the_shoot_days": covering,
         "url": url_for("permits.document_file", request_id=permit.id, document_id=document.id),
+    }
+
+
+def _resident_notice(permit: PermitRequest) -> dict[str, Any]:
+    deadline = issued.notice_deadline(db.session, permit)
+    approved = issued.latest_approved(db.session, permit)
+    links = {}
+    if approved is not None:
+        links = {
+            "ordinance_pdf": url_for("permits.ordinance", request_id=permit.id, fmt="pdf"),
+            "ordinance_docx": url_for("permits.ordinance", request_id=permit.id, fmt="docx"),
+            "notice_a4": url_for("permits.resident_notice", request_id=permit.id, size="a4"),
+            "notice_a3": url_for("permits.resident_notice", request_id=permit.id, size="a3"),
+        }
+    return {
+        "deliver_by": deadline.isoformat() if deadline else None,
+        "delivered_at": _time(permit.resident_notice_delivered_at),
+        "method": permit.resident_notice_method,
+        "approved_version": approved.number if approved else None,
+        "links": links,
     }
 
 
@@ -654,3 +678,13 @@ def put_commune_tariff(nis: str, body: TariffIn):
     authorize("communes.configure", _commune(nis).nis)
     fees.save_tariff(db.session, nis, body.model_dump(mode="json"))
     return jsonify(_tariff(nis))
+
+
+@bp.put("/<int:request_id>/notice-delivery")
+@validated(body=DeliveryIn, response=PermitDetail, summary="Record the residents' notice delivery")
+def put_notice_delivery(request_id: int, body: DeliveryIn):
+    permit, user = load_visible(request_id)
+    authorize("permits.act_as_applicant", permit)
+    delivered_at = parse_time("delivered_at", body.delivered_at)
+    issued.record_delivery(db.session, permit, delivered_at, body.method)
+    return jsonify(detail(permit, user))

@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.validation import parse
-from permits import leadtime, requirements
+from permits import issued, leadtime, measures, requirements
 from permits.models import (
     DEFAULT_FAST_TRACK_MAX_CREW,
     DEFAULT_FAST_TRACK_WORKING_DAYS,
     DEFAULT_NOTICE_WORKING_DAYS,
+    DEFAULT_PARKING_SPACE_M,
+    DEFAULT_RESIDENT_NOTICE_DAYS,
 )
 from shoots.operations import conflicts
 from shoots.schemas import CommuneSettingsIn
@@ -27,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "notification_email": "",
     "fast_track_working_days": DEFAULT_FAST_TRACK_WORKING_DAYS,
     "fast_track_max_crew": DEFAULT_FAST_TRACK_MAX_CREW,
+    "parking_space_m": DEFAULT_PARKING_SPACE_M,
+    "resident_notice_days": DEFAULT_RESIDENT_NOTICE_DAYS,
     **conflicts.DEFAULT_SETTINGS,
 }
 
@@ -39,6 +43,8 @@ def commune_settings(session: Session, nis: str) -> dict[str, Any]:
         "notification_email": leadtime.notification_email_of(session, nis) or "",
         "fast_track_working_days": fast.working_days,
         "fast_track_max_crew": fast.max_crew,
+        "parking_space_m": measures.space_length_of(session, nis),
+        "resident_notice_days": issued.notice_days_of(session, nis),
         **conflicts.settings_of(session, nis),
     }
 
@@ -53,5 +59,6 @@ def save_commune_settings(session: Session, nis: str, values: dict[str, Any]) ->
     requirements.set_fast_track(
         session, nis, values["fast_track_working_days"], values["fast_track_max_crew"]
     )
+    issued.set_street_rules(session, nis, values["parking_space_m"], values["resident_notice_days"])
     conflicts.save_settings(session, nis, thresholds.model_dump())
     return commune_settings(session, nis)

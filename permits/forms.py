@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.dates import period
-from core.forms import CheckboxesField, Form, choices
+from core.forms import CheckboxesField, DecimalCommaField, Form, LocalDateTimeField, choices
 from permits.conditions import Condition
 from permits.models import DOCUMENT_LABELS, FEE_STATUS_LABELS, SERVICE_LABELS
 from permits.workflow import ACTION_LABELS
@@ -160,6 +160,13 @@ class CommuneSettingsForm(Form):
         validators=[InputRequired()],
     )
     fast_track_max_crew = IntegerField(_l("Fast track: largest crew"), validators=[InputRequired()])
+    parking_space_m = DecimalCommaField(
+        _l("Length of a parking space (m)"), validators=[InputRequired()]
+    )
+    resident_notice_days = IntegerField(
+        _l("Residents' notice: delivered at least (days before the first shoot)"),
+        validators=[InputRequired()],
+    )
     nearby_distance_m = IntegerField(
         _l("Neighbouring sets: warn within (metres)"), validators=[InputRequired()]
     )
@@ -175,6 +182,17 @@ class CommuneSettingsForm(Form):
 
     def values(self) -> dict[str, Any]:
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class DeliveryForm(Form):
+    """When and how the production delivered the notice to the residents."""
+
+    delivered_at = LocalDateTimeField(
+        _l("Delivered on (Brussels time)"), validators=[InputRequired()]
+    )
+    method = StringField(
+        _l("How (letterboxes, poster, meeting…)"), validators=[InputRequired(), Length(max=200)]
+    )
 
 
 class FeeStatusForm(Form):

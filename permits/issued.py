@@ -10,22 +10,38 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.dates import period, when
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.numbers import metres
-from permits.models import APPROVED_STATUSES, PermitRequest, RequestVersion
+from permits import documents
+from permits.models import (
+    APPROVED_STATUSES,
+    DEFAULT_RESIDENT_NOTICE_DAYS,
+    PermitCommuneSettings,
+    PermitRequest,
+    RequestVersion,
+)
 
 NoticeSize = Literal["a4", "a3"]
 STREET_TOTALS = ("parking_signs", "closure_signs")
+
+
+def latest_approved(session: Session, permit: PermitRequest) -> RequestVersion | None:
+    try:
+        return approved_version(session, permit)
+    except NotFound:
+        return None
 
 
 def approved_version(
@@ -181,3 +197,65 @@ def ordinance_docx(version: RequestVersion, letterhead: bytes | None = None) -> 
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+# ---- the residents' notice: by when, and how it was delivered --------------------------------
+
+MAX_RESIDENT_NOTICE_DAYS = 60
+MAX_DELIVERY_TEXT = 200
+
+
+def notice_days_of(session: Session, commune_nis: str) -> int:
+    settings = session.get(PermitCommuneSettings, commune_nis)
+    return settings.resident_notice_days if settings else DEFAULT_RESIDENT_NOTICE_DAYS
+
+
+def notice_deadline(session: Session, permit: PermitRequest) -> date | None:
+    """The last day residents may receive the notice: the commune's number of days before the
+    first shoot day (Brussels), None for a request without shoots."""
+    days = documents.shoot_days(session, permit)
+    if days is None:
+        return None
+    return days.first - timedelta(days=notice_days_of(session, permit.commune_nis))
+
+
+def record_delivery(
+    session: Session, permit: PermitRequest, delivered_at: datetime, method: str
+) -> PermitRequest:
+    """The production says when and how the residents got the notice (letterboxes, a poster,
+    a meeting…), in the caller's unit of work."""
+    method = method.strip()
+    if not method:
+        raise InvalidInput("method", _l("say how the notice was delivered"))
+    if len(method) > MAX_DELIVERY_TEXT:
+        raise InvalidInput("method", _l("must be at most %(n)s characters", n=MAX_DELIVERY_TEXT))
+    if delivered_at > datetime.now(UTC) + timedelta(minutes=5):
+        raise InvalidInput("delivered_at", _l("cannot be in the future"))
+    permit.resident_notice_delivered_at = delivered_at
+    permit.resident_notice_method = method
+    session.flush()
+    return permit
+
+
+MIN_SPACE_M, MAX_SPACE_M = 2.0, 20.0
+
+
+def set_street_rules(session: Session, commune_nis: str, space_m: float, notice_days: int) -> None:
+    """Set COMMUNE_NIS's parking-space length (permits.measures) and its residents' notice."""
+    if not MIN_SPACE_M <= space_m <= MAX_SPACE_M:
+        raise InvalidInput(
+            "parking_space_m",
+            _l("must be between %(low)s and %(high)s", low=MIN_SPACE_M, high=MAX_SPACE_M),
+        )
+    if not 0 <= notice_days <= MAX_RESIDENT_NOTICE_DAYS:
+        raise InvalidInput(
+            "resident_notice_days",
+            _l("must be between %(low)s and %(high)s", low=0, high=MAX_RESIDENT_NOTICE_DAYS),
+        )
+    settings = session.get(PermitCommuneSettings, commune_nis) or PermitCommuneSettings(
+        commune_nis=commune_nis
+    )
+    settings.parking_space_m = space_m
+    settings.resident_notice_days = notice_days
+    session.add(settings)
+    session.flush()

@@ -246,6 +246,23 @@ class IssuedQuery(BaseModel):
     )
 
 
+class DeliveryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    delivered_at: str = Field(
+        max_length=40, description="ISO 8601 with an offset, or Brussels wall-clock time"
+    )
+    method: str = Field(min_length=1, max_length=200, description="letterboxes, poster, meeting…")
+
+
+class ResidentNoticeOut(BaseModel):
+    deliver_by: date | None = Field(description="the commune's days before the first shoot day")
+    delivered_at: datetime | None
+    method: str | None
+    approved_version: int | None
+    links: dict[str, str]
+
+
 class FeeLineOut(BaseModel):
     code: Literal["days", "public_domain", "signs", "parking_spaces"]
     quantity: str = Field(description="a decimal number, as text")
@@ -350,6 +367,7 @@ class PermitDetail(PermitSummary):
     lead_time: LeadTime | None = None
     checklist: ChecklistOut
     fees: FeesOut
+    resident_notice: ResidentNoticeOut
 
 
 class InsuranceUpload(BaseModel):

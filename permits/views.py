@@ -65,6 +65,7 @@ from permits.forms import (
     INBOX_LABELS,
     AmendmentDecisionForm,
     CommuneSettingsForm,
+    DeliveryForm,
     DocumentForm,
     FeeStatusForm,
     InsuranceForm,
@@ -104,7 +105,7 @@ from permits.transitions import AWAITING_DECISION
 from shoots.activities import ACTIVITIES, ACTIVITY_LABELS
 from shoots.map_layers import street_impacts
 from shoots.models import Production, Shoot, production_coordinators
-from shoots.operations.inputs import local_iso
+from shoots.operations.inputs import local_iso, parse_time
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
 
@@ -279,6 +280,7 @@ def _request_page(
     transition_form: TransitionForm | None = None,
     insurance_form: InsuranceForm | None = None,
     document_form: DocumentForm | None = None,
+    delivery_form: DeliveryForm | None = None,
 ):
     """The request's page; a refused decision or certificate comes back to it, with its form."""
     lead = None
@@ -320,6 +322,11 @@ def _request_page(
         fee_statuses=FEE_STATUS_LABELS,
         fee_form=FeeStatusForm(formdata=None, prefix="fee", data={"status": permit.fee_status}),
         may_set_fees=allowed(user, "permits.act_as_officer", permit),
+        issued_version=issued.latest_approved(db.session, permit),
+        notice_deadline=issued.notice_deadline(db.session, permit),
+        notice_days=issued.notice_days_of(db.session, permit.commune_nis),
+        delivery_form=delivery_form or DeliveryForm(formdata=None, prefix="delivery"),
+        may_record_delivery=allowed(user, "permits.act_as_applicant", permit),
     ), status
 
 
@@ -499,6 +506,27 @@ def upload_document(request_id: int):
         return _request_page(permit, user, refused, document_form=form)
     flash(_("Document attached."), "success")
     return redirect(url_for("permits.show", request_id=request_id, _anchor="requirements"))
+
+
+@bp.post("/<int:request_id>/notice-delivery")
+def notice_delivery(request_id: int):
+    permit, user = load_visible(request_id)
+    authorize("permits.act_as_applicant", permit)
+    form = DeliveryForm(prefix="delivery")
+    if not form.validate_on_submit():
+        return _request_page(permit, user, 400, delivery_form=form)
+    _done, refused = form.attempt(
+        lambda: issued.record_delivery(
+            db.session,
+            permit,
+            parse_time("delivered_at", form.delivered_at.local_text()),
+            form.method.data or "",
+        )
+    )
+    if refused is not None:
+        return _request_page(permit, user, refused, delivery_form=form)
+    flash(_("The delivery of the residents' notice is recorded."), "success")
+    return redirect(url_for("permits.show", request_id=request_id, _anchor="issued"))
 
 
 @bp.post("/<int:request_id>/fees")

@@ -199,7 +199,11 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "permits.upload_insurance": {"POST": {COORD_A}},
     "permits.document_file": {"GET": NAMUR_PERMIT},
     "permits.upload_document": {"POST": {COORD_A}},
-    "permits.fee_status": {"POST": {OFFICER}},  # production A's safety plan
+    "permits.fee_status": {"POST": {OFFICER}},
+    # what Namur issued for the approved request (a draft has none: 404 for all)
+    "permits.ordinance": {"GET": NAMUR_PERMIT},
+    "permits.resident_notice": {"GET": NAMUR_PERMIT},
+    "permits.notice_delivery": {"POST": {COORD_A}},  # production A's safety plan
     "permits.transition": {"POST": {COORD_A, OFFICER}},
     "permits.public": {"GET": EVERYONE},
     # a commune's settings: its officers (their own commune), administrators (any)
@@ -225,6 +229,7 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "permits_api.commune_tariff": {"GET": EVERYONE},
     "permits_api.put_commune_tariff": {"PUT": NAMUR},
     "permits_api.put_fee_status": {"PUT": {OFFICER}},
+    "permits_api.put_notice_delivery": {"PUT": {COORD_A}},
     "permits_api.put_commune_condition": {"PUT": NAMUR},
     "permits_api.delete_commune_condition": {"DELETE": NAMUR},
     "permits_api.put_commune_service": {"PUT": NAMUR},
@@ -271,6 +276,8 @@ QUERIES = {
     "shoots.shoot_surroundings": "?starts_at=2027-06-14T00:00&ends_at=2027-06-15T00:00"
     "&bbox=4.85,50.45,4.88,50.47&zoom=15",
 }
+# What a commune issues on approval: read on the approved request, as its versions.
+ISSUED = {"permits.ordinance", "permits.resident_notice"}
 STATIC = re.compile(r"(^|\.)static$")  # files, no policy
 # What an unauthorised request may answer: refused, or a bad request that changed nothing.
 SUCCESS = range(200, 400)
@@ -386,6 +393,8 @@ def world(app: Flask, make_user, create_location, create_production, create_shoo
         "activity": "animals",
         "kind": "police_zone",
         "condition": "signage",
+        "fmt": "pdf",
+        "size": "a4",
     }
     draft_values = {"location_id": str(draft.id), "photo_id": str(draft_photo.id)}
     draft_values["fid"] = draft_values["target"] = str(draft.id)
@@ -449,6 +458,10 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         "permits_api.put_commune_tariff": {"per_day": "10"},
         "permits_api.put_fee_status": {"status": "paid"},
         "permits.fee_status": {"fee-status": "paid"},
+        "permits_api.put_notice_delivery": {"delivered_at": "2027-06-01T10:00", "method": "x"},
+        "permits.notice_delivery": {
+            "delivery-delivered_at": "2027-06-01T10:00", "delivery-method": "x",
+        },
         "amendments_api.amendment_transition": {"action": "take_into_review"},
         "introductions_api.introduce": {
             "productions": [production_id, production_id + 1], "message": "Bonjour",
@@ -471,6 +484,7 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         "permits.amendment_transition": {"action": "take_into_review"},
         "permits.settings": {
             "notice_working_days": "3", "fast_track_working_days": "1", "fast_track_max_crew": "1",
+            "parking_space_m": "5", "resident_notice_days": "3",
             "nearby_distance_m": "1", "saturation_days": "1",
             "saturation_radius_m": "1", "saturation_window_days": "1",
         },
@@ -499,7 +513,7 @@ def _cases(rule, world: World) -> list[tuple[str, str, str]]:
             (f"GET {scope}{suffix}", "GET", _path(rule, {**filled, "scope": scope}))
             for scope, filled, suffix in targets
         ]
-    if "number" in rule.arguments:  # a version: of the approved request (a draft has none)
+    if "number" in rule.arguments or rule.endpoint in ISSUED:  # of the approved request
         values["request_id"] = world.approved_request
     suffix = " location" if rule.endpoint == "ogc.item" else ""
     cases = [(method + suffix, method, _path(rule, values)) for method in methods]

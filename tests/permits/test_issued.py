@@ -119,3 +119,31 @@ def test_nothing_is_issued_before_approval(client, login, namur_permit, coordina
     assert too_big.status_code == 400
     login(make_user("coordinator"))  # another production's
     assert client.get(f"/permits/{namur_permit.id}/notice-a3.pdf").status_code == 404
+
+
+def test_the_request_says_by_when_residents_must_have_the_notice(
+    client, login, token_for, approved_in, coordinator, officer
+):
+    permit, _shoot, _namur_officer = approved_in(NAMUR, CITADEL)
+    login(coordinator)
+    page = client.get(f"/permits/{permit.id}?lang=fr").text
+    # 14 June 2027 minus Namur's 7 days.
+    assert "Les riverains doivent avoir l'avis au plus tard le lun. 07/06/2027" in page
+    assert "Pas encore distribué." in page
+    url = f"/api/v1/permits/{permit.id}/notice-delivery"
+    body = {"delivered_at": "2027-06-05T18:00", "method": "boîtes aux lettres, rue de Fer"}
+    assert client.put(url, json=body, headers=token_for(officer)).status_code == 403
+    future = client.put(url, json={**body, "delivered_at": "9999-12-31T10:00"},
+                        headers=token_for(coordinator))  # fmt: skip
+    assert future.status_code == 400 and future.get_json()["field"] == "delivered_at"
+    form = {"delivery-delivered_at": "2026-12-01T10:00", "delivery-method": " "}
+    blank = client.post(f"/permits/{permit.id}/notice-delivery?lang=de", data=form)
+    assert blank.status_code == 400 and "delivery-method-error-1" in blank.text
+    done = client.post(f"/permits/{permit.id}/notice-delivery",
+                       data={"delivery-delivered_at": "2026-12-01T10:00",
+                             "delivery-method": "boîtes aux lettres, rue de Fer"})  # fmt: skip
+    assert done.status_code == 302
+    notice = client.get(f"/api/v1/permits/{permit.id}", headers=token_for(coordinator)).get_json()
+    assert notice["resident_notice"]["deliver_by"] == "2027-06-07"
+    assert notice["resident_notice"]["method"] == "boîtes aux lettres, rue de Fer"
+    assert notice["resident_notice"]["delivered_at"].startswith("2026-12-01T10:00:00+01:00")
