@@ -77,6 +77,14 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SMTP_FROM": os.environ.get("TOURNAGES_SMTP_FROM", "tournages@localhost"),
         "TOURNAGES_TILES_OSM": os.environ.get("TOURNAGES_TILES_OSM") or DEFAULT_TILES_OSM,
         "TOURNAGES_TILES_ORTHO": os.environ.get("TOURNAGES_TILES_ORTHO") or DEFAULT_TILES_ORTHO,
+        # The basemap the server fetches under site plans ("" for none), its credit, its cache.
+        "TOURNAGES_PLAN_TILES": os.environ.get("TOURNAGES_PLAN_TILES", DEFAULT_TILES_OSM),
+        "TOURNAGES_PLAN_ATTRIBUTION": os.environ.get(
+            "TOURNAGES_PLAN_ATTRIBUTION", "© OpenStreetMap contributors"
+        ),
+        "TOURNAGES_TILE_CACHE": os.environ.get(
+            "TOURNAGES_TILE_CACHE", str(Path(instance_path) / "tile-cache")
+        ),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
         "PROXY_COUNT": int(os.environ.get("TOURNAGES_PROXY_COUNT", 0)),
         # Shared by every process of every node in production, e.g. redis://host:6379

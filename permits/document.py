@@ -17,7 +17,6 @@ from typing import Any
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from core.auth.models import User
 from permits import versions
 from permits.findings import request_findings, visible_findings
 from permits.models import STATUS_LABELS, PermitRequest, PermitStatus, RequestVersion
+from permits.siteplan import with_basemap
 from permits.transitions import ACTION_LABELS
 from shoots.activities import ACTIVITY_LABELS
 
@@ -46,8 +46,9 @@ def document_context(
     """What the document shows; FINDINGS: the annex of current findings by shoot id
     (findings_annex), or None for a version's own document without it."""
     # The site plans are SVG this application drew (permits.siteplan) from geometry alone,
-    # frozen with the version: no user text in them.
-    plans = {shoot["id"]: Markup(shoot["site_plan"]) for shoot in data["shoots"]}
+    # frozen with the version (no user text in them), over today's basemap.
+    language = data["request"]["language"]
+    plans = {shoot["id"]: with_basemap(shoot["site_plan"], language) for shoot in data["shoots"]}
     return {
         "doc": data,
         "version": version,

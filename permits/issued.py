@@ -17,7 +17,6 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ from permits.models import (
     PermitRequest,
     RequestVersion,
 )
+from permits.siteplan import with_basemap
 
 NoticeSize = Literal["a4", "a3"]
 STREET_TOTALS = ("parking_signs", "closure_signs")
@@ -81,7 +81,9 @@ def _context(version: RequestVersion) -> dict[str, Any]:
         "lang": data["request"]["language"],
         "measures": measures,
         # SVG this application drew from geometry alone, frozen with the version.
-        "plans": {shoot["id"]: Markup(shoot["site_plan"]) for shoot in measures},
+        "plans": {
+            s["id"]: with_basemap(s["site_plan"], data["request"]["language"]) for s in measures
+        },
         "totals": {name: sum(s["street"][name] for s in measures) for name in STREET_TOTALS},
     }
 

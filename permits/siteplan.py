@@ -1,15 +1,25 @@
-"""The site plan of a request as SVG drawn from its geometries (no tile server): the shoots'
-parts on the commune's ground, parking zones, the commune boundary, a scale bar and north."""
+"""The site plan of a request as SVG drawn from its geometries: the shoots' parts on the
+commune's ground, parking zones, the commune boundary, a scale bar and north.
+
+The drawing is frozen with each version (permits.versions) without imagery: the basemap
+(core.mapping.basemap, the configured tiles) goes under it when a document is rendered
+(`with_basemap`), with its credit; without network the drawing stays alone and says so."""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.mapping.basemap import basemap
 from core.mapping.palette import (
     FOOTPRINT,
     INACTIVE,
@@ -22,6 +32,9 @@ from core.mapping.palette import (
 )
 
 WIDTH, HEIGHT = 680, 440  # px; the PDF scales the drawing to the page width
+# Where a rendered document puts the basemap: above the paper, under the drawing.
+BASEMAP_SLOT = "<!--basemap-->"
+_WINDOW = re.compile(r'data-window="([-0-9. ]+)"')
 MIN_SPAN_M = 150.0
 MARGIN_SHARE = 0.25
 
@@ -138,7 +151,7 @@ def site_plan_svg(session: Session, request_id: int, shoot_id: int, commune_nis:
     for own, path in session.execute(_COMMUNES, box):
         fill, colour = (OWN_GROUND, PLAN_INK) if own else (NEIGHBOUR_GROUND, PLAN_MUTED)
         layers.append(
-            f'<path d="{path}" fill="{fill}" stroke="{colour}" '
+            f'<path class="ground" d="{path}" fill="{fill}" stroke="{colour}" '
             f'stroke-width="{stroke * (2 if own else 1):.3f}" fill-rule="evenodd"/>'
         )
     labels = []
@@ -167,8 +180,49 @@ def site_plan_svg(session: Session, request_id: int, shoot_id: int, commune_nis:
         )
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="site-plan" width="{WIDTH}" '
-        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="DejaVu Sans, sans-serif">'
+        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="DejaVu Sans, sans-serif" '
+        f'data-window="{window.x0:.1f} {window.y0:.1f} {window.x1:.1f} {window.y1:.1f}">'
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{PLAN_PAPER}" stroke="{PLAN_INK}"/>'
-        f"<g {frame}>{''.join(layers)}</g>{''.join(labels)}"
+        f"{BASEMAP_SLOT}<g {frame}>{''.join(layers)}</g>{''.join(labels)}"
         f"{_scale_bar(window)}{_north_arrow()}</svg>"
+    )
+
+
+def with_basemap(svg: str, language: str) -> Markup:
+    """SVG, a plan of this module, over the configured basemap with its credit; without one,
+    the drawing alone with a line saying so. Plans frozen before basemaps stay as they are."""
+    found = _WINDOW.search(svg)
+    if found is None or BASEMAP_SLOT not in svg:
+        return Markup(svg)
+    config = current_app.config
+    x0, y0, x1, y1 = (float(v) for v in found.group(1).split())
+    image = basemap(
+        (x0, y0, x1, y1),
+        (WIDTH, HEIGHT),
+        config["TOURNAGES_PLAN_TILES"],
+        config["TOURNAGES_PLAN_ATTRIBUTION"],
+        Path(config["TOURNAGES_TILE_CACHE"]),
+    )
+    with force_locale(language):
+        if image is None:
+            note = _("Basemap unavailable: the plan is drawn from the geometries alone.")
+            layer = _caption(note)
+        else:
+            layer = (
+                f'<image href="{image.data_uri}" width="{WIDTH}" height="{HEIGHT}" '
+                'preserveAspectRatio="none"/>'
+                "<style>.ground{fill-opacity:0.12}</style>"
+            )
+            note = image.attribution
+    credit = _caption(note) if image is not None else ""
+    return Markup(svg.replace(BASEMAP_SLOT, layer, 1).replace("</svg>", f"{credit}</svg>"))
+
+
+def _caption(text_: str) -> str:
+    """A line of small text at the plan's bottom right, on a light band."""
+    return (
+        f'<g class="plan-note"><rect x="{WIDTH - 420}" y="{HEIGHT - 16}" width="420" height="16" '
+        'fill="white" fill-opacity="0.8"/>'
+        f'<text x="{WIDTH - 4}" y="{HEIGHT - 4}" font-size="10" text-anchor="end">'
+        f"{escape(text_)}</text></g>"
     )

@@ -75,6 +75,8 @@ def _app() -> Iterator[Flask]:
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
+            # No basemap from the internet: the site plan tests serve their own tiles.
+            "TOURNAGES_PLAN_TILES": "",
         }
     )
     with app.app_context():

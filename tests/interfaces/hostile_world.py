@@ -187,6 +187,8 @@ def build_world(hostile: str, create_location, create_shoot) -> HostileWorld:
         "series_id": series.id,
         "shoot_day": start.date().isoformat(),
         "document_id": document.id,
+        "fmt": "pdf",  # the ordinance draft; its DOCX is read in tests/permits/test_issued.py
+        "size": "a4",
     }
     return world
 
