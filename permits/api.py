@@ -279,10 +279,13 @@ def get_pdf(request_id: int) -> Response:
     summary="Move the request through the workflow",
 )
 def transition(request_id: int, body: TransitionBody):
-    _permit, user = load_visible(request_id)
-    permit = workflow.apply_transition(
-        db.session, request_id, body.action, user, body.comment, body.conditions
-    )
+    permit, user = load_visible(request_id)
+    if body.with_siblings:
+        workflow.submit_together(db.session, request_id, body.action, user, body.comment)
+    else:
+        permit = workflow.apply_transition(
+            db.session, request_id, body.action, user, body.comment, body.conditions
+        )
     return jsonify(detail(permit, user))
 
 

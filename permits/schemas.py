@@ -69,6 +69,11 @@ class TransitionBody(BaseModel):
 
     action: Action
     comment: str = Field("", max_length=5000)
+    with_siblings: bool = Field(
+        False,
+        description="submit: also the sibling requests of the same selection the production is "
+        "preparing, all of them or none; each commune still decides its own",
+    )
     conditions: list[Annotated[str, Field(max_length=40)]] = Field(
         default_factory=list,
         max_length=50,

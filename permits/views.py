@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -327,6 +327,9 @@ def _request_page(
         notice_days=issued.notice_days_of(db.session, permit.commune_nis),
         delivery_form=delivery_form or DeliveryForm(formdata=None, prefix="delivery"),
         may_record_delivery=allowed(user, "permits.act_as_applicant", permit),
+        unsent_siblings=[
+            s for s in operations.siblings(db.session, permit) if s.status in workflow.SENDING
+        ],
     ), status
 
 
@@ -506,6 +509,31 @@ def upload_document(request_id: int):
         return _request_page(permit, user, refused, document_form=form)
     flash(_("Document attached."), "success")
     return redirect(url_for("permits.show", request_id=request_id, _anchor="requirements"))
+
+
+@bp.post("/<int:request_id>/submit-together")
+def submit_together(request_id: int):
+    """The transition form's other button: send this request and its siblings at once."""
+    permit, user = load_visible(request_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        return _request_page(permit, user, 400, transition_form=form)
+    sent, refused = form.attempt(
+        lambda: workflow.submit_together(
+            db.session, request_id, form.action.data or "", user, form.comment.data or ""
+        )
+    )
+    if refused is not None:
+        return _request_page(permit, user, refused, transition_form=form)
+    flash(
+        ngettext(
+            "%(num)s request sent, each to its commune.",
+            "%(num)s requests sent, each to its commune.",
+            len(sent or []),
+        ),
+        "success",
+    )
+    return redirect(url_for("permits.show", request_id=request_id))
 
 
 @bp.post("/<int:request_id>/notice-delivery")

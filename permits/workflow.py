@@ -155,6 +155,46 @@ def apply_transition(
     return permit
 
 
+# What sends a request the production is preparing: a draft is submitted, a request sent
+# back is resubmitted.
+SENDING = {S.DRAFT: "submit", S.CHANGES_REQUESTED: "resubmit"}
+
+
+def submit_together(
+    session: Session, request_id: int, action: str, user: User, comment: str = ""
+) -> list[PermitRequest]:
+    """Send the request and every sibling of its selection that the production is preparing,
+    in one unit of work: all of them, or none (the first refusal names its request). Each
+    commune still decides its own. Requests are locked in id order, as every move locks one,
+    so two coordinators sending at once wait for each other and the second gets a 409."""
+    if action not in SENDING.values():
+        raise InvalidInput("with_siblings", _l("only a submission sends the siblings too"))
+    permit = session.get(PermitRequest, request_id)
+    if permit is None:
+        raise NotFound(f"No permit request {request_id}.")
+    group = [permit, *operations.siblings(session, permit)]
+    sent = []
+    for member in sorted(group, key=lambda p: p.id):
+        action = SENDING.get(member.status)
+        if action is None and member.id != permit.id:
+            continue  # already before its commune, or closed
+        try:
+            own = action if member.id == permit.id else SENDING[member.status]
+            sent.append(apply_transition(session, member.id, own, user, comment))
+        except InvalidInput as refused:
+            raise InvalidInput(
+                refused.field or "action",
+                _l(
+                    "request %(id)s (%(commune)s): %(reason)s",
+                    id=member.id,
+                    commune=member.commune.name(),
+                    reason=refused.reason,
+                ),
+                **{**refused.extra, "request_id": member.id},
+            ) from None
+    return sent
+
+
 def _check_submission(session: Session, permit: PermitRequest) -> requirements.Requirements:
     """Refuse a request without what its commune's rules ask (naming it); record its notice."""
     if not permit.insurance_filename:

@@ -203,7 +203,8 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     # what Namur issued for the approved request (a draft has none: 404 for all)
     "permits.ordinance": {"GET": NAMUR_PERMIT},
     "permits.resident_notice": {"GET": NAMUR_PERMIT},
-    "permits.notice_delivery": {"POST": {COORD_A}},  # production A's safety plan
+    "permits.notice_delivery": {"POST": {COORD_A}},
+    "permits.submit_together": {"POST": {COORD_A}},  # production A's safety plan
     "permits.transition": {"POST": {COORD_A, OFFICER}},
     "permits.public": {"GET": EVERYONE},
     # a commune's settings: its officers (their own commune), administrators (any)
@@ -481,6 +482,7 @@ def _bodies(production_id: int, shoot_id: int) -> dict[str, dict]:
         },
         "permits.new": {"production_id": production_id, "shoot_ids": shoot_id},
         "permits.transition": {"action": "submit"},
+        "permits.submit_together": {"action": "submit"},
         "permits.amendment_transition": {"action": "take_into_review"},
         "permits.settings": {
             "notice_working_days": "3", "fast_track_working_days": "1", "fast_track_max_crew": "1",
