@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.auth.models import User
 from permits import versions
+from permits.fees import FEE_LABELS
 from permits.findings import request_findings, visible_findings
 from permits.models import STATUS_LABELS, PermitRequest, PermitStatus, RequestVersion
 from permits.siteplan import with_basemap
@@ -56,6 +57,7 @@ def document_context(
         "status_label": STATUS_LABELS[PermitStatus(data["request"]["status"])],
         "frozen_by": version and ACTION_LABELS.get(version.action, _l("amendment")),
         "particular_labels": PARTICULAR_LABELS,
+        "fee_labels": FEE_LABELS,
         "square_metres": square_metres,
         "lang": data["request"]["language"],
         "findings": findings,

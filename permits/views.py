@@ -318,7 +318,6 @@ def _request_page(
         document_labels=DOCUMENT_LABELS,
         service_labels=SERVICE_LABELS,
         quote=fees.quote(db.session, permit),
-        fee_labels=fees.FEE_LABELS,
         fee_statuses=FEE_STATUS_LABELS,
         fee_form=FeeStatusForm(formdata=None, prefix="fee", data={"status": permit.fee_status}),
         may_set_fees=allowed(user, "permits.act_as_officer", permit),

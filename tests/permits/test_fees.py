@@ -154,3 +154,16 @@ def test_fees_over_http_and_on_the_page(
     assert "40,50\u00a0€" in page and "bezahlt" in page
     waived = client.post(f"/permits/{namur_permit.id}/fees", data={"fee-status": "waived"})
     assert waived.status_code == 302 and namur_permit.fee_status == "waived"
+
+
+def test_the_quote_is_printed_in_the_document(client, login, create_shoot, production,
+                                              request_shoots, coordinator):  # fmt: skip
+    fees.save_tariff(db.session, NAMUR, TARIFF)
+    shoot = create_shoot(*CITADEL, production=production, crew_size=30, parking_suspension=True,
+                         activities={"parking_spaces": 2, "streets": ["Rue de Fer"]})  # fmt: skip
+    (permit,) = request_shoots(shoot)
+    login(coordinator)
+    page = client.get(f"/permits/{permit.id}/document?lang=de").text  # Namur's: French
+    assert "Redevances" in page and "Stationnement interdit sur 11 m (2 places)" in page
+    # 1 day × 50 + 2 signs × 12,50 + 2 spaces × 3 = 81 €
+    assert "81,00\u00a0€" in page
