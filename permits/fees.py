@@ -30,6 +30,7 @@ from permits.models import (
     Tariff,
 )
 from shoots.activities import answers
+from shoots.models import ProductionType
 from shoots.operations.days import brussels_days
 
 CENT = Decimal("0.01")
@@ -173,7 +174,11 @@ def save_tariff(session: Session, commune_nis: str, values: dict[str, Any]) -> T
             "urgency_surcharge_percent", _l("must be between %(low)s and %(high)s", low=0, high=200)
         )
     tariff.urgency_surcharge_percent = surcharge
-    tariff.exempt_types = list(values.get("exempt_types") or [])
+    exempt = list(dict.fromkeys(values.get("exempt_types") or []))
+    known = [kind.value for kind in ProductionType]
+    if any(kind not in known for kind in exempt):
+        raise InvalidInput("exempt_types", _l("must be among %(kinds)s", kinds=", ".join(known)))
+    tariff.exempt_types = exempt
     session.add(tariff)
     session.flush()
     return tariff

@@ -23,6 +23,7 @@ from core.forms import CheckboxesField, DecimalCommaField, Form, LocalDateTimeFi
 from permits.conditions import Condition
 from permits.models import DOCUMENT_LABELS, FEE_STATUS_LABELS, SERVICE_LABELS
 from permits.workflow import ACTION_LABELS
+from shoots.forms import TYPE_LABELS
 from shoots.models import Production, Shoot
 
 # The inbox's filters (the API's PermitQuery) by their labels on the page.
@@ -230,3 +231,43 @@ class ServiceForm(Form):
 
     def values(self) -> dict[str, Any]:
         return {name: self[name].data for name in ("name", "address", "email", "phone")}
+
+
+AMOUNT_FIELDS = ("per_day", "per_m2_day", "per_sign", "per_parking_space_day")
+
+
+class TariffForm(Form):
+    """A commune's fees (permits.fees), in euros; a comma is a decimal point."""
+
+    per_day = DecimalCommaField(_l("Per shoot day (€)"), validators=[InputRequired()])
+    per_m2_day = DecimalCommaField(
+        _l("Per m² of public domain a day (€)"), validators=[InputRequired()]
+    )
+    per_sign = DecimalCommaField(_l("Per sign (€)"), validators=[InputRequired()])
+    per_parking_space_day = DecimalCommaField(
+        _l("Per parking space a day (€)"), validators=[InputRequired()]
+    )
+    urgency_surcharge_percent = IntegerField(
+        _l("Urgency surcharge inside the notice (%)"), default=0, validators=[InputRequired()]
+    )
+    exempt_types = CheckboxesField(_l("Productions that pay nothing"), choices=choices(TYPE_LABELS))
+
+    def values(self) -> dict[str, Any]:
+        return {
+            **{name: self[name].data for name in AMOUNT_FIELDS},
+            "urgency_surcharge_percent": self.urgency_surcharge_percent.data,
+            "exempt_types": list(self.exempt_types.data or []),
+        }
+
+
+class ConditionForm(Form):
+    """A standard condition of the commune in its two languages (permits.conditions)."""
+
+    code = StringField(
+        _l("Code (lower-case letters, digits, _)"), validators=[Optional(), Length(max=40)]
+    )
+    text_fr = TextAreaField(_l("In French"), validators=[InputRequired(), Length(max=2000)])
+    text_de = TextAreaField(_l("In German"), validators=[InputRequired(), Length(max=2000)])
+
+    def values(self) -> dict[str, Any]:
+        return {name: self[name].data for name in ("code", "text_fr", "text_de")}

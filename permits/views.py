@@ -30,7 +30,7 @@ from core.config import BRUSSELS
 from core.db import db
 from core.errors import ApiError, InvalidInput
 from core.errors import NotFound as ApiNotFound
-from core.forms import ActionForm, described
+from core.forms import ActionForm, Form, described
 from core.validation import parse, query_data
 from permits import (
     amendments,
@@ -65,6 +65,7 @@ from permits.forms import (
     INBOX_LABELS,
     AmendmentDecisionForm,
     CommuneSettingsForm,
+    ConditionForm,
     DeliveryForm,
     DocumentForm,
     FeeStatusForm,
@@ -72,6 +73,7 @@ from permits.forms import (
     PermitRequestForm,
     RuleForm,
     ServiceForm,
+    TariffForm,
     TransitionForm,
 )
 from permits.mapping import amendment_map, inbox_map, public_map, request_map
@@ -650,7 +652,7 @@ def rules(nis: str):
 def _rules_page(
     commune: Commune,
     status: int = 200,
-    refused: tuple[str, RuleForm | ServiceForm] | None = None,
+    refused: tuple[str, Form] | None = None,
 ):
     """The rule of every activity as a form of its own, and a form per service of the
     directory; a refused one comes back with its errors (REFUSED: its activity or kind)."""
@@ -662,15 +664,35 @@ def _rules_page(
         kind.value: ServiceForm(formdata=None, prefix=kind.value, obj=directory.get(kind.value))
         for kind in ServiceKind
     }
+    tariff = fees.tariff_of(db.session, commune.nis)
+    tariff_form = TariffForm(formdata=None, prefix="tariff", obj=tariff)
+    offered = conditions.conditions_for(db.session, commune.nis)
+    condition_forms: dict[str, Any] = {
+        c.code: ConditionForm(formdata=None, prefix=c.code, obj=c) for c in offered
+    }
+    new_condition = ConditionForm(formdata=None, prefix="new")
     if refused is not None:
         key, form = refused
-        (forms if isinstance(form, RuleForm) else service_forms)[key] = form
+        if isinstance(form, RuleForm):
+            forms[key] = form
+        elif isinstance(form, ServiceForm):
+            service_forms[key] = form
+        elif isinstance(form, TariffForm):
+            tariff_form = form
+        elif key == "new":
+            new_condition = form
+        else:
+            condition_forms[key] = form
     return render_template(
         "permits/rules.html",
         commune=commune,
         rules=requirements.rules_for(db.session, commune.nis),
         forms=forms,
         service_forms=service_forms,
+        tariff_form=tariff_form,
+        condition_forms=condition_forms,
+        new_condition=new_condition,
+        offered_conditions={c.code: c for c in offered},
         directory=directory,
         activity_labels=ACTIVITY_LABELS,
         document_labels=DOCUMENT_LABELS,
@@ -681,7 +703,7 @@ def _rules_page(
 def _saved_on_rules_page(
     commune: Commune,
     key: str,
-    form: RuleForm | ServiceForm,
+    form: Form,
     save: Callable[[dict[str, Any]], object],
     message: str,
 ) -> Any:
@@ -748,6 +770,45 @@ def remove_service(nis: str, kind: str):
         lambda: services.remove_service(db.session, commune.nis, kind),
         _("The service is removed from the directory."),
         kind,
+    )
+
+
+@bp.post("/communes/<nis>/tariff")
+def save_tariff(nis: str):
+    commune = _configured_commune(nis)
+    return _saved_on_rules_page(
+        commune,
+        "tariff",
+        TariffForm(prefix="tariff"),
+        lambda values: fees.save_tariff(db.session, commune.nis, values),
+        _("The fees are saved."),
+    )
+
+
+@bp.post("/communes/<nis>/conditions/<code:condition>")
+def save_condition(nis: str, condition: str):
+    """A condition's wording (an existing code), or a new one (CONDITION "new": its code typed)."""
+    commune = _configured_commune(nis)
+    form = ConditionForm(prefix=condition)
+
+    def save(values: dict[str, Any]) -> None:
+        code = (values["code"] or "").strip() if condition == "new" else condition
+        worded = conditions.Condition(code, values["text_fr"] or "", values["text_de"] or "")
+        if condition == "new" and not code:
+            raise InvalidInput("code", _l("is required"))
+        conditions.save_condition(db.session, commune.nis, worded)
+
+    return _saved_on_rules_page(commune, condition, form, save, _("The condition is saved."))
+
+
+@bp.post("/communes/<nis>/conditions/<code:condition>/withdraw")
+def withdraw_condition(nis: str, condition: str):
+    commune = _configured_commune(nis)
+    return _acted_on_rules_page(
+        commune,
+        lambda: conditions.withdraw_condition(db.session, commune.nis, condition),
+        _("The condition is no longer offered."),
+        "conditions",
     )
 
 

@@ -86,6 +86,8 @@ def load_demo(session: Session) -> str:
             location_id=station.id,
             crew_size=60,
             vehicle_count=12,
+            parking_suspension=True,
+            activities={"parking_spaces": 8, "base_camp": True, "streets": ["Place de la Station"]},
             notes="Quai 1, arrivée du train",
         )
     else:
@@ -116,6 +118,7 @@ def load_demo(session: Session) -> str:
         footprint=_border_footprint(session),
         crew_size=25,
         road_closure=True,
+        activities={"streets": ["Chemin de halage"]},
         notes="Chemin de halage à la limite Namur–Profondeville",
     )
     save_blackout(

@@ -8,6 +8,8 @@ import io
 import pytest
 
 from core.db import db
+from permits import fees
+from permits.conditions import conditions_for
 from permits.models import ComplianceDocument
 from permits.requirements import rules_for
 from permits.services import services_of
@@ -119,3 +121,35 @@ def test_an_officer_cannot_change_another_communes_rules(client, login, officer)
     client.post(f"/permits/communes/{EUPEN}/rules/stunts", data={"stunts-extra_working_days": "9"})
     assert rules_for(db.session, EUPEN)["stunts"].extra_working_days == 5
     assert client.get("/permits/communes/1%27%3B--/rules").status_code == 404
+
+
+def test_an_officer_sets_the_fees_and_the_conditions_on_the_page(client, login, officer):
+    login(officer)
+    base = f"/permits/communes/{NAMUR}"
+    page = client.get(f"{base}/rules?lang=fr").text
+    assert "Conditions habituelles" in page or "Rendre les lieux propres" in page
+    saved = client.post(f"{base}/tariff", data={
+        "tariff-per_day": "50", "tariff-per_m2_day": "0,25", "tariff-per_sign": "12,5",
+        "tariff-per_parking_space_day": "3", "tariff-urgency_surcharge_percent": "25",
+        "tariff-exempt_types": ["student", "documentary"],
+    })  # fmt: skip
+    assert saved.status_code == 302
+    tariff = fees.tariff_of(db.session, NAMUR)
+    assert (str(tariff.per_sign), tariff.exempt_types) == ("12.50", ["student", "documentary"])
+    bad = client.post(f"{base}/tariff?lang=de", data={
+        "tariff-per_day": "-5", "tariff-per_m2_day": "0", "tariff-per_sign": "0",
+        "tariff-per_parking_space_day": "0", "tariff-urgency_surcharge_percent": "0",
+    })  # fmt: skip
+    assert bad.status_code == 400 and errors_of(bad.text, "tariff-per_day")
+    added = client.post(f"{base}/conditions/new", data={
+        "new-code": "citadelle", "new-text_fr": "Pas de véhicule sur les pavés.",
+        "new-text_de": "Keine Fahrzeuge auf dem Pflaster.",
+    })  # fmt: skip
+    assert added.status_code == 302
+    assert "citadelle" in [c.code for c in conditions_for(db.session, NAMUR)]
+    wrong = client.post(f"{base}/conditions/new?lang=fr", data={
+        "new-code": "Pas Bon", "new-text_fr": "x", "new-text_de": "y",
+    })  # fmt: skip
+    assert wrong.status_code == 400 and errors_of(wrong.text, "new-code")
+    client.post(f"{base}/conditions/police/withdraw")
+    assert "police" not in [c.code for c in conditions_for(db.session, NAMUR)]
