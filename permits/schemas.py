@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from flask_babel import lazy_gettext as _l
@@ -294,16 +293,23 @@ class FeeStatusIn(BaseModel):
     status: Literal["unpaid", "paid", "waived"]
 
 
-Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT_EUR, decimal_places=2, allow_inf_nan=False)]
+# Euros as text, as the API answers them: up to MAX_AMOUNT_EUR, at most two decimals.
+Amount = Annotated[
+    str,
+    Field(
+        pattern=r"^(100000(\.0{1,2})?|[0-9]{1,5}(\.[0-9]{1,2})?)$",
+        description=f"euros, e.g. 12.50 (0 to {MAX_AMOUNT_EUR})",
+    ),
+]
 
 
 class TariffIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    per_day: Amount = Decimal(0)
-    per_m2_day: Amount = Decimal(0)
-    per_sign: Amount = Decimal(0)
-    per_parking_space_day: Amount = Decimal(0)
+    per_day: Amount = "0"
+    per_m2_day: Amount = "0"
+    per_sign: Amount = "0"
+    per_parking_space_day: Amount = "0"
     urgency_surcharge_percent: StrictInt = Field(0, ge=0, le=200)
     exempt_types: list[ProductionType] = Field(default_factory=lambda: [ProductionType.STUDENT])
 

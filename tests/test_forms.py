@@ -11,9 +11,11 @@ import pytest
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
+from werkzeug.routing import AnyConverter
 
 from core.errors import InvalidInput, in_english
 from core.forms import DecimalCommaField, Form
+from core.validation import CodeConverter
 from locations.forms import LocationForm
 from tests.conftest import PASSWORD
 
@@ -89,6 +91,11 @@ def _html_post_urls(app: Flask) -> list[str]:
         if "POST" not in (rule.methods or ()) or rule.rule.startswith("/api/"):
             continue
         values = {name: "cover" if name == "action" else 1 for name in rule.arguments}
+        for name, converter in rule._converters.items():  # one of a few words: the first
+            if isinstance(converter, AnyConverter):
+                values[name] = sorted(converter.items)[0]
+            elif isinstance(converter, CodeConverter):
+                values[name] = "signage"
         urls.append(rule.build(values, append_unknown=False)[1])
     return urls
 

@@ -43,6 +43,8 @@ CROSS_FIELD_RULES = {
     "PUT /api/v1/permits/communes/{nis}/services/{kind}": "a name that is not blank; an e-mail "
     "address that is one",
     "PUT /api/v1/permits/communes/{nis}/conditions/{condition}": "texts that are not blank",
+    "PUT /api/v1/permits/{request_id}/notice-delivery": "a moment that exists (ISO 8601 or "
+    "Brussels wall-clock time), not in the future; a method that is not blank",
     "POST /api/v1/productions": "coordinators are coordinators' e-mails; a unique file reference",
     "PATCH /api/v1/productions/{production_id}": "as POST /api/v1/productions",
     "POST /api/v1/shoots": "a footprint in Wallonia, valid; ends after it starts, at most 90 "
