@@ -13,7 +13,9 @@ layers, not OpenStreetMap's.
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -24,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geoalchemy2.shape import from_shape  # noqa: E402
+from pypdf import PdfWriter  # noqa: E402
 from shapely.geometry import MultiPolygon, Point  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.dialects.postgresql import Range  # noqa: E402
@@ -39,7 +42,11 @@ from core.demo_accounts import DEMO_PASSWORD  # noqa: E402
 from core.geo import to_lambert  # noqa: E402
 from locations.models import Location  # noqa: E402
 from maps.browser import OFFLINE_TILES, chromium, live_server, sign_in, wait_until_drawn  # noqa: E402
+from permits.documents import attach_document  # noqa: E402
 from permits.models import PermitRequest, PermitShoot, PermitStatus  # noqa: E402
+from permits.operations import attach_insurance, create_requests  # noqa: E402
+from permits.requirements import requirements_for  # noqa: E402
+from permits.workflow import apply_transition  # noqa: E402
 from shoots.models import Production, ProductionType, Shoot  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -69,7 +76,21 @@ PAGES = [  # file name, account (None: anonymous), path or how to find it, langu
     ("import-report-de.png", SCOUT, "import a sample file", "de", 1280),
     ("commune-settings-de.png", EUPEN, "/permits/settings", "de", 1280),
     ("categories-fr-390.png", ADMIN, "/locations/categories", "fr", 390),
+    # what a commune asks and issues: the questionnaire, its rules, a request approved in Eupen
+    ("shoot-form-activities-de-390.png", COORDINATOR, "a new shoot", "de", 390),
+    ("shoot-form-activities-fr.png", COORDINATOR, "a new shoot", "fr", 1280),
+    ("commune-rules-fr.png", NAMUR, "/permits/communes/92094/rules", "fr", 1280),
+    ("commune-rules-de-390.png", EUPEN, "/permits/communes/63023/rules", "de", 390),
+    ("request-issued-de.png", EUPEN, "the Eupen request", "de", 1280),
+    ("request-issued-fr-390.png", COORDINATOR, "the Eupen request", "fr", 390),
 ]
+# The documents Eupen issued for that request, first page of each as a picture.
+ISSUED_PDFS = [
+    ("ordinance-eupen-de.png", "ordinance.pdf"),
+    ("notice-eupen-a3-de.png", "notice-a3.pdf"),
+    ("permit-document-eupen-de.png", "../{id}.pdf"),
+]
+ISSUED_TITLE = "Die Grenze"
 # The import page's sample: two rows accepted, one outside Wallonia, one unknown category.
 SAMPLE_IMPORT = (
     "name,lon,lat,categories\n"
@@ -79,6 +100,7 @@ SAMPLE_IMPORT = (
     "Volcan,4.86,50.46,volcano\n"
 )
 SAMPLE_TITLE = "Les Enquêtes de la Meuse"
+REQUEST_IDS: dict[str, int] = {}  # the Eupen request, once seeded
 # The search page with the "near" place picker open: (language, what is typed), two widths.
 PLACE_PICKER_SHOTS = [("fr", "Nam"), ("de", "Bü")]
 PLACE_PICKER_WIDTHS = (1280, 390)
@@ -122,6 +144,56 @@ def seed_samples(session: Session) -> None:
         session.add(PermitShoot(request=approval, shoot=shoot))  # approved: on the public map
 
 
+def seed_issued(session: Session) -> None:
+    """A listed production's shoot in Eupen with a parking ban, a closure and fireworks, its
+    documents attached, submitted and approved with two standard conditions."""
+    if session.scalar(select(func.count()).where(Production.title == ISSUED_TITLE)):
+        return
+    coordinator = find_user(session, COORDINATOR)
+    production = Production(
+        title=ISSUED_TITLE, type=ProductionType.FEATURE, company="Ostbelgien Film GmbH",
+        contact_name="Lena Krings", contact_phone="+32 87 00 00 00", listed=True,
+        is_demo=True, coordinators=[coordinator],
+    )  # fmt: skip
+    session.add(production)
+    session.flush()
+    start = datetime.now(UTC).replace(hour=5, minute=0, second=0, microsecond=0)
+    shoot = Shoot(
+        production=production, footprint=_area(6.0350, 50.6280, 40),
+        parking=_area(6.0362, 50.6274, 18),
+        period=Range(start + timedelta(days=40), start + timedelta(days=40, hours=12), bounds="[)"),
+        crew_size=35, vehicle_count=6, parking_suspension=True, road_closure=True,
+        activities={"pyrotechnics": True, "parking_spaces": 6, "streets": ["Klötzerbahn"]},
+    )  # fmt: skip
+    session.add(shoot)
+    session.flush()
+    (permit,) = create_requests(session, production, [shoot.id], coordinator)
+    attach_insurance(session, permit, "versicherung.pdf", _blank_pdf())
+    for kind in requirements_for(session, permit).documents:
+        attach_document(session, production, coordinator, kind, f"{kind}.pdf", _blank_pdf())
+    apply_transition(session, permit.id, "submit", coordinator)
+    officer = find_user(session, EUPEN)
+    apply_transition(
+        session, permit.id, "approve_with_conditions", officer, "", ["signage", "quiet"]
+    )
+
+
+def _blank_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _eupen_request(session: Session) -> int:
+    return session.scalar(
+        select(PermitRequest.id)
+        .join(Production, Production.id == PermitRequest.production_id)
+        .where(Production.title == ISSUED_TITLE)
+    )
+
+
 @contextmanager
 def own_app() -> Iterator[str]:
     # One sign-in per picture, faster than a person signs in: not the log-in limit's business.
@@ -131,7 +203,10 @@ def own_app() -> Iterator[str]:
     with app.app_context():
         load_all(db.session)
         seed_samples(db.session)
+        with app.test_request_context():  # the workflow's notifications link the request
+            seed_issued(db.session)
         db.session.commit()
+        REQUEST_IDS["eupen"] = _eupen_request(db.session)
     with live_server(app) as url:
         yield url
 
@@ -152,6 +227,12 @@ def take(
             if not links.count():
                 return f"{name}: skipped, {email} coordinates no production"
             path = links.first.get_attribute("href")
+        if path == "a new shoot":
+            page.goto(f"{url}/maps/productions")
+            production = page.locator("main a[href^='/maps/productions/']").first
+            path = production.get_attribute("href").replace("/maps", "") + "/shoots/new"
+        if path == "the Eupen request":
+            path = f"/permits/{REQUEST_IDS['eupen']}"
         if path == "import a sample file":
             _check_a_sample_import(page, url)
         else:
@@ -159,6 +240,10 @@ def take(
         if page.evaluate("() => Boolean(window.TournagesMaps)"):
             wait_until_drawn(page)
         page.wait_for_load_state("networkidle")
+        questionnaire = page.locator("fieldset.activities")
+        if questionnaire.count():  # the shoot form: its questionnaire, unfolded, in view
+            page.locator("details.more-activities").evaluate("d => d.open = true")
+            questionnaire.evaluate("f => f.scrollIntoView()")
         target = OUT / name
         page.screenshot(path=str(target), full_page=False)
         return str(target.relative_to(ROOT))
@@ -215,6 +300,29 @@ def main() -> None:
             return
         for name, email, path, language, width in PAGES:
             print(take(browser, url, name, email, path, language, width))
+        if REQUEST_IDS.get("eupen"):
+            for line in take_issued(browser, url, REQUEST_IDS["eupen"]):
+                print(line)
+
+
+def take_issued(browser, url: str, request_id: int) -> Iterator[str]:
+    """The first page of each document of ISSUED_PDFS, fetched as Eupen's officer."""
+    context = browser.new_context(locale="de-BE")
+    page = context.new_page()
+    try:
+        sign_in(page, url, EUPEN, DEMO_PASSWORD)
+        for name, path in ISSUED_PDFS:
+            address = f"{url}/permits/{request_id}/{path.format(id=request_id)}"
+            pdf = page.request.get(address).body()
+            target = OUT / name
+            subprocess.run(
+                ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile", "-",
+                 str(target.with_suffix(""))],
+                input=pdf, check=True,
+            )  # fmt: skip
+            yield str(target.relative_to(ROOT))
+    finally:
+        context.close()
 
 
 if __name__ == "__main__":
