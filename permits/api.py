@@ -298,7 +298,7 @@ def transition(request_id: int, body: TransitionBody):
 )
 def upload_insurance(request_id: int, form: InsuranceUpload):
     permit, _user = load_visible(request_id)
-    updated = receive_insurance(permit, form.file)
+    updated = receive_insurance(permit, form.file, form.valid_from, form.valid_until)
     return jsonify({"attached_to": [p.id for p in updated]})
 
 

@@ -131,10 +131,16 @@ def shoot_days(session: Session, permit: PermitRequest) -> ShootDays | None:
 
 
 def covers(document: ComplianceDocument, days: ShootDays | None) -> bool:
+    return cover_spans(document.valid_from, document.valid_until, days)
+
+
+def cover_spans(valid_from: date | None, valid_until: date | None, days: ShootDays | None) -> bool:
+    """Whether a validity (either end open when None) spans every shoot day of DAYS: the one
+    coverage rule of compliance documents and of the insurance certificate."""
     if days is None:
         return True
-    starts_in_time = document.valid_from is None or document.valid_from <= days.first
-    lasts = document.valid_until is None or document.valid_until >= days.last
+    starts_in_time = valid_from is None or valid_from <= days.first
+    lasts = valid_until is None or valid_until >= days.last
     return starts_in_time and lasts
 
 

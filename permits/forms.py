@@ -119,6 +119,8 @@ class InsuranceForm(Form):
     field_aliases: ClassVar[dict[str, str]] = {"insurance": "file"}
 
     file = FileField(_l("Insurance certificate (PDF, at most 5 MB)"), validators=[FileRequired()])
+    valid_from = DateField(_l("Covers from (optional)"), validators=[Optional()])
+    valid_until = DateField(_l("Covers until (optional)"), validators=[Optional()])
 
 
 class DocumentForm(Form):

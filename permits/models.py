@@ -143,6 +143,9 @@ class PermitRequest(Base):
     notice_working_days: Mapped[int | None] = mapped_column(Integer)
     insurance_filename: Mapped[str | None] = mapped_column(String(200))
     insurance_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The cover the certificate states, when the production gave it (checked on submission).
+    insurance_valid_from: Mapped[date | None] = mapped_column(Date)
+    insurance_valid_until: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

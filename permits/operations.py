@@ -306,10 +306,18 @@ def requests_by_status(session: Session, user: User) -> dict[PermitStatus, int]:
 
 
 def attach_insurance(
-    session: Session, permit: PermitRequest, filename: str, data: bytes
+    session: Session,
+    permit: PermitRequest,
+    filename: str,
+    data: bytes,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
 ) -> list[PermitRequest]:
     """Store the certificate on PERMIT and its still-editable siblings (one certificate covers
-    the production). Only real PDFs of at most MAX_INSURANCE_BYTES are accepted."""
+    the production), with the cover it states when given (the submission checks it against
+    the shoot days). Only real PDFs of at most MAX_INSURANCE_BYTES are accepted."""
+    if valid_from and valid_until and valid_until < valid_from:
+        raise InvalidInput("valid_until", _l("must not be before valid_from"))
     if permit.status not in EDITABLE_STATUSES:
         raise Conflict(
             _l(
@@ -323,6 +331,7 @@ def attach_insurance(
     for target in targets:
         target.insurance_filename = (filename or "insurance.pdf")[-200:]
         target.insurance_pdf = data
+        target.insurance_valid_from, target.insurance_valid_until = valid_from, valid_until
     session.flush()
     return targets
 

@@ -382,9 +382,12 @@ class PermitDetail(PermitSummary):
 
 
 class InsuranceUpload(BaseModel):
-    """The insurance certificate, a PDF (multipart field `file`)."""
+    """The insurance certificate, a PDF (multipart field `file`), and the cover it states
+    (checked against the shoot days on submission)."""
 
     file: FormFile
+    valid_from: date | None = None
+    valid_until: date | None = None
 
 
 class Attached(BaseModel):

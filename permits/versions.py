@@ -54,7 +54,12 @@ def _insurance(session: Session, permit: PermitRequest) -> dict[str, str] | None
             PermitRequest.id == permit.id
         )
     )
-    return {"filename": permit.insurance_filename, "sha256": digest}
+    return {
+        "filename": permit.insurance_filename,
+        "sha256": digest,
+        "valid_from": permit.insurance_valid_from and permit.insurance_valid_from.isoformat(),
+        "valid_until": permit.insurance_valid_until and permit.insurance_valid_until.isoformat(),
+    }
 
 
 def production_particulars(production: Production) -> dict[str, Any]:

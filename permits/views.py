@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import (
@@ -448,12 +448,19 @@ def transition(request_id: int):
     return redirect(url_for("permits.show", request_id=request_id))
 
 
-def receive_insurance(permit: PermitRequest, upload: FileStorage | None) -> list[PermitRequest]:
-    """Attach an uploaded certificate to PERMIT (and its editable siblings)."""
+def receive_insurance(
+    permit: PermitRequest,
+    upload: FileStorage | None,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+) -> list[PermitRequest]:
+    """Attach an uploaded certificate to PERMIT (and its editable siblings), with its cover."""
     authorize("permits.act_as_applicant", permit)
     if upload is None:
         raise InvalidInput("file", _l("send the certificate as multipart field 'file'"))
-    return operations.attach_insurance(db.session, permit, upload.filename or "", upload.read())
+    return operations.attach_insurance(
+        db.session, permit, upload.filename or "", upload.read(), valid_from, valid_until
+    )
 
 
 def receive_document(
@@ -578,7 +585,11 @@ def upload_insurance(request_id: int):
     form = InsuranceForm()
     if not form.validate_on_submit():
         return _request_page(permit, user, 400, insurance_form=form)
-    _attached, refused = form.attempt(lambda: receive_insurance(permit, form.file.data))
+    _attached, refused = form.attempt(
+        lambda: receive_insurance(
+            permit, form.file.data, form.valid_from.data, form.valid_until.data
+        )
+    )
     if refused is not None:
         return _request_page(permit, user, refused, insurance_form=form)
     flash(_("Insurance certificate attached."), "success")

@@ -199,6 +199,11 @@ def _check_submission(session: Session, permit: PermitRequest) -> requirements.R
     """Refuse a request without what its commune's rules ask (naming it); record its notice."""
     if not permit.insurance_filename:
         raise InvalidInput("insurance", _l("upload the insurance certificate before submitting"))
+    days = documents.shoot_days(session, permit)
+    if not documents.cover_spans(permit.insurance_valid_from, permit.insurance_valid_until, days):
+        raise InvalidInput(
+            "insurance", _l("the insurance certificate does not cover every shoot day")
+        )
     needs = requirements.requirements_for(session, permit)
     missing = documents.missing_documents(session, permit, needs.documents)
     if missing:

@@ -21,6 +21,7 @@ from permits.models import (
     PermitCommuneSettings,
     PermitStatus,
 )
+from permits.operations import attach_insurance
 from permits.requirements import Rule, requirements_for, rules_for, save_rule
 from permits.services import save_service
 from permits.workflow import apply_transition
@@ -399,4 +400,25 @@ def test_documents_over_http(
     assert (
         client.get(detail["checklist"]["uploaded"][0]["url"], headers=token_for(other)).status_code
         == 404
+    )
+
+
+def test_the_insurance_must_cover_every_shoot_day(
+    create_shoot, production, request_shoots, coordinator
+):
+    """The shoot: 14 June 2027 07:00 – 17:00. A cover ending the day before refuses it."""
+    (permit,) = request_shoots(create_shoot(*CITADEL, production=production, crew_size=20),
+                               insured=False)  # fmt: skip
+    june_14 = date(2027, 6, 14)
+    day_before = june_14 - timedelta(days=1)
+    attach_insurance(db.session, permit, "i.pdf", pdf_bytes(), date(2027, 1, 1), day_before)
+    with pytest.raises(InvalidInput) as caught, db.session.begin_nested():
+        apply_transition(db.session, permit.id, "submit", coordinator)
+    assert caught.value.field == "insurance" and "every shoot day" in caught.value.detail
+    with pytest.raises(InvalidInput) as caught:
+        attach_insurance(db.session, permit, "i.pdf", pdf_bytes(), june_14, day_before)
+    assert caught.value.field == "valid_until"
+    attach_insurance(db.session, permit, "i.pdf", pdf_bytes(), june_14, june_14)  # just inside
+    assert apply_transition(db.session, permit.id, "submit", coordinator).status is (
+        PermitStatus.SUBMITTED
     )
