@@ -174,7 +174,7 @@ def save_tariff(session: Session, commune_nis: str, values: dict[str, Any]) -> T
             "urgency_surcharge_percent", _l("must be between %(low)s and %(high)s", low=0, high=200)
         )
     tariff.urgency_surcharge_percent = surcharge
-    exempt = list(dict.fromkeys(values.get("exempt_types") or []))
+    exempt = list(dict.fromkeys(values.get("exempt_types", [ProductionType.STUDENT.value])))
     known = [kind.value for kind in ProductionType]
     if any(kind not in known for kind in exempt):
         raise InvalidInput("exempt_types", _l("must be among %(kinds)s", kinds=", ".join(known)))

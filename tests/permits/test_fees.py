@@ -167,3 +167,10 @@ def test_the_quote_is_printed_in_the_document(client, login, create_shoot, produ
     assert "Redevances" in page and "Stationnement interdit sur 11 m (2 places)" in page
     # 1 day × 50 + 2 signs × 12,50 + 2 spaces × 3 = 81 €
     assert "81,00\u00a0€" in page
+
+
+def test_a_tariff_saved_without_exemptions_exempts_student_films(app):
+    fees.save_tariff(db.session, NAMUR, {"per_day": "10"})
+    assert fees.tariff_of(db.session, NAMUR).exempt_types == ["student"]
+    fees.save_tariff(db.session, NAMUR, {"per_day": "10", "exempt_types": []})
+    assert fees.tariff_of(db.session, NAMUR).exempt_types == []
