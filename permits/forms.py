@@ -273,3 +273,13 @@ class ConditionForm(Form):
 
     def values(self) -> dict[str, Any]:
         return {name: self[name].data for name in ("code", "text_fr", "text_de")}
+
+
+class TemplateForm(Form):
+    """The commune's Word template of the ordinance draft (its letterhead and styles)."""
+
+    file = FileField(_l("Word template (.docx, at most 2 MB)"))
+    remove = BooleanField(_l("Write on a blank document again"))
+
+    def values(self) -> dict[str, Any]:
+        return {}

@@ -194,8 +194,10 @@ def ordinance_docx(version: RequestVersion, letterhead: bytes | None = None) -> 
     context = _context(version)
     with force_locale(context["lang"]):
         paragraphs = ordinance_text(context)
+    available = {style.name for style in document.styles}
     for paragraph in paragraphs:
-        document.add_paragraph(paragraph.text, style=DOCX_STYLES.get(paragraph.kind))
+        style = DOCX_STYLES.get(paragraph.kind)
+        document.add_paragraph(paragraph.text, style=style if style in available else None)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -261,3 +263,31 @@ def set_street_rules(session: Session, commune_nis: str, space_m: float, notice_
     settings.resident_notice_days = notice_days
     session.add(settings)
     session.flush()
+
+
+MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
+
+
+def set_ordinance_template(session: Session, commune_nis: str, data: bytes | None) -> None:
+    """Store COMMUNE_NIS's Word template for the ordinance draft (None: back to a blank
+    document), refusing, naming `file`, anything python-docx cannot open."""
+    if data is not None:
+        if not data or len(data) > MAX_TEMPLATE_BYTES:
+            raise InvalidInput("file", _l("must be a Word document of at most %(mb)s MB", mb=2))
+        from docx import Document
+
+        try:
+            Document(io.BytesIO(data))
+        except Exception:
+            raise InvalidInput("file", _l("is not a Word document (.docx)")) from None
+    settings = session.get(PermitCommuneSettings, commune_nis) or PermitCommuneSettings(
+        commune_nis=commune_nis
+    )
+    settings.ordinance_template = data
+    session.add(settings)
+    session.flush()
+
+
+def ordinance_template_of(session: Session, commune_nis: str) -> bytes | None:
+    settings = session.get(PermitCommuneSettings, commune_nis)
+    return settings.ordinance_template if settings else None

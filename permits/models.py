@@ -246,6 +246,8 @@ class PermitCommuneSettings(Base):
         default=DEFAULT_FAST_TRACK_WORKING_DAYS,
         server_default=str(DEFAULT_FAST_TRACK_WORKING_DAYS),
     )
+    # The commune's own Word document (letterhead, styles) the ordinance draft is written on.
+    ordinance_template: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     parking_space_m: Mapped[float] = mapped_column(
         Float, default=DEFAULT_PARKING_SPACE_M, server_default=str(DEFAULT_PARKING_SPACE_M)
     )

@@ -74,6 +74,7 @@ from permits.forms import (
     RuleForm,
     ServiceForm,
     TariffForm,
+    TemplateForm,
     TransitionForm,
 )
 from permits.mapping import amendment_map, inbox_map, public_map, request_map
@@ -411,8 +412,9 @@ def ordinance(request_id: int, fmt: str) -> Response:
     name = f"ordinance-{permit.id}-v{version.number}"
     if fmt == "pdf":
         return pdf_response(issued.as_pdf(issued.ordinance_html(version)), f"{name}.pdf")
+    template = issued.ordinance_template_of(db.session, permit.commune_nis)
     return Response(
-        issued.ordinance_docx(version),
+        issued.ordinance_docx(version, template),
         mimetype=DOCX,
         headers={"Content-Disposition": f'attachment; filename="{name}.docx"'},
     )
@@ -682,6 +684,7 @@ def _rules_page(
         c.code: ConditionForm(formdata=None, prefix=c.code, obj=c) for c in offered
     }
     new_condition = ConditionForm(formdata=None, prefix="new")
+    template_form = TemplateForm(formdata=None, prefix="template")
     if refused is not None:
         key, form = refused
         if isinstance(form, RuleForm):
@@ -690,6 +693,8 @@ def _rules_page(
             service_forms[key] = form
         elif isinstance(form, TariffForm):
             tariff_form = form
+        elif isinstance(form, TemplateForm):
+            template_form = form
         elif key == "new":
             new_condition = form
         else:
@@ -701,6 +706,8 @@ def _rules_page(
         forms=forms,
         service_forms=service_forms,
         tariff_form=tariff_form,
+        template_form=template_form,
+        has_template=issued.ordinance_template_of(db.session, commune.nis) is not None,
         condition_forms=condition_forms,
         new_condition=new_condition,
         offered_conditions={c.code: c for c in offered},
@@ -735,6 +742,26 @@ def _acted_on_rules_page(commune: Commune, act: Callable[[], None], message: str
         act()
         flash(message, "success")
     return redirect(url_for("permits.rules", nis=commune.nis, _anchor=key))
+
+
+@bp.post("/communes/<nis>/ordinance-template")
+def ordinance_template(nis: str):
+    """The commune's Word template for the ordinance draft: upload one, or remove it."""
+    commune = _configured_commune(nis)
+    form = TemplateForm(prefix="template")
+    if form.remove.data and form.validate_on_submit():
+        issued.set_ordinance_template(db.session, commune.nis, None)
+        flash(_("The ordinance draft is written on a blank document again."), "success")
+        return redirect(url_for("permits.rules", nis=commune.nis, _anchor="template"))
+    return _saved_on_rules_page(
+        commune,
+        "template",
+        form,
+        lambda _values: issued.set_ordinance_template(
+            db.session, commune.nis, form.file.data.read() if form.file.data else b""
+        ),
+        _("The ordinance draft is now written on your template."),
+    )
 
 
 @bp.post(f"/communes/<nis>/rules/<{ACTIVITY_PATH}:activity>")

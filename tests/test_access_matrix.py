@@ -215,6 +215,7 @@ EXPECTED: dict[str, dict[str, frozenset[str]]] = {
     "permits.save_service": {"POST": NAMUR},
     "permits.remove_service": {"POST": NAMUR},
     "permits.save_tariff": {"POST": NAMUR},
+    "permits.ordinance_template": {"POST": NAMUR},
     "permits.save_condition": {"POST": NAMUR},
     "permits.withdraw_condition": {"POST": NAMUR},
     "permits_api.create": {"POST": {COORD_A}},

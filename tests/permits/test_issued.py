@@ -18,6 +18,7 @@ from permits.workflow import apply_transition, decide_amendment
 from shoots.operations.shoots import update_shoot
 from shoots.schemas import ShootPatch
 from tests.conftest import BRUSSELS
+from tests.forms import errors_of
 from tests.permits.conftest import CITADEL, EUPEN, EUPEN_CENTRE, NAMUR, pdf_bytes
 
 A3_POINTS = (841.89, 1190.55)
@@ -147,3 +148,43 @@ def test_the_request_says_by_when_residents_must_have_the_notice(
     assert notice["resident_notice"]["deliver_by"] == "2027-06-07"
     assert notice["resident_notice"]["method"] == "boîtes aux lettres, rue de Fer"
     assert notice["resident_notice"]["delivered_at"].startswith("2026-12-01T10:00:00+01:00")
+
+
+def _letterhead() -> bytes:
+    document = Document()
+    document.sections[0].header.paragraphs[0].text = "Ville de Namur — Service de police"
+    document.add_paragraph("Hôtel de Ville, 5000 Namur")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_the_commune_writes_the_draft_on_its_own_word_template(
+    client, login, approved_in, make_user
+):
+    permit, _shoot, officer = approved_in(NAMUR, CITADEL)
+    login(make_user("officer", commune=EUPEN))
+    upload = {"template-file": (io.BytesIO(_letterhead()), "entete.docx")}
+    assert client.post(f"/permits/communes/{NAMUR}/ordinance-template", data=upload,
+                       content_type="multipart/form-data").status_code == 403  # fmt: skip
+    login(officer)
+    refused = client.post(
+        f"/permits/communes/{NAMUR}/ordinance-template?lang=fr",
+        data={"template-file": (io.BytesIO(b"PK\x03\x04 not really"), "x.docx")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400
+    assert errors_of(refused.text, "template-file") == ["n'est pas un document Word (.docx)"]
+    saved = client.post(f"/permits/communes/{NAMUR}/ordinance-template",
+                        data={"template-file": (io.BytesIO(_letterhead()), "entete.docx")},
+                        content_type="multipart/form-data")  # fmt: skip
+    assert saved.status_code == 302
+    written = Document(io.BytesIO(client.get(f"/permits/{permit.id}/ordinance.docx").data))
+    assert written.sections[0].header.paragraphs[0].text == "Ville de Namur — Service de police"
+    texts = [p.text for p in written.paragraphs]
+    assert texts[0] == "Hôtel de Ville, 5000 Namur" and any(
+        t.startswith("Article 1.") for t in texts
+    )
+    client.post(f"/permits/communes/{NAMUR}/ordinance-template", data={"template-remove": "y"})
+    blank = Document(io.BytesIO(client.get(f"/permits/{permit.id}/ordinance.docx").data))
+    assert "Hôtel de Ville, 5000 Namur" not in [p.text for p in blank.paragraphs]
