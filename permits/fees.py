@@ -29,11 +29,13 @@ from permits.models import (
     PermitRequest,
     Tariff,
 )
+from permits.settings_row import check_range
 from shoots.activities import answers
 from shoots.models import ProductionType
 from shoots.operations.days import brussels_days
 
 CENT = Decimal("0.01")
+MAX_SURCHARGE_PERCENT = 200  # as the table's check constraint
 FEE_LABELS = {
     "days": _l("shoot days"),
     "public_domain": _l("public domain (m² × days)"),
@@ -163,16 +165,10 @@ def save_tariff(session: Session, commune_nis: str, values: dict[str, Any]) -> T
     tariff = session.get(Tariff, commune_nis) or Tariff(commune_nis=commune_nis)
     for name in ("per_day", "per_m2_day", "per_sign", "per_parking_space_day"):
         amount = Decimal(str(values.get(name) or 0))
-        if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT_EUR:
-            raise InvalidInput(
-                name, _l("must be between %(low)s and %(high)s", low=0, high=MAX_AMOUNT_EUR)
-            )
+        check_range(name, amount if amount.is_finite() else Decimal(-1), 0, MAX_AMOUNT_EUR)
         setattr(tariff, name, amount.quantize(CENT, ROUND_HALF_UP))
     surcharge = values.get("urgency_surcharge_percent") or 0
-    if not 0 <= surcharge <= 200:
-        raise InvalidInput(
-            "urgency_surcharge_percent", _l("must be between %(low)s and %(high)s", low=0, high=200)
-        )
+    check_range("urgency_surcharge_percent", surcharge, 0, MAX_SURCHARGE_PERCENT)
     tariff.urgency_surcharge_percent = surcharge
     exempt = list(dict.fromkeys(values.get("exempt_types", [ProductionType.STUDENT.value])))
     known = [kind.value for kind in ProductionType]

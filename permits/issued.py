@@ -31,6 +31,7 @@ from permits.models import (
     PermitRequest,
     RequestVersion,
 )
+from permits.settings_row import check_range, settings_row
 from permits.siteplan import with_basemap
 
 NoticeSize = Literal["a4", "a3"]
@@ -246,22 +247,11 @@ MIN_SPACE_M, MAX_SPACE_M = 2.0, 20.0
 
 def set_street_rules(session: Session, commune_nis: str, space_m: float, notice_days: int) -> None:
     """Set COMMUNE_NIS's parking-space length (permits.measures) and its residents' notice."""
-    if not MIN_SPACE_M <= space_m <= MAX_SPACE_M:
-        raise InvalidInput(
-            "parking_space_m",
-            _l("must be between %(low)s and %(high)s", low=MIN_SPACE_M, high=MAX_SPACE_M),
-        )
-    if not 0 <= notice_days <= MAX_RESIDENT_NOTICE_DAYS:
-        raise InvalidInput(
-            "resident_notice_days",
-            _l("must be between %(low)s and %(high)s", low=0, high=MAX_RESIDENT_NOTICE_DAYS),
-        )
-    settings = session.get(PermitCommuneSettings, commune_nis) or PermitCommuneSettings(
-        commune_nis=commune_nis
-    )
+    check_range("parking_space_m", space_m, MIN_SPACE_M, MAX_SPACE_M)
+    check_range("resident_notice_days", notice_days, 0, MAX_RESIDENT_NOTICE_DAYS)
+    settings = settings_row(session, commune_nis)
     settings.parking_space_m = space_m
     settings.resident_notice_days = notice_days
-    session.add(settings)
     session.flush()
 
 
@@ -280,11 +270,7 @@ def set_ordinance_template(session: Session, commune_nis: str, data: bytes | Non
             Document(io.BytesIO(data))
         except Exception:
             raise InvalidInput("file", _l("is not a Word document (.docx)")) from None
-    settings = session.get(PermitCommuneSettings, commune_nis) or PermitCommuneSettings(
-        commune_nis=commune_nis
-    )
-    settings.ordinance_template = data
-    session.add(settings)
+    settings_row(session, commune_nis).ordinance_template = data
     session.flush()
 
 

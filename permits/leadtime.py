@@ -24,6 +24,7 @@ from permits.models import (
     PermitRequest,
     PermitShoot,
 )
+from permits.settings_row import check_range, settings_row
 from shoots.models import Shoot
 
 
@@ -53,20 +54,13 @@ def set_notice(
     None to keep it)."""
     if session.get(Commune, commune_nis) is None:
         raise InvalidInput("commune", _l("unknown commune %(nis)s", nis=commune_nis))
-    if not 0 <= working_days <= MAX_NOTICE_WORKING_DAYS:
-        raise InvalidInput(
-            "working_days",
-            _l("must be between %(low)s and %(high)s", low=0, high=MAX_NOTICE_WORKING_DAYS),
-        )
+    check_range("working_days", working_days, 0, MAX_NOTICE_WORKING_DAYS)
     if email and not EMAIL_PATTERN.match(email.strip()):
         raise InvalidInput("notification_email", _l("is not an e-mail address"))
-    settings = session.get(PermitCommuneSettings, commune_nis) or PermitCommuneSettings(
-        commune_nis=commune_nis
-    )
+    settings = settings_row(session, commune_nis)
     settings.notice_working_days = working_days
     if email is not None:
         settings.notification_email = email.strip() or None
-    session.add(settings)
     session.flush()
     return settings
 

@@ -35,6 +35,7 @@ from permits.models import (
     PermitShoot,
     ServiceKind,
 )
+from permits.settings_row import check_range, settings_row
 from shoots.activities import ACTIVITIES, declared
 from shoots.models import Shoot
 
@@ -111,22 +112,11 @@ def fast_track_of(session: Session, commune_nis: str) -> FastTrack:
 
 def set_fast_track(session: Session, commune_nis: str, working_days: int, max_crew: int) -> None:
     """Set COMMUNE_NIS's fast track (its settings row exists: permits.leadtime.set_notice)."""
-    if not 0 <= working_days <= MAX_NOTICE_WORKING_DAYS:
-        raise InvalidInput(
-            "fast_track_working_days",
-            _l("must be between %(low)s and %(high)s", low=0, high=MAX_NOTICE_WORKING_DAYS),
-        )
-    if not 0 <= max_crew <= MAX_FAST_TRACK_CREW:
-        raise InvalidInput(
-            "fast_track_max_crew",
-            _l("must be between %(low)s and %(high)s", low=0, high=MAX_FAST_TRACK_CREW),
-        )
-    settings = session.get(PermitCommuneSettings, commune_nis) or PermitCommuneSettings(
-        commune_nis=commune_nis
-    )
+    check_range("fast_track_working_days", working_days, 0, MAX_NOTICE_WORKING_DAYS)
+    check_range("fast_track_max_crew", max_crew, 0, MAX_FAST_TRACK_CREW)
+    settings = settings_row(session, commune_nis)
     settings.fast_track_working_days = working_days
     settings.fast_track_max_crew = max_crew
-    session.add(settings)
     session.flush()
 
 
@@ -195,11 +185,7 @@ def save_rule(session: Session, commune_nis: str | None, rule: Rule) -> Rule:
     waits on the unique constraint and then overwrites the first, neither gets an error."""
     if rule.activity not in ACTIVITIES:
         raise InvalidInput("activity", _l("unknown activity %(code)s", code=rule.activity))
-    if not 0 <= rule.extra_working_days <= MAX_NOTICE_WORKING_DAYS:
-        raise InvalidInput(
-            "extra_working_days",
-            _l("must be between %(low)s and %(high)s", low=0, high=MAX_NOTICE_WORKING_DAYS),
-        )
+    check_range("extra_working_days", rule.extra_working_days, 0, MAX_NOTICE_WORKING_DAYS)
     saved = Rule(
         activity=rule.activity,
         extra_working_days=rule.extra_working_days,
