@@ -45,10 +45,10 @@ class Checklist:
 
 def checklist(session: Session, permit: PermitRequest) -> Checklist:
     needs = requirements.requirements_for(session, permit)
-    missing = set(documents.missing_documents(session, permit, needs.documents))
     directory = services.services_of(session, permit.commune_nis)
     uploaded = documents.documents_of(session, permit)
     days = documents.shoot_days(session, permit)
+    missing = set(documents.uncovered(needs.documents, uploaded, days))
     return Checklist(
         needs=needs,
         documents=tuple(DocumentNeed(kind, kind not in missing) for kind in needs.documents),

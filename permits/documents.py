@@ -147,7 +147,14 @@ def cover_spans(valid_from: date | None, valid_until: date | None, days: ShootDa
 def missing_documents(session: Session, permit: PermitRequest, kinds: tuple[str, ...]) -> list[str]:
     """Which of KINDS no document of PERMIT covers, in the order asked."""
     days = shoot_days(session, permit)
-    covered = {doc.kind for doc in documents_of(session, permit) if covers(doc, days)}
+    return uncovered(kinds, documents_of(session, permit), days)
+
+
+def uncovered(
+    kinds: tuple[str, ...], uploaded: list[ComplianceDocument], days: ShootDays | None
+) -> list[str]:
+    """Which of KINDS none of UPLOADED covers over DAYS, in the order asked."""
+    covered = {doc.kind for doc in uploaded if covers(doc, days)}
     return [kind for kind in kinds if kind not in covered]
 
 

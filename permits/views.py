@@ -670,7 +670,8 @@ def _rules_page(
     """The rule of every activity as a form of its own, and a form per service of the
     directory; a refused one comes back with its errors (REFUSED: its activity or kind)."""
     forms: dict[str, Any] = {}
-    for code, rule in requirements.rules_for(db.session, commune.nis).items():
+    rules = requirements.rules_for(db.session, commune.nis)
+    for code, rule in rules.items():
         forms[code] = RuleForm(formdata=None, prefix=code, data=rule.__dict__)
     directory = services.services_of(db.session, commune.nis)
     service_forms: dict[str, Any] = {
@@ -702,7 +703,7 @@ def _rules_page(
     return render_template(
         "permits/rules.html",
         commune=commune,
-        rules=requirements.rules_for(db.session, commune.nis),
+        rules=rules,
         forms=forms,
         service_forms=service_forms,
         tariff_form=tariff_form,
